@@ -1,0 +1,295 @@
+package io.janus.engine.backfill;
+
+import io.janus.engine.audit.AuditReport;
+import io.janus.engine.audit.Auditor;
+import io.janus.engine.compute.FeaturePipeline;
+import io.janus.engine.compute.GroupPlan;
+import io.janus.engine.definition.FeatureGroup;
+import io.janus.engine.iceberg.AuditLog;
+import io.janus.engine.iceberg.FeatureTables;
+import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.lineage.Lineage;
+import io.janus.engine.source.EventSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichFilterFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.RowData;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DistributionMode;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotRef;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.flink.sink.FlinkSink;
+import org.apache.iceberg.io.CloseableIterable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Write-Audit-Publish backfill of one group over a range of days (DESIGN §5).
+ *
+ * <p>Immutable and fluent like Iceberg's pending updates: configure with the {@code with…} methods,
+ * then {@link #run}. The run creates branch {@code audit_<run_id>} from main, replaces the range's
+ * {@code ds} partitions on it (every day of the range, including days that now have no rows),
+ * computes the change rows with the group's Flink pipeline in BATCH mode from events starting one
+ * longest window (plus a hop) before the range, audits the branch, records the audit, and — when
+ * the audit passed and publishing is on — fast-forwards main to the branch and drops it. If main
+ * moved meanwhile, the branch's range is re-applied onto the new main as one overwrite that Iceberg
+ * validates against concurrent changes to the same days; a conflicting write fails the publish
+ * (branch kept) instead of being lost.
+ */
+public final class Backfill {
+  private static final Logger LOG = LoggerFactory.getLogger(Backfill.class);
+
+  private final Warehouse warehouse;
+  private final FeatureGroup group;
+  private final EventSource events;
+  private final LocalDate start;
+  private final LocalDate end;
+  private final String runId;
+  private final boolean publish;
+  private final Path workingDir;
+  private final Path reportDir;
+
+  private Backfill(Warehouse warehouse, FeatureGroup group, EventSource events, LocalDate start, LocalDate end,
+      String runId, boolean publish, Path workingDir, Path reportDir) {
+    this.warehouse = warehouse;
+    this.group = group;
+    this.events = events;
+    this.start = start;
+    this.end = end;
+    this.runId = runId;
+    this.publish = publish;
+    this.workingDir = workingDir;
+    this.reportDir = reportDir;
+  }
+
+  /** A backfill of {@code group} reading {@code events}; set the range before running. */
+  public static Backfill of(Warehouse warehouse, FeatureGroup group, EventSource events) {
+    return new Backfill(warehouse, group, events, null, null, UUID.randomUUID().toString(), true, Path.of("."), null);
+  }
+
+  /** The inclusive range of days whose rows are (re)written. */
+  public Backfill withRange(LocalDate first, LocalDate last) {
+    if (last.isBefore(first)) {
+      throw new IllegalArgumentException("end " + last + " is before start " + first);
+    }
+    return new Backfill(warehouse, group, events, first, last, runId, publish, workingDir, reportDir);
+  }
+
+  public Backfill withRunId(String id) {
+    return new Backfill(warehouse, group, events, start, end, id, publish, workingDir, reportDir);
+  }
+
+  /** Whether a passing audit publishes to main (false keeps the branch for inspection). */
+  public Backfill withPublish(boolean on) {
+    return new Backfill(warehouse, group, events, start, end, runId, on, workingDir, reportDir);
+  }
+
+  /** Directory where git facts are looked up (the repository around it). */
+  public Backfill withWorkingDir(Path dir) {
+    return new Backfill(warehouse, group, events, start, end, runId, publish, dir, reportDir);
+  }
+
+  /** Directory that receives the JSON audit report ({@code <dir>/<group>/<run_id>.json}). */
+  public Backfill withReportDir(Path dir) {
+    return new Backfill(warehouse, group, events, start, end, runId, publish, workingDir, dir);
+  }
+
+  /** The branch this backfill writes. */
+  public String branch() {
+    return "audit_" + runId;
+  }
+
+  /** Runs write, audit and publish; {@code env} is switched to BATCH mode. */
+  public BackfillResult run(StreamExecutionEnvironment env) throws Exception {
+    if (start == null) {
+      throw new IllegalStateException("backfill range not set");
+    }
+    long t0 = System.currentTimeMillis();
+    GroupPlan plan = GroupPlan.of(group);
+    Table table = FeatureTables.createOrLoad(warehouse, plan);
+    String range = start + ".." + end;
+    Lineage lineage = Lineage.capture(runId, "backfill", group, range, workingDir);
+    Map<String, String> props = lineage.properties();
+    String branch = branch();
+    Expression days = Expressions.and(
+        Expressions.greaterThanOrEqual(FeatureTables.DS, start.toString()),
+        Expressions.lessThanOrEqual(FeatureTables.DS, end.toString()));
+
+    // 1. Branch from main and clear the range on it.
+    Snapshot base = table.currentSnapshot();
+    Long baseId = base == null ? null : base.snapshotId();
+    if (baseId == null) {
+      table.manageSnapshots().createBranch(branch).commit();
+    } else {
+      table.manageSnapshots().createBranch(branch, baseId).commit();
+    }
+    var delete = table.newDelete().deleteFromRowFilter(days).toBranch(branch);
+    props.forEach(delete::set);
+    delete.set("janus.step", "clear-range").commit();
+    LOG.info("backfill {} {} run {}: branch {} from main snapshot {}", group.name(), range, runId, branch, baseId);
+
+    // 2. Compute and write to the branch.
+    long startMs = start.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    long endMs = end.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    long readFrom = group.hasLifetimeFeatures() ? Long.MIN_VALUE : startMs - plan.maxWindow() - plan.hopMillis();
+    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    DataStream<RowData> rows =
+        new FeaturePipeline(plan, FeatureTables.rowType(plan))
+            .compute(events.events(env, readFrom, endMs), true, FeaturePipeline.batchTimestamps())
+            .filter(new InRange(startMs, endMs, plan.group().entity().size()))
+            .name("valid_from in " + range);
+    FlinkSink.forRowData(rows)
+        .tableLoader(warehouse.tableLoader(FeatureTables.id(group)))
+        .toBranch(branch)
+        .overwrite(false)
+        .setSnapshotProperties(props)
+        .distributionMode(DistributionMode.HASH)
+        .uidPrefix("janus-backfill-" + runId)
+        .append()
+        .name("iceberg audit branch writer");
+    long c0 = System.currentTimeMillis();
+    JobExecutionResult job = env.execute("janus backfill " + group.name() + " " + range);
+    long computeMillis = System.currentTimeMillis() - c0;
+    Long written = job.getAccumulatorResult(InRange.ROWS);
+    long rowsWritten = written == null ? 0 : written;
+    LOG.info("backfill {} {}: {} rows written to {} in {} ms ({} rows/s)", group.name(), range, rowsWritten, branch,
+        computeMillis, computeMillis == 0 ? rowsWritten : rowsWritten * 1000 / computeMillis);
+
+    // 3. Audit the branch against main.
+    table.refresh();
+    SnapshotRef ref = table.refs().get(branch);
+    AuditReport report;
+    try (CloseableIterable<Record> branchRows = read(table, ref.snapshotId(), days);
+        CloseableIterable<Record> mainRows = baseId == null ? CloseableIterable.empty() : read(table, baseId, days)) {
+      report = new Auditor(plan).audit(runId, branch, ref.snapshotId(), start, end, branchRows, mainRows);
+    }
+    Path reportFile = writeReport(report);
+    report.failures().forEach(f -> LOG.warn("audit FAIL {}: {}", group.name(), f.message()));
+    report.warnings().forEach(f -> LOG.warn("audit WARN {}: {}", group.name(), f.message()));
+
+    // 4. Publish or keep the branch.
+    boolean published = false;
+    String mode = "none";
+    String message;
+    if (!report.passed()) {
+      message = "audit failed: " + String.join("; ", report.failures().stream().map(f -> f.message()).toList())
+          + "; main untouched, branch " + branch + " kept";
+    } else if (!publish) {
+      message = "audit passed; not published (--no-publish), branch " + branch + " kept";
+    } else {
+      try {
+        mode = publish(table, branch, baseId, days, props);
+        published = true;
+        message = "published to main by " + mode;
+      } catch (ValidationException | IllegalStateException e) {
+        message = "publish failed, branch " + branch + " kept: " + e.getMessage();
+        LOG.warn(message);
+      }
+    }
+    table.refresh();
+    Long mainId = table.currentSnapshot() == null ? null : table.currentSnapshot().snapshotId();
+    AuditLog.append(warehouse, report, lineage, published, mainId);
+    long total = System.currentTimeMillis() - t0;
+    LOG.info("backfill {} {} run {}: {} in {} ms", group.name(), range, runId, message, total);
+    return new BackfillResult(runId, branch, rowsWritten, report, reportFile, published, mode, mainId, computeMillis, total, message);
+  }
+
+  private String publish(Table table, String branch, Long baseId, Expression days, Map<String, String> props) {
+    table.refresh();
+    try {
+      table.manageSnapshots().fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).commit();
+      table.manageSnapshots().removeBranch(branch).commit();
+      return "fast-forward";
+    } catch (IllegalArgumentException | org.apache.iceberg.exceptions.CommitFailedException e) {
+      LOG.warn("main moved since {} was branched ({}); re-applying the range onto main", branch, e.getMessage());
+    }
+    // Main moved: apply the branch's range to the current main as one validated overwrite.
+    table.refresh();
+    long branchSnapshot = table.refs().get(branch).snapshotId();
+    OverwriteFiles overwrite = table.newOverwrite().overwriteByRowFilter(days);
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().useRef(branch).filter(days).planFiles()) {
+      for (FileScanTask t : tasks) {
+        DataFile f = t.file();
+        overwrite.addFile(f);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (baseId != null) {
+      overwrite.validateFromSnapshot(baseId);
+    }
+    overwrite.conflictDetectionFilter(days).validateNoConflictingData().validateNoConflictingDeletes();
+    props.forEach(overwrite::set);
+    overwrite.set("janus.rebased-from", Long.toString(branchSnapshot));
+    overwrite.commit();
+    table.manageSnapshots().removeBranch(branch).commit();
+    return "rebase";
+  }
+
+  private static CloseableIterable<Record> read(Table table, long snapshotId, Expression filter) {
+    return IcebergGenerics.read(table).useSnapshot(snapshotId).where(filter).build();
+  }
+
+  private Path writeReport(AuditReport report) {
+    if (reportDir == null) return null;
+    try {
+      Path dir = reportDir.resolve(group.name());
+      Files.createDirectories(dir);
+      Path file = dir.resolve(runId + ".json");
+      Files.writeString(file, report.toJson());
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write audit report under " + reportDir, e);
+    }
+  }
+
+  /** Keeps rows whose valid_from is in the range and counts them in an accumulator. */
+  static final class InRange extends RichFilterFunction<RowData> {
+    static final String ROWS = "janus-rows-written";
+    private final long startMs;
+    private final long endMs;
+    private final int validFromPos;
+    private transient LongCounter rows;
+
+    InRange(long startMs, long endMs, int validFromPos) {
+      this.startMs = startMs;
+      this.endMs = endMs;
+      this.validFromPos = validFromPos;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+      rows = getRuntimeContext().getLongCounter(ROWS);
+    }
+
+    @Override
+    public boolean filter(RowData row) {
+      long t = row.getTimestamp(validFromPos, 6).getMillisecond();
+      if (t >= startMs && t < endMs) {
+        rows.add(1);
+        return true;
+      }
+      return false;
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package io.janus.engine.compute;
+
+import io.janus.engine.definition.SourceDefinition;
+import io.janus.engine.expr.Expressions;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.jexl3.JexlContext;
+import org.apache.commons.jexl3.JexlExpression;
+
+/**
+ * Turns an event into its {@link Contribution} to a group: the entity key, then per input whether the
+ * {@code where} filter passes and the {@code of} value. Not serializable: build one per task (JEXL
+ * expressions are compiled here, once per distinct text).
+ */
+public final class ContributionExtractor {
+  private final GroupPlan plan;
+  private final int[] entityIndex;
+  private final JexlExpression[] whereOf; // per input, null = every event
+  private final int[] whereId; // per input, index into the distinct where expressions, -1 = none
+  private final int whereCount;
+  private final int[] ofField; // per input, source field index when 'of' is a plain field, else -1
+  private final JexlExpression[] ofExpr; // per input, when 'of' is an expression
+  private final EventContext context;
+
+  public ContributionExtractor(GroupPlan plan) {
+    this.plan = plan;
+    SourceDefinition source = plan.group().source();
+    List<String> entity = plan.group().entity();
+    entityIndex = entity.stream().mapToInt(source::indexOf).toArray();
+    List<GroupPlan.Input> inputs = plan.inputs();
+    whereOf = new JexlExpression[inputs.size()];
+    whereId = new int[inputs.size()];
+    ofField = new int[inputs.size()];
+    ofExpr = new JexlExpression[inputs.size()];
+    Map<String, Integer> wheres = new LinkedHashMap<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      GroupPlan.Input in = inputs.get(i);
+      whereId[i] = -1;
+      if (in.where() != null) {
+        whereId[i] = wheres.computeIfAbsent(in.where(), w -> wheres.size());
+        whereOf[i] = Expressions.compile(in.where());
+      }
+      ofField[i] = -1;
+      if (in.of() != null) {
+        if (Expressions.isFieldReference(in.of())) {
+          ofField[i] = source.indexOf(in.of());
+        } else {
+          ofExpr[i] = Expressions.compile(in.of());
+        }
+      }
+    }
+    whereCount = wheres.size();
+    context = new EventContext(source);
+  }
+
+  /** The event's contribution, or null when an entity key value is missing (the event is not about any entity of this group). */
+  public Contribution extract(Event e) {
+    String key = key(e);
+    if (key == null) {
+      return null;
+    }
+    context.event = e;
+    List<GroupPlan.Input> inputs = plan.inputs();
+    int n = inputs.size();
+    // Evaluate each distinct filter once per event.
+    byte[] whereResult = new byte[whereCount]; // 0 = not evaluated, 1 = true, 2 = false
+    long mask = 0;
+    double[] num = null;
+    String[] str = null;
+    for (int i = 0; i < n; i++) {
+      int w = whereId[i];
+      if (w >= 0) {
+        if (whereResult[w] == 0) {
+          whereResult[w] = Boolean.TRUE.equals(whereOf[i].evaluate(context)) ? (byte) 1 : (byte) 2;
+        }
+        if (whereResult[w] != 1) {
+          continue;
+        }
+      }
+      GroupPlan.Input in = inputs.get(i);
+      Object value = null;
+      if (ofField[i] >= 0) {
+        value = e.values[ofField[i]];
+      } else if (ofExpr[i] != null) {
+        value = ofExpr[i].evaluate(context);
+      }
+      if (in.of() != null && value == null) {
+        continue; // aggregations skip null values
+      }
+      switch (in.slot()) {
+        case NUM -> {
+          double d = toDouble(value);
+          if (Double.isNaN(d)) continue;
+          if (num == null) num = new double[n];
+          num[i] = d;
+        }
+        case STR -> {
+          if (str == null) str = new String[n];
+          str[i] = String.valueOf(value);
+        }
+        case NONE -> {}
+      }
+      mask |= 1L << i;
+    }
+    return new Contribution(key, e.ts, e.id, mask, num, str);
+  }
+
+  private String key(Event e) {
+    if (entityIndex.length == 1) {
+      Object v = e.values[entityIndex[0]];
+      return v == null ? null : v.toString();
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int k = 0; k < entityIndex.length; k++) {
+      Object v = e.values[entityIndex[k]];
+      if (v == null) return null;
+      if (k > 0) sb.append(GroupPlan.KEY_SEPARATOR);
+      sb.append(v);
+    }
+    return sb.toString();
+  }
+
+  private static double toDouble(Object v) {
+    if (v instanceof Number n) return n.doubleValue();
+    if (v instanceof Boolean b) return b ? 1 : 0;
+    if (v instanceof String s) {
+      try {
+        return Double.parseDouble(s);
+      } catch (NumberFormatException ex) {
+        return Double.NaN;
+      }
+    }
+    return Double.NaN;
+  }
+
+  /** JEXL variables resolved against the current event by field name (dotted names included). */
+  private static final class EventContext implements JexlContext {
+    private final Map<String, Integer> index = new HashMap<>();
+    Event event;
+
+    EventContext(SourceDefinition source) {
+      for (int i = 0; i < source.fields().size(); i++) {
+        index.put(source.fields().get(i).name(), i);
+      }
+    }
+
+    @Override
+    public Object get(String name) {
+      Integer i = index.get(name);
+      return i == null ? null : event.values[i];
+    }
+
+    @Override
+    public void set(String name, Object value) {
+      throw new UnsupportedOperationException("expressions cannot assign variables");
+    }
+
+    @Override
+    public boolean has(String name) {
+      return index.containsKey(name);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package io.janus.engine.compute;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The compiled group as a Flink keyed function, identical in BATCH and STREAMING apart from when
+ * time advances (see {@link FeatureStateMachine}). Emits feature-table rows; contributions at or
+ * before the current watermark (late, STREAMING only) go to {@link #LATE}.
+ */
+public final class FeatureProcessFunction extends KeyedProcessFunction<String, Contribution, RowData> {
+  /** Contributions that arrived after the watermark passed their event time. */
+  public static final OutputTag<Contribution> LATE = new OutputTag<>("late-contributions") {};
+
+  private final GroupPlan plan;
+  private final boolean batch;
+  private transient FeatureStateMachine machine;
+  private transient FeatureRows rows;
+  private transient ValueState<KeyState> state;
+  private transient long[] timers;
+
+  /**
+   * @param plan the compiled group
+   * @param batch true in {@code RuntimeExecutionMode.BATCH}, where each key's input is sorted by time
+   */
+  public FeatureProcessFunction(GroupPlan plan, boolean batch) {
+    this.plan = plan;
+    this.batch = batch;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    machine = new FeatureStateMachine(plan);
+    rows = new FeatureRows(plan);
+    state = getRuntimeContext().getState(new ValueStateDescriptor<>("key-state", TypeInformation.of(KeyState.class)));
+    timers = new long[1 + plan.windows().length];
+  }
+
+  @Override
+  public void processElement(Contribution c, Context ctx, Collector<RowData> out) throws Exception {
+    KeyState s = state.value();
+    if (s == null) {
+      s = machine.newState();
+    }
+    String key = ctx.getCurrentKey();
+    if (batch) {
+      // Sorted input: every time before this record is complete.
+      if (c.ts <= s.lastFired) {
+        throw new IllegalStateException("BATCH input of key " + key + " is not sorted by event time at " + c.ts);
+      }
+      machine.advance(s, c.ts, false, (t, v) -> out.collect(rows.row(key, t, v)));
+      if (!s.endTimerRegistered) {
+        ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+        s.endTimerRegistered = true;
+      }
+    } else {
+      if (c.ts <= ctx.timerService().currentWatermark() || c.ts <= s.lastFired) {
+        ctx.output(LATE, c);
+        return;
+      }
+      int n = machine.timersFor(s, c.ts, timers);
+      for (int i = 0; i < n; i++) {
+        ctx.timerService().registerEventTimeTimer(timers[i]);
+      }
+    }
+    machine.add(s, c);
+    state.update(s);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<RowData> out) throws Exception {
+    KeyState s = state.value();
+    if (s == null) {
+      return;
+    }
+    String key = ctx.getCurrentKey();
+    machine.advance(s, timestamp, true, (t, v) -> out.collect(rows.row(key, t, v)));
+    state.update(s);
+  }
+}

@@ -1,0 +1,35 @@
+package io.janus.engine.compute;
+
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Everything one entity key needs between timers. Memory is bounded by the longest sliding window:
+ * slices older than it are dropped, pending inputs are applied when their time comes.
+ */
+public final class KeyState {
+  /** Inputs not yet applied, pre-aggregated per event time: ts -> IR per input. */
+  public TreeMap<Long, Object[]> pending = new TreeMap<>();
+  /** Applied inputs of sliding windows per hop slice: slice end (ceil_hop of event time) -> IR per input. */
+  public TreeMap<Long, Object[]> slices = new TreeMap<>();
+  /** Current IR of each aggregated feature (its window's merge of slices, or the lifetime IR). */
+  public Object[] current;
+  /** Values of the last row written, or null when the key has not written one or is dormant. */
+  public Object[] lastValues;
+  /** True once the key has written a row (the first row is always written). */
+  public boolean emitted;
+  /** Times at which something happens to this key (an input arrives or a slice leaves a window). */
+  public TreeSet<Long> due = new TreeSet<>();
+  /** The slice whose expiry timers were registered last (saves re-registering them per event). */
+  public long lastSliceRegistered = Long.MIN_VALUE;
+  /** The last time processed; inputs must not arrive at or before it. */
+  public long lastFired = Long.MIN_VALUE;
+  /** BATCH only: whether the key's end-of-input timer is registered. */
+  public boolean endTimerRegistered;
+
+  public KeyState() {}
+
+  KeyState(int aggregatedFeatures) {
+    current = new Object[aggregatedFeatures];
+  }
+}
