@@ -129,20 +129,17 @@ public final class Backfill {
     Table table = FeatureTables.createOrLoad(warehouse, plan);
     String range = start + ".." + end;
     Lineage lineage = Lineage.capture(runId, "backfill", group, range, workingDir);
-    Map<String, String> props = lineage.properties();
+    Map<String, String> props = new java.util.LinkedHashMap<>(lineage.properties());
     String branch = branch();
-    Expression days = Expressions.and(
-        Expressions.greaterThanOrEqual(FeatureTables.DS, start.toString()),
-        Expressions.lessThanOrEqual(FeatureTables.DS, end.toString()));
+    Expression days = days(start, end);
 
     // 1. Branch from main and clear the range on it.
     Snapshot base = table.currentSnapshot();
     Long baseId = base == null ? null : base.snapshotId();
-    if (baseId == null) {
-      table.manageSnapshots().createBranch(branch).commit();
-    } else {
+    props.put(BASE_SNAPSHOT, baseId == null ? "none" : Long.toString(baseId));
+    if (baseId != null) {
       table.manageSnapshots().createBranch(branch, baseId).commit();
-    }
+    } // else: the first commit to the branch below creates it, without an empty snapshot lacking lineage
     var delete = table.newDelete().deleteFromRowFilter(days).toBranch(branch);
     props.forEach(delete::set);
     delete.set("janus.step", "clear-range").commit();
@@ -155,7 +152,9 @@ public final class Backfill {
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
     DataStream<RowData> rows =
         new FeaturePipeline(plan, FeatureTables.rowType(plan))
-            .compute(events.events(env, readFrom, endMs), true, FeaturePipeline.batchTimestamps())
+            .compute(events.events(env, readFrom, endMs),
+                readFrom == Long.MIN_VALUE ? null : events.keysBefore(env, readFrom, group.entity()),
+                true, FeaturePipeline.batchTimestamps())
             .filter(new InRange(startMs, endMs, plan.group().entity().size()))
             .name("valid_from in " + range);
     FlinkSink.forRowData(rows)
@@ -214,7 +213,45 @@ public final class Backfill {
     return new BackfillResult(runId, branch, rowsWritten, report, reportFile, published, mode, mainId, computeMillis, total, message);
   }
 
-  private String publish(Table table, String branch, Long baseId, Expression days, Map<String, String> props) {
+  /** Summary property naming the main snapshot an audit branch was created from. */
+  public static final String BASE_SNAPSHOT = "janus.base-snapshot-id";
+
+  private static Expression days(LocalDate first, LocalDate last) {
+    return Expressions.and(
+        Expressions.greaterThanOrEqual(FeatureTables.DS, first.toString()),
+        Expressions.lessThanOrEqual(FeatureTables.DS, last.toString()));
+  }
+
+  /**
+   * Publishes a branch an earlier run kept ({@code --no-publish}) after its audit passed. Returns how
+   * ("fast-forward" or "rebase"); fails when the audit did not pass or main changed the same days.
+   */
+  public static String publishKept(Warehouse warehouse, FeatureGroup group, String runId) {
+    Table table = warehouse.load(FeatureTables.id(group));
+    String branch = "audit_" + runId;
+    SnapshotRef ref = table.refs().get(branch);
+    if (ref == null) {
+      throw new IllegalStateException("no branch " + branch + " in " + FeatureTables.id(group));
+    }
+    var audit = AuditLog.byRunId(warehouse, group.name()).get(runId);
+    if (audit == null || !Boolean.TRUE.equals(audit.getField("passed"))) {
+      throw new IllegalStateException("run " + runId + " did not pass its audit; refusing to publish " + branch);
+    }
+    Map<String, String> summary = table.snapshot(ref.snapshotId()).summary();
+    Map<String, String> props = new java.util.LinkedHashMap<>();
+    summary.forEach((k, v) -> {
+      if (k.startsWith("janus.")) props.put(k, v);
+    });
+    String base = props.getOrDefault(BASE_SNAPSHOT, "none");
+    String[] range = props.getOrDefault(Lineage.RANGE, "").split("\\.\\.");
+    if (range.length != 2) {
+      throw new IllegalStateException("branch " + branch + " has no janus.range in its summary");
+    }
+    Expression days = days(LocalDate.parse(range[0]), LocalDate.parse(range[1]));
+    return publish(table, branch, "none".equals(base) ? null : Long.parseLong(base), days, props);
+  }
+
+  private static String publish(Table table, String branch, Long baseId, Expression days, Map<String, String> props) {
     table.refresh();
     try {
       table.manageSnapshots().fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).commit();

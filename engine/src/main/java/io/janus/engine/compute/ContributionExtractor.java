@@ -107,6 +107,12 @@ public final class ContributionExtractor {
     return new Contribution(key, e.ts, e.id, mask, num, str);
   }
 
+  /** A contribution of nothing at the event's time, for a key marker; null when a key value is missing. */
+  public Contribution marker(Event e) {
+    String key = key(e);
+    return key == null ? null : new Contribution(key, e.ts, "", 0L, null, null);
+  }
+
   private String key(Event e) {
     if (entityIndex.length == 1) {
       Object v = e.values[entityIndex[0]];

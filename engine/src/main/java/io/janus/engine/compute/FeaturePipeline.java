@@ -45,12 +45,25 @@ public final class FeaturePipeline {
   /** Builds extract → keyBy(entity) → compute. */
   public SingleOutputStreamOperator<RowData> compute(
       DataStream<Event> events, boolean batch, WatermarkStrategy<Contribution> watermarks) {
+    return compute(events, null, batch, watermarks);
+  }
+
+  /**
+   * Builds extract → keyBy(entity) → compute, with optional key markers (see
+   * {@code EventSource.keysBefore}) that contribute nothing but tell each key it has a history.
+   */
+  public SingleOutputStreamOperator<RowData> compute(
+      DataStream<Event> events, DataStream<Event> keyMarkers, boolean batch, WatermarkStrategy<Contribution> watermarks) {
     String name = plan.group().name();
-    return events
-        .flatMap(new Extract(plan))
+    DataStream<Contribution> contributions = events.flatMap(new Extract(plan, false))
         .returns(TypeInformation.of(Contribution.class))
         .name("extract " + name)
-        .uid("extract-" + name)
+        .uid("extract-" + name);
+    if (keyMarkers != null) {
+      contributions = contributions.union(
+          keyMarkers.flatMap(new Extract(plan, true)).returns(TypeInformation.of(Contribution.class)).name("key history " + name));
+    }
+    return contributions
         .assignTimestampsAndWatermarks(watermarks)
         .name("event time " + name)
         .uid("event-time-" + name)
@@ -64,10 +77,12 @@ public final class FeaturePipeline {
   /** Runs the extractor per task (JEXL expressions are compiled in {@code open}). */
   static final class Extract extends RichFlatMapFunction<Event, Contribution> {
     private final GroupPlan plan;
+    private final boolean markers;
     private transient ContributionExtractor extractor;
 
-    Extract(GroupPlan plan) {
+    Extract(GroupPlan plan, boolean markers) {
       this.plan = plan;
+      this.markers = markers;
     }
 
     @Override
@@ -77,7 +92,7 @@ public final class FeaturePipeline {
 
     @Override
     public void flatMap(Event e, Collector<Contribution> out) {
-      Contribution c = extractor.extract(e);
+      Contribution c = markers ? extractor.marker(e) : extractor.extract(e);
       if (c != null) {
         out.collect(c);
       }

@@ -47,6 +47,50 @@ public final class IcebergEventSource implements EventSource {
   }
 
   @Override
+  public DataStream<Event> keysBefore(StreamExecutionEnvironment env, long beforeMs, List<String> entityFields) {
+    RawEvents raw = new RawEvents(source);
+    org.apache.iceberg.Schema full = raw.schema();
+    List<String> columns = new ArrayList<>(entityFields.stream().map(f -> source.field(f).orElseThrow().columnName()).toList());
+    columns.add(raw.eventTimeColumn());
+    org.apache.iceberg.Schema projected = full.select(columns);
+    IcebergSource<RowData> src =
+        IcebergSource.forRowData()
+            .tableLoader(warehouse.tableLoader(RawEvents.id(source)))
+            .project(projected)
+            .filters(List.of(Expressions.lessThan(raw.eventTimeColumn(), beforeMs * 1000)))
+            .build();
+    // Positions in the projection follow the table schema's order, not the order asked for.
+    List<String> projectedNames = projected.columns().stream().map(org.apache.iceberg.types.Types.NestedField::name).toList();
+    int timePos = projectedNames.indexOf(raw.eventTimeColumn());
+    int width = source.fields().size();
+    int[] target = new int[projectedNames.size()];
+    boolean[] isLong = new boolean[projectedNames.size()];
+    for (int i = 0; i < projectedNames.size(); i++) {
+      String name = projectedNames.get(i);
+      int idx = -1;
+      for (int f = 0; f < width; f++) if (source.fields().get(f).columnName().equals(name)) idx = f;
+      target[i] = entityFields.contains(source.fields().get(idx).name()) ? idx : -1;
+      isLong[i] = source.fields().get(idx).type() == io.janus.engine.definition.FieldType.LONG;
+    }
+    return env.fromSource(src, WatermarkStrategy.noWatermarks(), "iceberg keys before range " + RawEvents.id(source),
+            InternalTypeInfo.of(org.apache.iceberg.flink.FlinkSchemaUtil.convert(projected)))
+        // File pruning is coarse: keep only rows before the bound.
+        .filter(row -> row.getTimestamp(timePos, 6).getMillisecond() < beforeMs)
+        .name("before range")
+        .map(row -> {
+          Object[] values = new Object[width];
+          for (int i = 0; i < target.length; i++) {
+            if (target[i] >= 0 && !row.isNullAt(i)) {
+              values[target[i]] = isLong[i] ? (Object) row.getLong(i) : row.getString(i).toString();
+            }
+          }
+          return new Event(beforeMs - 1, "", values);
+        })
+        .returns(TypeInformation.of(Event.class))
+        .name("key markers");
+  }
+
+  @Override
   public String describe() {
     return "iceberg:" + RawEvents.id(source);
   }

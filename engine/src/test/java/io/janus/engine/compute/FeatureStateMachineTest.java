@@ -209,4 +209,30 @@ class FeatureStateMachineTest {
     assertThat(expected).hasSizeGreaterThan(3000);
     assertThat(MachineRunner.run(g, events)).containsExactlyInAnyOrderElementsOf(expected);
   }
+
+  @Test
+  void dormantKeysMatchTheReference() {
+    FeatureGroup g = TestGroups.group("""
+        name: dormant
+        version: 1
+        entity: [user]
+        source: clicks
+        hop: 1m
+        ttl: 1d
+        features:
+          - {name: views_5m, agg: count, where: "kind == 'view'", window: 5m}
+          - {name: buys_1h,  agg: count, where: "kind == 'buy'",  window: 1h}
+          - {name: spend_1h, agg: sum, of: amount, where: "kind == 'buy'", window: 1h}
+          - {name: cr_1h,    agg: ratio, num: buys_1h, den: views_5m}
+        """);
+    Random rnd = new Random(11);
+    List<io.janus.engine.compute.Event> events = new ArrayList<>();
+    long base = Instant.parse("2024-01-01T00:00:00Z").toEpochMilli();
+    String[] kinds = {"view", "view", "view", "buy", "click"};
+    for (int i = 0; i < 3000; i++) {
+      long ts = base + (long) (rnd.nextDouble() * 3 * 86_400_000L);
+      events.add(event("e" + i, ts, "u" + rnd.nextInt(25), kinds[rnd.nextInt(5)], Math.round(rnd.nextDouble() * 5000) / 100.0, null));
+    }
+    assertThat(MachineRunner.run(g, events)).containsExactlyInAnyOrderElementsOf(Reference.rows(g, events));
+  }
 }
