@@ -1,0 +1,74 @@
+package io.janus.jobs;
+
+import io.janus.jobs.bench.BenchCommand;
+import io.janus.jobs.cli.BackfillCommand;
+import io.janus.jobs.cli.DemoCommand;
+import io.janus.jobs.cli.GenerateCommand;
+import io.janus.jobs.cli.IngestCommand;
+import io.janus.jobs.cli.PublishCommand;
+import io.janus.jobs.cli.ReadCommand;
+import io.janus.jobs.cli.SnapshotsCommand;
+import io.janus.engine.lineage.Lineage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code janus} command line. Every subcommand is a Flink job (or a client-side read) and runs the
+ * same locally (embedded MiniCluster) and under {@code flink run janus-jobs.jar <subcommand> …}.
+ * Exit code 0 on success; 1 with a one-line reason on failure; 2 for bad arguments.
+ */
+@Command(
+    name = "janus",
+    mixinStandardHelpOptions = true,
+    versionProvider = JanusCli.Version.class,
+    description = "One feature definition, one Flink pipeline: batch backfills into Iceberg, streaming into Redis.",
+    subcommands = {
+      DemoCommand.class,
+      GenerateCommand.class,
+      IngestCommand.class,
+      BackfillCommand.class,
+      PublishCommand.class,
+      ReadCommand.class,
+      SnapshotsCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class JanusCli implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(JanusCli.class);
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try janus --help)");
+  }
+
+  public static void main(String[] args) {
+    int code = run(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  /** Runs the command line and returns the exit code (for tests and embedding). */
+  public static int run(String... args) {
+    CommandLine cli = new CommandLine(new JanusCli());
+    cli.setExecutionExceptionHandler(
+        (ex, cmd, parsed) -> {
+          LOG.debug("{} failed", cmd.getCommandName(), ex);
+          cmd.getErr().println("janus " + cmd.getCommandName() + ": " + Failures.oneLine(ex));
+          return 1;
+        });
+    return cli.execute(args);
+  }
+
+  /** Prints the engine version. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"janus " + Lineage.currentEngineVersion()};
+    }
+  }
+}

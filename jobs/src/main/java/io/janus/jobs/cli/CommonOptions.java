@@ -1,0 +1,68 @@
+package io.janus.jobs.cli;
+
+import io.janus.engine.config.JanusConfig;
+import io.janus.engine.definition.DefinitionLoader;
+import io.janus.engine.definition.Definitions;
+import io.janus.engine.definition.FeatureGroup;
+import io.janus.engine.iceberg.Warehouse;
+import java.nio.file.Path;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Option;
+
+/** Options every command takes: work directory, definitions, config file, parallelism. */
+public final class CommonOptions {
+  @Option(names = "--workdir", paramLabel = "DIR", description = "Work directory: warehouse, reports, redis data, checkpoints (default: ./janus-data, or JANUS_WORKDIR).")
+  Path workdir;
+
+  @Option(names = "--definitions", paramLabel = "DIR", description = "Directory of YAML feature groups and sources, added to (or overriding) the shipped ones.")
+  Path definitions;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (workdir, parallelism, catalog, flink).")
+  Path config;
+
+  @Option(names = "--parallelism", paramLabel = "N", description = "Parallelism of the Flink job.")
+  Integer parallelism;
+
+  private JanusConfig resolved;
+  private Definitions defs;
+
+  public JanusConfig config() {
+    if (resolved == null) {
+      resolved = JanusConfig.load(config, System.getenv(), workdir, parallelism);
+    }
+    return resolved;
+  }
+
+  public Definitions definitions() {
+    if (defs == null) {
+      defs = DefinitionLoader.load(definitions);
+    }
+    return defs;
+  }
+
+  public FeatureGroup group(String name) {
+    return definitions().group(name);
+  }
+
+  public Warehouse warehouse() {
+    return config().warehouse();
+  }
+
+  /** The Flink environment: the cluster's under {@code flink run}, else a local MiniCluster. */
+  public StreamExecutionEnvironment env() {
+    Configuration conf = new Configuration();
+    config().flink().forEach(conf::setString);
+    if (!conf.containsKey("io.tmp.dirs")) {
+      conf.setString("io.tmp.dirs", config().tmp().toString());
+    }
+    config().tmp().toFile().mkdirs();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    // Janus functions never keep references to their inputs, so records need no defensive copies.
+    env.getConfig().enableObjectReuse();
+    if (config().parallelism() > 0) {
+      env.setParallelism(config().parallelism());
+    }
+    return env;
+  }
+}
