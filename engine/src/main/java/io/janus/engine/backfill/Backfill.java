@@ -10,6 +10,7 @@ import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.lineage.Lineage;
 import io.janus.engine.source.EventSource;
+import io.janus.monitoring.MetricNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -307,6 +308,7 @@ public final class Backfill {
     private final long endMs;
     private final int validFromPos;
     private transient LongCounter rows;
+    private transient org.apache.flink.metrics.Counter rowsMetric;
 
     InRange(long startMs, long endMs, int validFromPos) {
       this.startMs = startMs;
@@ -317,6 +319,7 @@ public final class Backfill {
     @Override
     public void open(OpenContext ctx) {
       rows = getRuntimeContext().getLongCounter(ROWS);
+      rowsMetric = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP).counter(MetricNames.ROWS_WRITTEN);
     }
 
     @Override
@@ -324,6 +327,7 @@ public final class Backfill {
       long t = row.getTimestamp(validFromPos, 6).getMillisecond();
       if (t >= startMs && t < endMs) {
         rows.add(1);
+        rowsMetric.inc();
         return true;
       }
       return false;

@@ -6,6 +6,7 @@ import io.janus.engine.iceberg.DeadLetters;
 import io.janus.engine.iceberg.RawEvents;
 import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.lineage.Lineage;
+import io.janus.monitoring.MetricNames;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
@@ -114,6 +115,8 @@ public final class Ingest {
     private transient RawEvents raw;
     private transient LongCounter ok;
     private transient LongCounter bad;
+    private transient org.apache.flink.metrics.Counter okMetric;
+    private transient org.apache.flink.metrics.Counter badMetric;
 
     Parse(SourceDefinition source, String origin, String runId, OutputTag<RowData> dead) {
       this.source = source;
@@ -128,6 +131,9 @@ public final class Ingest {
       raw = new RawEvents(source);
       ok = getRuntimeContext().getLongCounter(EVENTS);
       bad = getRuntimeContext().getLongCounter(MALFORMED);
+      var group = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP);
+      okMetric = group.counter(MetricNames.EVENTS_INGESTED);
+      badMetric = group.counter(MetricNames.EVENTS_MALFORMED);
     }
 
     @Override
@@ -138,9 +144,11 @@ public final class Ingest {
       EventParser.Result r = parser.parse(line);
       if (r.ok()) {
         ok.add(1);
+        okMetric.inc();
         out.collect(raw.toRow(r.event()));
       } else {
         bad.add(1);
+        badMetric.inc();
         ctx.output(dead, DeadLetters.row(source.name(), origin, r.error(), line, System.currentTimeMillis(), runId));
       }
     }

@@ -1,0 +1,149 @@
+package io.janus.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.janus.engine.iceberg.DeadLetters;
+import io.janus.engine.iceberg.Warehouse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line end to end on embedded defaults: generate, ingest, backfill, read, snapshots, errors. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class JanusCliITCase {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir static Path dir;
+  static String workdir;
+  static Path events;
+
+  @BeforeAll
+  static void setUp() {
+    workdir = dir.resolve("wd").toString();
+    events = dir.resolve("events.jsonl");
+  }
+
+  static List<JsonNode> jsonLines(String out) throws Exception {
+    List<JsonNode> nodes = new ArrayList<>();
+    for (String line : out.split("\n")) if (line.startsWith("{")) nodes.add(JSON.readTree(line));
+    return nodes;
+  }
+
+  @Test
+  @Order(1)
+  void generatesAndIngestsWithDeadLetters() throws Exception {
+    CliRun gen = CliRun.of("generate", "--events", "30000", "--days", "2", "--malformed-rate", "0.01", "--out", events.toString(), "--workdir", workdir);
+    assertThat(gen.code()).isZero();
+    assertThat(Files.readAllLines(events)).hasSize(30000);
+
+    CliRun ingest = CliRun.of("ingest", "--file", events.toString(), "--workdir", workdir, "--json");
+    assertThat(ingest.code()).as(ingest.err()).isZero();
+    JsonNode r = jsonLines(ingest.out()).get(0);
+    long malformed = r.get("malformed").asLong();
+    assertThat(r.get("events").asLong() + malformed).isEqualTo(30000);
+    assertThat(malformed).isBetween(200L, 400L);
+
+    Warehouse w = Warehouse.local(Path.of(workdir, "warehouse"));
+    List<Record> dead = new ArrayList<>();
+    try (CloseableIterable<Record> it = IcebergGenerics.read(w.load(DeadLetters.ID)).build()) {
+      it.forEach(dead::add);
+    }
+    assertThat(dead).hasSize((int) malformed);
+    assertThat(dead).allSatisfy(d -> {
+      assertThat((String) d.getField("reason")).isNotBlank();
+      assertThat((String) d.getField("payload")).isNotNull();
+      assertThat((String) d.getField("origin")).endsWith("events.jsonl");
+    });
+    assertThat(dead).anyMatch(d -> ((String) d.getField("reason")).contains("event_type"));
+  }
+
+  @Test
+  @Order(2)
+  void backfillsReadsAndListsSnapshots() throws Exception {
+    CliRun b = CliRun.of("backfill", "--group", "user_activity", "--start", "2024-01-01", "--end", "2024-01-02", "--workdir", workdir, "--json");
+    assertThat(b.code()).as(b.err()).isZero();
+    JsonNode result = jsonLines(b.out()).get(0);
+    assertThat(result.get("published").asBoolean()).isTrue();
+    assertThat(result.get("rows_written").asLong()).isPositive();
+    String runId = result.get("run_id").asText();
+
+    CliRun all = CliRun.of("read", "--group", "user_activity", "--workdir", workdir, "--json");
+    List<JsonNode> rows = jsonLines(all.out());
+    assertThat(rows).hasSize(result.get("rows_written").asInt());
+    String user = rows.get(rows.size() / 2).get("user_id").asText();
+
+    CliRun one = CliRun.of("read", "--group", "user_activity", "--key", user, "--workdir", workdir, "--json");
+    List<JsonNode> keyRows = jsonLines(one.out());
+    assertThat(keyRows).isNotEmpty().allSatisfy(n -> {
+      assertThat(n.get("user_id").asText()).isEqualTo(user);
+      assertThat(n.get("valid_from").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?Z");
+      for (String f : List.of("user_views_5m", "user_add2cart_1h", "user_rev_24h", "user_purchases_24h", "user_views_24h", "user_cr_24h")) {
+        assertThat(n.has(f)).as(f).isTrue();
+      }
+    });
+
+    CliRun snaps = CliRun.of("snapshots", "--group", "user_activity", "--workdir", workdir, "--json");
+    List<JsonNode> history = jsonLines(snaps.out());
+    assertThat(history).isNotEmpty().allSatisfy(s -> {
+      assertThat(s.get("janus.run-id").asText()).isEqualTo(runId);
+      assertThat(s.get("janus.definition").asText()).isEqualTo("user_activity:1");
+      assertThat(s.get("janus.fingerprint").asText()).hasSize(64);
+      assertThat(s.has("janus.git-commit")).isTrue();
+      assertThat(s.get("audit").get("passed").asBoolean()).isTrue();
+    });
+
+    // Time travel: the first snapshot still reads after a re-run replaced day 2.
+    long firstMain = history.get(history.size() - 1).get("snapshot_id").asLong();
+    assertThat(CliRun.of("backfill", "--group", "user_activity", "--start", "2024-01-02", "--end", "2024-01-02", "--workdir", workdir).code()).isZero();
+    CliRun old = CliRun.of("read", "--group", "user_activity", "--as-of-snapshot", Long.toString(firstMain), "--workdir", workdir, "--json");
+    assertThat(jsonLines(old.out())).hasSameSizeAs(rows);
+  }
+
+  @Test
+  @Order(3)
+  void auditRejectionExitsNonZeroAndKeepsMain(@TempDir Path defs) throws Exception {
+    String strict = new String(getClass().getResourceAsStream("/janus/definitions/groups/user_activity.yaml").readAllBytes())
+        .replace("user_views_5m: [0, 100000]", "user_views_5m: [0, 1]");
+    Files.writeString(defs.resolve("user_activity.yaml"), strict);
+    List<JsonNode> before = jsonLines(CliRun.of("read", "--group", "user_activity", "--workdir", workdir, "--json").out());
+    CliRun b = CliRun.of("backfill", "--group", "user_activity", "--start", "2024-01-01", "--end", "2024-01-01",
+        "--definitions", defs.toString(), "--workdir", workdir, "--json");
+    assertThat(b.code()).isEqualTo(1);
+    JsonNode r = jsonLines(b.out()).get(0);
+    assertThat(r.get("audit_passed").asBoolean()).isFalse();
+    assertThat(r.get("audit_failures").get(0).asText()).contains("user_views_5m");
+    assertThat(jsonLines(CliRun.of("read", "--group", "user_activity", "--workdir", workdir, "--json").out())).isEqualTo(before);
+  }
+
+  @Test
+  @Order(4)
+  void userMistakesGiveOneLineErrors(@TempDir Path defs) throws Exception {
+    CliRun unknown = CliRun.of("read", "--group", "nope", "--workdir", workdir);
+    assertThat(unknown.code()).isEqualTo(1);
+    assertThat(unknown.err().strip()).isEqualTo("janus read: unknown feature group 'nope' (known: product_stats, session_stats, user_activity)");
+
+    CliRun badDate = CliRun.of("backfill", "--group", "user_activity", "--start", "2024-13-01", "--end", "2024-01-02", "--workdir", workdir);
+    assertThat(badDate.code()).isEqualTo(2);
+    assertThat(badDate.err()).contains("--start").contains("2024-13-01");
+
+    Files.writeString(defs.resolve("broken.yaml"), "name: broken\nversion: 1\nentity: [user_id]\nsource: clickstream\nhop: 1m\nttl: 1d\nfeatures:\n  - {name: x, agg: count, window: 7s}\n");
+    CliRun broken = CliRun.of("read", "--group", "user_activity", "--definitions", defs.toString(), "--workdir", workdir);
+    assertThat(broken.code()).isEqualTo(1);
+    assertThat(broken.err().strip()).isEqualTo("janus read: " + defs.resolve("broken.yaml") + ": features[0] (x).window: '7s' is not a multiple of hop '1m'");
+
+    CliRun missing = CliRun.of("ingest", "--file", dir.resolve("missing.jsonl").toString(), "--workdir", workdir);
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err()).contains("missing.jsonl does not exist");
+  }
+}
