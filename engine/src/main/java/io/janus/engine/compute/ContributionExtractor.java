@@ -18,6 +18,7 @@ public final class ContributionExtractor {
   private final GroupPlan plan;
   private final int[] entityIndex;
   private final JexlExpression[] whereOf; // per input, null = every event
+  private final Filter[] filters; // per distinct where
   private final int[] whereId; // per input, index into the distinct where expressions, -1 = none
   private final int whereCount;
   private final int[] ofField; // per input, source field index when 'of' is a plain field, else -1
@@ -35,12 +36,16 @@ public final class ContributionExtractor {
     ofField = new int[inputs.size()];
     ofExpr = new JexlExpression[inputs.size()];
     Map<String, Integer> wheres = new LinkedHashMap<>();
+    java.util.List<Filter> filterList = new java.util.ArrayList<>();
     for (int i = 0; i < inputs.size(); i++) {
       GroupPlan.Input in = inputs.get(i);
       whereId[i] = -1;
       if (in.where() != null) {
         whereId[i] = wheres.computeIfAbsent(in.where(), w -> wheres.size());
         whereOf[i] = Expressions.compile(in.where());
+        if (whereId[i] == filterList.size()) {
+          filterList.add(new Filter(whereOf[i], Expressions.variables(in.where()).stream().mapToInt(source::indexOf).toArray()));
+        }
       }
       ofField[i] = -1;
       if (in.of() != null) {
@@ -52,6 +57,7 @@ public final class ContributionExtractor {
       }
     }
     whereCount = wheres.size();
+    filters = filterList.toArray(new Filter[0]);
     context = new EventContext(source);
   }
 
@@ -73,7 +79,7 @@ public final class ContributionExtractor {
       int w = whereId[i];
       if (w >= 0) {
         if (whereResult[w] == 0) {
-          whereResult[w] = Boolean.TRUE.equals(whereOf[i].evaluate(context)) ? (byte) 1 : (byte) 2;
+          whereResult[w] = filters[w].test(e, context) ? (byte) 1 : (byte) 2;
         }
         if (whereResult[w] != 1) {
           continue;
@@ -139,6 +145,44 @@ public final class ContributionExtractor {
       }
     }
     return Double.NaN;
+  }
+
+  /**
+   * A compiled filter with a memo of its results by the values of the fields it reads. Expressions
+   * cannot have side effects or call methods, so equal inputs give equal results; filters over a few
+   * distinct values (event types, countries) then cost a hash lookup instead of a JEXL interpreter.
+   * The memo stops growing at {@link #MEMO_LIMIT} entries, so high-cardinality filters just evaluate.
+   */
+  private static final class Filter {
+    static final int MEMO_LIMIT = 4096;
+    private final JexlExpression expression;
+    private final int[] fields;
+    private final Map<Object, Boolean> memo = new HashMap<>();
+
+    Filter(JexlExpression expression, int[] fields) {
+      this.expression = expression;
+      this.fields = fields;
+    }
+
+    boolean test(Event e, EventContext context) {
+      Object key;
+      if (fields.length == 1) {
+        key = e.values[fields[0]];
+        if (key == null) key = NULL;
+      } else {
+        Object[] k = new Object[fields.length];
+        for (int i = 0; i < k.length; i++) k[i] = e.values[fields[i]];
+        key = java.util.Arrays.asList(k);
+      }
+      Boolean r = memo.get(key);
+      if (r == null) {
+        r = Boolean.TRUE.equals(expression.evaluate(context));
+        if (memo.size() < MEMO_LIMIT) memo.put(key, r);
+      }
+      return r;
+    }
+
+    private static final Object NULL = new Object();
   }
 
   /** JEXL variables resolved against the current event by field name (dotted names included). */

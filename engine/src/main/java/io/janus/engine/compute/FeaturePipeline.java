@@ -56,12 +56,12 @@ public final class FeaturePipeline {
       DataStream<Event> events, DataStream<Event> keyMarkers, boolean batch, WatermarkStrategy<Contribution> watermarks) {
     String name = plan.group().name();
     DataStream<Contribution> contributions = events.flatMap(new Extract(plan, false))
-        .returns(TypeInformation.of(Contribution.class))
+        .returns(ContributionTypeInfo.INSTANCE)
         .name("extract " + name)
         .uid("extract-" + name);
     if (keyMarkers != null) {
       contributions = contributions.union(
-          keyMarkers.flatMap(new Extract(plan, true)).returns(TypeInformation.of(Contribution.class)).name("key history " + name));
+          keyMarkers.flatMap(new Extract(plan, true)).returns(ContributionTypeInfo.INSTANCE).name("key history " + name));
     }
     return contributions
         .assignTimestampsAndWatermarks(watermarks)

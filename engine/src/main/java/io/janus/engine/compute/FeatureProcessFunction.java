@@ -16,7 +16,7 @@ import org.apache.flink.util.OutputTag;
  */
 public final class FeatureProcessFunction extends KeyedProcessFunction<String, Contribution, RowData> {
   /** Contributions that arrived after the watermark passed their event time. */
-  public static final OutputTag<Contribution> LATE = new OutputTag<>("late-contributions") {};
+  public static final OutputTag<Contribution> LATE = new OutputTag<>("late-contributions", ContributionTypeInfo.INSTANCE);
 
   private final GroupPlan plan;
   private final boolean batch;

@@ -79,7 +79,8 @@ public final class Ingest {
     FlinkSink.forRowData(events)
         .tableLoader(warehouse.tableLoader(RawEvents.id(source)))
         .setSnapshotProperties(props)
-        .distributionMode(DistributionMode.HASH)
+        // NONE: HASH keys every row by its partition path string, which costs more than the write itself.
+        .distributionMode(DistributionMode.NONE)
         .uidPrefix("janus-ingest-raw-" + runId)
         .append()
         .name("iceberg raw writer");
