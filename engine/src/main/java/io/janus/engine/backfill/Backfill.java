@@ -156,7 +156,7 @@ public final class Backfill {
             .compute(events.events(env, readFrom, endMs),
                 readFrom == Long.MIN_VALUE ? null : events.keysBefore(env, readFrom, group.entity()),
                 true, FeaturePipeline.batchTimestamps())
-            .filter(new InRange(startMs, endMs, plan.group().entity().size()))
+            .filter(new InRange(startMs, endMs, plan.group().entity().size(), "backfill " + group.name() + " " + range))
             .name("valid_from in " + range);
     FlinkSink.forRowData(rows)
         .tableLoader(warehouse.tableLoader(FeatureTables.id(group)))
@@ -309,19 +309,25 @@ public final class Backfill {
     private final long startMs;
     private final long endMs;
     private final int validFromPos;
+    private final String label;
     private transient LongCounter rows;
+    private transient io.janus.engine.compute.Progress progress;
     private transient org.apache.flink.metrics.Counter rowsMetric;
 
-    InRange(long startMs, long endMs, int validFromPos) {
+    InRange(long startMs, long endMs, int validFromPos, String label) {
       this.startMs = startMs;
       this.endMs = endMs;
       this.validFromPos = validFromPos;
+      this.label = label;
     }
 
     @Override
     public void open(OpenContext ctx) {
       rows = getRuntimeContext().getLongCounter(ROWS);
       rowsMetric = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP).counter(MetricNames.ROWS_WRITTEN);
+      var task = getRuntimeContext().getTaskInfo();
+      progress = new io.janus.engine.compute.Progress(label + " rows (subtask " + (task.getIndexOfThisSubtask() + 1)
+          + "/" + task.getNumberOfParallelSubtasks() + ")");
     }
 
     @Override
@@ -330,6 +336,7 @@ public final class Backfill {
       if (t >= startMs && t < endMs) {
         rows.add(1);
         rowsMetric.inc();
+        progress.tick();
         return true;
       }
       return false;

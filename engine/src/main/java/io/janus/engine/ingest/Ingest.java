@@ -118,6 +118,7 @@ public final class Ingest {
     private transient LongCounter bad;
     private transient org.apache.flink.metrics.Counter okMetric;
     private transient org.apache.flink.metrics.Counter badMetric;
+    private transient io.janus.engine.compute.Progress progress;
 
     Parse(SourceDefinition source, String origin, String runId, OutputTag<RowData> dead) {
       this.source = source;
@@ -135,6 +136,7 @@ public final class Ingest {
       var group = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP);
       okMetric = group.counter(MetricNames.EVENTS_INGESTED);
       badMetric = group.counter(MetricNames.EVENTS_MALFORMED);
+      progress = new io.janus.engine.compute.Progress("ingest " + origin + " lines");
     }
 
     @Override
@@ -142,6 +144,7 @@ public final class Ingest {
       if (line.isBlank()) {
         return;
       }
+      progress.tick();
       EventParser.Result r = parser.parse(line);
       if (r.ok()) {
         ok.add(1);
