@@ -11,6 +11,7 @@ import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.OfflineReader;
 import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.lineage.Lineage;
+import io.janus.engine.testing.Flink;
 import io.janus.engine.testing.ListEventSource;
 import io.janus.engine.testing.Reference;
 import io.janus.engine.testing.TestGroups;
@@ -21,8 +22,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.Snapshot;
@@ -35,26 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Write-Audit-Publish backfills on a real Iceberg warehouse and a Flink MiniCluster. */
 class BackfillITCase {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+  @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
 
-  static final String GROUP_YAML = """
-      name: activity
-      version: 1
-      entity: [user]
-      source: clicks
-      hop: 1m
-      ttl: 1d
-      features:
-        - {name: views_5m, agg: count, where: "kind == 'view'", window: 5m}
-        - {name: buys_1h,  agg: count, where: "kind == 'buy'",  window: 1h}
-        - {name: spend_1h, agg: sum, of: amount, where: "kind == 'buy'", window: 1h}
-        - {name: cr_1h,    agg: ratio, num: buys_1h, den: views_5m}
-      audit:
-        min_rows: 1
-        ranges: {views_5m: [0, 1000]}
-      """;
+  static final String GROUP_YAML = TestGroups.ACTIVITY_YAML;
   static final FeatureGroup GROUP = TestGroups.group(GROUP_YAML);
 
   @TempDir Path dir;
@@ -66,16 +48,7 @@ class BackfillITCase {
   }
 
   static List<Event> events(int n, long seed, String... days) {
-    Random rnd = new Random(seed);
-    List<Event> out = new ArrayList<>();
-    String[] kinds = {"view", "view", "view", "buy", "click"};
-    for (int i = 0; i < n; i++) {
-      long base = Instant.parse(days[rnd.nextInt(days.length)] + "T00:00:00Z").toEpochMilli();
-      long ts = base + (long) (rnd.nextDouble() * 86_400_000L);
-      out.add(event(String.format("e%d-%06d", seed, i), ts, "u" + rnd.nextInt(25), kinds[rnd.nextInt(5)],
-          Math.round(rnd.nextDouble() * 5000) / 100.0, null));
-    }
-    return out;
+    return TestGroups.randomEvents(n, seed, 25, days);
   }
 
   BackfillResult backfill(FeatureGroup g, List<Event> events, String start, String end, boolean publish) throws Exception {

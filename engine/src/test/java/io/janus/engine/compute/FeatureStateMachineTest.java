@@ -9,10 +9,8 @@ import io.janus.engine.testing.Reference;
 import io.janus.engine.testing.Reference.Row;
 import io.janus.engine.testing.TestGroups;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** DESIGN §4 semantics of the per-key state machine against hand-computed rows. */
@@ -175,36 +173,8 @@ class FeatureStateMachineTest {
 
   @Test
   void matchesTheBruteForceReferenceOnRandomEvents() {
-    FeatureGroup g = TestGroups.group("""
-        name: mix
-        version: 1
-        entity: [user]
-        source: clicks
-        hop: 1m
-        ttl: 1d
-        features:
-          - {name: v5,  agg: count, where: "kind == 'view'", window: 5m}
-          - {name: v60, agg: count, where: "kind == 'view'", window: 1h}
-          - {name: s30, agg: sum, of: amount, where: "kind == 'buy'", window: 30m}
-          - {name: a30, agg: avg, of: amount, window: 30m}
-          - {name: lo,  agg: min, of: amount, window: 10m}
-          - {name: hi,  agg: max, of: amount, window: 1h}
-          - {name: li,  agg: last, of: item, window: 15m}
-          - {name: d,   agg: approx_count_distinct, of: item, window: 20m}
-          - {name: du,  agg: duration, window: 7m}
-          - {name: all, agg: count, window: lifetime}
-          - {name: r,   agg: ratio, num: s30, den: v60}
-        """);
-    Random rnd = new Random(7);
-    List<io.janus.engine.compute.Event> events = new ArrayList<>();
-    long base = Instant.parse("2024-01-01T00:00:00Z").toEpochMilli();
-    String[] kinds = {"view", "view", "click", "buy"};
-    for (int i = 0; i < 3000; i++) {
-      long ts = base + (long) (rnd.nextDouble() * 4 * 3_600_000L);
-      if (rnd.nextInt(10) == 0) ts = ts / 60_000 * 60_000; // some on the grid
-      Double amount = rnd.nextInt(5) == 0 ? null : Math.round(rnd.nextDouble() * 10000) / 100.0;
-      events.add(event("e" + i, ts, "u" + rnd.nextInt(12), kinds[rnd.nextInt(4)], amount, "i" + rnd.nextInt(8)));
-    }
+    FeatureGroup g = TestGroups.group(TestGroups.MIX_YAML);
+    List<io.janus.engine.compute.Event> events = TestGroups.randomEvents(3000, 7, 12, "2024-01-01");
     List<Row> expected = Reference.rows(g, events);
     assertThat(expected).hasSizeGreaterThan(3000);
     assertThat(MachineRunner.run(g, events)).containsExactlyInAnyOrderElementsOf(expected);
@@ -212,27 +182,8 @@ class FeatureStateMachineTest {
 
   @Test
   void dormantKeysMatchTheReference() {
-    FeatureGroup g = TestGroups.group("""
-        name: dormant
-        version: 1
-        entity: [user]
-        source: clicks
-        hop: 1m
-        ttl: 1d
-        features:
-          - {name: views_5m, agg: count, where: "kind == 'view'", window: 5m}
-          - {name: buys_1h,  agg: count, where: "kind == 'buy'",  window: 1h}
-          - {name: spend_1h, agg: sum, of: amount, where: "kind == 'buy'", window: 1h}
-          - {name: cr_1h,    agg: ratio, num: buys_1h, den: views_5m}
-        """);
-    Random rnd = new Random(11);
-    List<io.janus.engine.compute.Event> events = new ArrayList<>();
-    long base = Instant.parse("2024-01-01T00:00:00Z").toEpochMilli();
-    String[] kinds = {"view", "view", "view", "buy", "click"};
-    for (int i = 0; i < 3000; i++) {
-      long ts = base + (long) (rnd.nextDouble() * 3 * 86_400_000L);
-      events.add(event("e" + i, ts, "u" + rnd.nextInt(25), kinds[rnd.nextInt(5)], Math.round(rnd.nextDouble() * 5000) / 100.0, null));
-    }
+    FeatureGroup g = TestGroups.group(TestGroups.ACTIVITY_YAML);
+    List<io.janus.engine.compute.Event> events = TestGroups.randomEvents(3000, 11, 25, "2024-01-01", "2024-01-02", "2024-01-03");
     assertThat(MachineRunner.run(g, events)).containsExactlyInAnyOrderElementsOf(Reference.rows(g, events));
   }
 }
