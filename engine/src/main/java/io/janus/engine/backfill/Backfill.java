@@ -152,11 +152,12 @@ public final class Backfill {
     long readFrom = group.hasLifetimeFeatures() ? Long.MIN_VALUE : startMs - plan.maxWindow() - plan.hopMillis();
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
     DataStream<RowData> rows =
-        new FeaturePipeline(plan, FeatureTables.rowType(plan))
+        new FeaturePipeline(plan, org.apache.iceberg.flink.FlinkSchemaUtil.convert(table.schema()))
             .compute(events.events(env, readFrom, endMs),
                 readFrom == Long.MIN_VALUE ? null : events.keysBefore(env, readFrom, group.entity()),
                 true, FeaturePipeline.batchTimestamps())
-            .filter(new InRange(startMs, endMs, plan.group().entity().size(), "backfill " + group.name() + " " + range))
+            .filter(new InRange(startMs, endMs, table.schema().columns().indexOf(table.schema().findField(FeatureTables.VALID_FROM)),
+                "backfill " + group.name() + " " + range))
             .name("valid_from in " + range);
     FlinkSink.forRowData(rows)
         .tableLoader(warehouse.tableLoader(FeatureTables.id(group)))

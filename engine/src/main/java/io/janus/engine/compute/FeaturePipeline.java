@@ -23,7 +23,7 @@ public final class FeaturePipeline {
 
   /**
    * @param plan the compiled group
-   * @param rowType the Flink row type of the group's feature table
+   * @param rowType the Flink row type of the group's feature table (its actual columns, in order)
    */
   public FeaturePipeline(GroupPlan plan, RowType rowType) {
     this.plan = plan;
@@ -68,7 +68,7 @@ public final class FeaturePipeline {
         .name("event time " + name)
         .uid("event-time-" + name)
         .keyBy(c -> c.key, TypeInformation.of(String.class))
-        .process(new FeatureProcessFunction(plan, batch))
+        .process(new FeatureProcessFunction(plan, rowType.getFieldNames(), batch))
         .returns(InternalTypeInfo.of(rowType))
         .name("compute " + name)
         .uid("compute-" + name);

@@ -19,6 +19,7 @@ public final class FeatureProcessFunction extends KeyedProcessFunction<String, C
   public static final OutputTag<Contribution> LATE = new OutputTag<>("late-contributions", ContributionTypeInfo.INSTANCE);
 
   private final GroupPlan plan;
+  private final java.util.List<String> tableColumns;
   private final boolean batch;
   private transient FeatureStateMachine machine;
   private transient FeatureRows rows;
@@ -27,17 +28,19 @@ public final class FeatureProcessFunction extends KeyedProcessFunction<String, C
 
   /**
    * @param plan the compiled group
+   * @param tableColumns column names of the rows to emit, in order (the feature table's)
    * @param batch true in {@code RuntimeExecutionMode.BATCH}, where each key's input is sorted by time
    */
-  public FeatureProcessFunction(GroupPlan plan, boolean batch) {
+  public FeatureProcessFunction(GroupPlan plan, java.util.List<String> tableColumns, boolean batch) {
     this.plan = plan;
+    this.tableColumns = new java.util.ArrayList<>(tableColumns);
     this.batch = batch;
   }
 
   @Override
   public void open(OpenContext openContext) {
     machine = new FeatureStateMachine(plan);
-    rows = new FeatureRows(plan);
+    rows = new FeatureRows(plan, tableColumns);
     state = getRuntimeContext().getState(new ValueStateDescriptor<>("key-state", TypeInformation.of(KeyState.class)));
     timers = new long[1 + plan.windows().length];
   }

@@ -11,46 +11,71 @@ import org.apache.flink.table.data.TimestampData;
 
 /**
  * Builds rows of the feature table, {@code (entity keys…, valid_from, features…, ds)}, as Flink
- * {@link RowData} in the layout of {@code FeatureTables.schema(plan)}.
+ * {@link RowData} laid out like the table's actual columns: a table whose schema evolved (features
+ * added later sit after {@code ds}, dropped ones stay as null columns) gets each value by name.
  */
 public final class FeatureRows implements Serializable {
+  public static final String VALID_FROM = "valid_from";
+  public static final String DS = "ds";
   private static final long DAY_MS = 86_400_000L;
 
   private final FieldType[] entityTypes;
   private final FieldType[] columnTypes;
+  private final int width;
+  private final int[] entityPos;
+  private final int validFromPos;
+  private final int[] columnPos;
+  private final int dsPos;
 
-  public FeatureRows(GroupPlan plan) {
+  /**
+   * @param plan the compiled group
+   * @param tableColumns the feature table's column names, in table order
+   */
+  public FeatureRows(GroupPlan plan, List<String> tableColumns) {
     SourceDefinition source = plan.group().source();
     List<String> entity = plan.group().entity();
     entityTypes = entity.stream().map(e -> source.field(e).orElseThrow().type()).toArray(FieldType[]::new);
     columnTypes = plan.columnTypes();
+    width = tableColumns.size();
+    entityPos = entity.stream().mapToInt(e -> position(tableColumns, e, plan)).toArray();
+    validFromPos = position(tableColumns, VALID_FROM, plan);
+    columnPos = plan.columnNames().stream().mapToInt(c -> position(tableColumns, c, plan)).toArray();
+    dsPos = position(tableColumns, DS, plan);
+  }
+
+  private static int position(List<String> columns, String name, GroupPlan plan) {
+    int p = columns.indexOf(name);
+    if (p < 0) {
+      throw new IllegalStateException("feature table of " + plan.group().name() + " has no column '" + name + "'");
+    }
+    return p;
   }
 
   /** Position of {@code valid_from} in a row. */
   public int validFromPos() {
-    return entityTypes.length;
+    return validFromPos;
   }
 
   /** A feature-table row for {@code key} at {@code validFrom}. */
   public RowData row(String key, long validFrom, Object[] values) {
+    GenericRowData row = new GenericRowData(width);
     int e = entityTypes.length;
-    GenericRowData row = new GenericRowData(e + 1 + values.length + 1);
     if (e == 1) {
-      row.setField(0, entity(key, entityTypes[0]));
+      row.setField(entityPos[0], entity(key, entityTypes[0]));
     } else {
       int start = 0;
       for (int k = 0; k < e; k++) {
         int end = key.indexOf(GroupPlan.KEY_SEPARATOR, start);
         if (end < 0) end = key.length();
-        row.setField(k, entity(key.substring(start, end), entityTypes[k]));
+        row.setField(entityPos[k], entity(key.substring(start, end), entityTypes[k]));
         start = end + 1;
       }
     }
-    row.setField(e, TimestampData.fromEpochMillis(validFrom));
+    row.setField(validFromPos, TimestampData.fromEpochMillis(validFrom));
     for (int c = 0; c < values.length; c++) {
-      row.setField(e + 1 + c, internal(values[c], columnTypes[c]));
+      row.setField(columnPos[c], internal(values[c], columnTypes[c]));
     }
-    row.setField(e + 1 + values.length, (int) Math.floorDiv(validFrom, DAY_MS));
+    row.setField(dsPos, (int) Math.floorDiv(validFrom, DAY_MS));
     return row;
   }
 

@@ -17,8 +17,8 @@ import org.apache.flink.table.types.logical.RowType;
 /** Layout of a group's offline feature table {@code features.<group>}: change rows partitioned by {@code ds}. */
 public final class FeatureTables {
   public static final String NAMESPACE = "features";
-  public static final String VALID_FROM = "valid_from";
-  public static final String DS = "ds";
+  public static final String VALID_FROM = io.janus.engine.compute.FeatureRows.VALID_FROM;
+  public static final String DS = io.janus.engine.compute.FeatureRows.DS;
 
   private FeatureTables() {}
 

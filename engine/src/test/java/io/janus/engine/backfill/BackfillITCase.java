@@ -196,4 +196,26 @@ class BackfillITCase {
     assertThat(mainRows(null)).containsExactlyInAnyOrderElementsOf(before);
     assertThat(warehouse.load(FeatureTables.id(GROUP)).refs()).containsKey(overlapping.branch());
   }
+
+  @Test
+  void addedFeatureEvolvesTheTableAndLandsInItsColumn() throws Exception {
+    List<Event> events = events(600, 8, "2024-01-01");
+    backfill(GROUP, events, "2024-01-01", "2024-01-01", true);
+    FeatureGroup v2 = TestGroups.group(GROUP_YAML.replace("version: 1", "version: 2")
+        .replace("  - {name: cr_1h,", "  - {name: clicks_1h, agg: count, where: \"kind == 'click'\", window: 1h}\n  - {name: cr_1h,"));
+    BackfillResult r = backfill(v2, events, "2024-01-01", "2024-01-01", true);
+    assertThat(r.published()).isTrue();
+    Table table = warehouse.load(FeatureTables.id(GROUP));
+    assertThat(table.schema().columns().get(table.schema().columns().size() - 1).name()).isEqualTo("clicks_1h");
+    List<Map<String, Object>> rows = new OfflineReader(warehouse, v2).rows(null, null);
+    long dayEnd = Instant.parse("2024-01-02T00:00:00Z").toEpochMilli();
+    List<Reference.Row> expected = Reference.rows(v2, events).stream().filter(e -> e.validFrom() < dayEnd).toList();
+    assertThat(rows).hasSize(expected.size());
+    Map<String, Object> last = rows.get(rows.size() - 1);
+    Reference.Row lastExpected = expected.stream().filter(e -> e.key().equals(last.get("user")))
+        .filter(e -> e.validFrom() == ((Instant) last.get("valid_from")).toEpochMilli()).findFirst().orElseThrow();
+    assertThat(Arrays.asList(last.get("views_5m"), last.get("buys_1h"), last.get("spend_1h"), last.get("clicks_1h"), last.get("cr_1h")))
+        .isEqualTo(lastExpected.values());
+    assertThat(rows).anyMatch(m -> ((Long) m.get("clicks_1h")) > 0);
+  }
 }
