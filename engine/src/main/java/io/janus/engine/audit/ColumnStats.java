@@ -8,6 +8,5 @@ package io.janus.engine.audit;
  * @param nullRate nulls / rows
  * @param min smallest non-null numeric value (null if none or not numeric)
  * @param max largest non-null numeric value
- * @param mean mean of non-null numeric values
  */
-public record ColumnStats(String column, long nulls, double nullRate, Double min, Double max, Double mean) {}
+public record ColumnStats(String column, long nulls, double nullRate, Double min, Double max) {}

@@ -2,6 +2,7 @@ package io.janus.engine.backfill;
 
 import io.janus.engine.audit.AuditReport;
 import io.janus.engine.audit.Auditor;
+import io.janus.engine.audit.WrittenFigures;
 import io.janus.engine.compute.FeaturePipeline;
 import io.janus.engine.compute.GroupPlan;
 import io.janus.engine.definition.FeatureGroup;
@@ -10,20 +11,17 @@ import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.lineage.Lineage;
 import io.janus.engine.source.EventSource;
-import io.janus.monitoring.MetricNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.accumulators.LongCounter;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichFilterFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
@@ -34,8 +32,6 @@ import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.IcebergGenerics;
-import org.apache.iceberg.data.Record;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -156,8 +152,7 @@ public final class Backfill {
             .compute(events.events(env, readFrom, endMs),
                 readFrom == Long.MIN_VALUE ? null : events.keysBefore(env, readFrom, group.entity()),
                 true, FeaturePipeline.batchTimestamps())
-            .filter(new InRange(startMs, endMs, table.schema().columns().indexOf(table.schema().findField(FeatureTables.VALID_FROM)),
-                "backfill " + group.name() + " " + range))
+            .filter(rangeFilter(table, startMs, endMs, "backfill " + group.name() + " " + range))
             .name("valid_from in " + range);
     FlinkSink.forRowData(rows)
         .tableLoader(warehouse.tableLoader(FeatureTables.id(group)))
@@ -172,8 +167,8 @@ public final class Backfill {
     long c0 = System.currentTimeMillis();
     JobExecutionResult job = env.execute("janus backfill " + group.name() + " " + range);
     long computeMillis = System.currentTimeMillis() - c0;
-    Long written = job.getAccumulatorResult(InRange.ROWS);
-    long rowsWritten = written == null ? 0 : written;
+    WrittenFigures figures = RangeFilter.figures(job);
+    long rowsWritten = figures.rows();
     LOG.info("backfill {} {}: {} rows written to {} in {} ms ({} rows/s)", group.name(), range, rowsWritten, branch,
         computeMillis, computeMillis == 0 ? rowsWritten : rowsWritten * 1000 / computeMillis);
 
@@ -182,9 +177,7 @@ public final class Backfill {
     SnapshotRef ref = table.refs().get(branch);
     long branchSnapshot = ref.snapshotId();
     long a0 = System.currentTimeMillis();
-    AuditReport report = new Auditor(plan).audit(runId, branch, branchSnapshot, start, end,
-        day -> read(table, branchSnapshot, day),
-        baseId == null ? null : day -> read(table, baseId, day));
+    AuditReport report = new Auditor(plan).audit(table, runId, branch, branchSnapshot, baseId, start, end, figures);
     LOG.info("audit of {} took {} ms", branch, System.currentTimeMillis() - a0);
     Path reportFile = writeReport(report);
     report.failures().forEach(f -> LOG.warn("audit FAIL {}: {}", group.name(), f.message()));
@@ -215,6 +208,15 @@ public final class Backfill {
     long total = System.currentTimeMillis() - t0;
     LOG.info("backfill {} {} run {}: {} in {} ms", group.name(), range, runId, message, total);
     return new BackfillResult(runId, branch, rowsWritten, report, reportFile, published, mode, mainId, computeMillis, total, message);
+  }
+
+  private RangeFilter rangeFilter(Table table, long startMs, long endMs, String label) {
+    org.apache.flink.table.types.logical.RowType rowType = org.apache.iceberg.flink.FlinkSchemaUtil.convert(table.schema());
+    List<String> names = rowType.getFieldNames();
+    RowData.FieldGetter[] entity = group.entity().stream()
+        .map(e -> RowData.createFieldGetter(rowType.getTypeAt(names.indexOf(e)), names.indexOf(e)))
+        .toArray(RowData.FieldGetter[]::new);
+    return new RangeFilter(startMs, endMs, names.indexOf(FeatureTables.VALID_FROM), names.indexOf(FeatureTables.DS), entity, label);
   }
 
   /** Summary property naming the main snapshot an audit branch was created from. */
@@ -287,10 +289,6 @@ public final class Backfill {
     return "rebase";
   }
 
-  private static CloseableIterable<Record> read(Table table, long snapshotId, LocalDate day) {
-    return IcebergGenerics.read(table).useSnapshot(snapshotId).where(Expressions.equal(FeatureTables.DS, day.toString())).build();
-  }
-
   private Path writeReport(AuditReport report) {
     if (reportDir == null) return null;
     try {
@@ -301,46 +299,6 @@ public final class Backfill {
       return file;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write audit report under " + reportDir, e);
-    }
-  }
-
-  /** Keeps rows whose valid_from is in the range and counts them in an accumulator. */
-  static final class InRange extends RichFilterFunction<RowData> {
-    static final String ROWS = "janus-rows-written";
-    private final long startMs;
-    private final long endMs;
-    private final int validFromPos;
-    private final String label;
-    private transient LongCounter rows;
-    private transient io.janus.engine.compute.Progress progress;
-    private transient org.apache.flink.metrics.Counter rowsMetric;
-
-    InRange(long startMs, long endMs, int validFromPos, String label) {
-      this.startMs = startMs;
-      this.endMs = endMs;
-      this.validFromPos = validFromPos;
-      this.label = label;
-    }
-
-    @Override
-    public void open(OpenContext ctx) {
-      rows = getRuntimeContext().getLongCounter(ROWS);
-      rowsMetric = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP).counter(MetricNames.ROWS_WRITTEN);
-      var task = getRuntimeContext().getTaskInfo();
-      progress = new io.janus.engine.compute.Progress(label + " rows (subtask " + (task.getIndexOfThisSubtask() + 1)
-          + "/" + task.getNumberOfParallelSubtasks() + ")");
-    }
-
-    @Override
-    public boolean filter(RowData row) {
-      long t = row.getTimestamp(validFromPos, 6).getMillisecond();
-      if (t >= startMs && t < endMs) {
-        rows.add(1);
-        rowsMetric.inc();
-        progress.tick();
-        return true;
-      }
-      return false;
     }
   }
 }

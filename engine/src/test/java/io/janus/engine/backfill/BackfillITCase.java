@@ -102,6 +102,14 @@ class BackfillITCase {
     }
     assertThat(AuditLog.byRunId(warehouse, "activity").get(r.runId()).getField("published")).isEqualTo(true);
     assertThat(r.reportFile()).exists();
+
+    // Auditing main again by reading the key columns agrees with the figures the job measured.
+    var reread = new io.janus.engine.audit.Auditor(io.janus.engine.compute.GroupPlan.of(GROUP)).audit(table, "re-audit", "main",
+        table.currentSnapshot().snapshotId(), null, LocalDate.parse("2024-01-02"), LocalDate.parse("2024-01-03"), null);
+    assertThat(reread.passed()).isTrue();
+    assertThat(reread.rows()).isEqualTo(r.report().rows());
+    assertThat(reread.keys()).isEqualTo(r.report().keys());
+    assertThat(reread.columns()).isEqualTo(r.report().columns());
   }
 
   @Test
@@ -217,5 +225,20 @@ class BackfillITCase {
     assertThat(Arrays.asList(last.get("views_5m"), last.get("buys_1h"), last.get("spend_1h"), last.get("clicks_1h"), last.get("cr_1h")))
         .isEqualTo(lastExpected.values());
     assertThat(rows).anyMatch(m -> ((Long) m.get("clicks_1h")) > 0);
+  }
+
+  @Test
+  void auditReadsColumnsWhoseMetricsAreMissing() throws Exception {
+    List<Event> events = events(800, 9, "2024-01-01");
+    backfill(GROUP, events, "2024-01-01", "2024-01-01", true);
+    Table table = warehouse.load(FeatureTables.id(GROUP));
+    table.updateProperties().set("write.metadata.metrics.column.views_5m", "none").commit();
+    FeatureGroup strict = TestGroups.group(GROUP_YAML.replace("views_5m: [0, 1000]", "views_5m: [0, 1]"));
+    BackfillResult r = backfill(strict, events, "2024-01-01", "2024-01-01", true);
+    assertThat(r.report().failures()).extracting(c -> c.rule()).containsExactly("range");
+    var views = r.report().columns().stream().filter(c -> c.column().equals("views_5m")).findFirst().orElseThrow();
+    long maxViews = expected(events, "2024-01-01", "2024-01-01").stream().mapToLong(row -> (Long) row.values().get(0)).max().orElseThrow();
+    assertThat(views.max()).isEqualTo((double) maxViews);
+    assertThat(r.report().rows()).isEqualTo(r.rowsWritten());
   }
 }
