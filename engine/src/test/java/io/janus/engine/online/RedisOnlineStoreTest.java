@@ -1,0 +1,84 @@
+package io.janus.engine.online;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Guarded writes, reads and persistence against a real redis-server. */
+class RedisOnlineStoreTest {
+  @TempDir Path dir;
+
+  private static OnlineRow row(String key, long validFrom, String... kv) {
+    Map<String, String> values = new HashMap<>();
+    for (int i = 0; i < kv.length; i += 2) values.put(kv[i], kv[i + 1]);
+    return new OnlineRow("g", key, validFrom, "v1", 0, values);
+  }
+
+  @Test
+  void olderWritesNeverRegressNewerOnes() {
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir); RedisOnlineStore store = new RedisOnlineStore(redis.uri())) {
+      assertThat(store.multiPut(List.of(row("u1", 200, "f", "2"))).join()).containsExactly(true);
+      assertThat(store.multiPut(List.of(row("u1", 100, "f", "1"), row("u2", 50, "f", "9"))).join()).containsExactly(false, true);
+      assertThat(store.multiPut(List.of(row("u1", 200, "f", "3"))).join()).containsExactly(true); // same time: replay lands
+      List<Map<String, String>> got = store.multiGet(List.of("g:u1", "g:u2", "g:nope"));
+      assertThat(got.get(0)).containsEntry("f", "3").containsEntry("_valid_from", "200").containsEntry("_version", "v1");
+      assertThat(got.get(1)).containsEntry("f", "9");
+      assertThat(got.get(2)).isNull();
+    }
+  }
+
+  @Test
+  void nullValuesRemoveFieldsAndExpiryFollowsValidFrom() {
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir); RedisOnlineStore store = new RedisOnlineStore(redis.uri())) {
+      store.multiPut(List.of(row("u1", 1, "a", "1", "b", "2"))).join();
+      Map<String, String> values = new HashMap<>();
+      values.put("a", "5");
+      values.put("b", null);
+      store.multiPut(List.of(new OnlineRow("g", "u1", 2, "v1", 0, values))).join();
+      assertThat(store.multiGet(List.of("g:u1")).get(0)).containsEntry("a", "5").doesNotContainKey("b");
+      long past = System.currentTimeMillis() - 1000;
+      store.multiPut(List.of(new OnlineRow("g", "old", past - 7 * 86_400_000L, "v1", past, Map.of("a", "1")))).join();
+      assertThat(store.multiGet(List.of("g:old")).get(0)).isNull();
+    }
+  }
+
+  @Test
+  void valuesSurviveARestartAndTheScriptIsReloaded() {
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir); RedisOnlineStore store = new RedisOnlineStore(redis.uri())) {
+      store.multiPut(List.of(row("u1", 10, "f", "1"))).join();
+    }
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir); RedisOnlineStore store = new RedisOnlineStore(redis.uri())) {
+      assertThat(store.multiGet(List.of("g:u1")).get(0)).containsEntry("f", "1");
+      // A server that lost its script cache (as after a restart) answers NOSCRIPT: the store reloads and retries.
+      try (var client = io.lettuce.core.RedisClient.create(redis.uri()); var conn = client.connect()) {
+        conn.sync().scriptFlush();
+      }
+      assertThat(store.multiPut(List.of(row("u1", 20, "f", "2"))).join()).containsExactly(true);
+      assertThat(store.multiGet(List.of("g:u1")).get(0)).containsEntry("f", "2");
+    }
+  }
+
+  @Test
+  void oneProcessPerDirectory() {
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir)) {
+      assertThatThrownBy(() -> EmbeddedRedis.start(dir)).hasMessageContaining("another janus process");
+    }
+  }
+
+  @Test
+  void pipelinedWritesOfManyRows() {
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir); RedisOnlineStore store = new RedisOnlineStore(redis.uri())) {
+      OnlineRow[] rows = new OnlineRow[5000];
+      for (int i = 0; i < rows.length; i++) rows[i] = row("k" + i, i, "f", Integer.toString(i));
+      assertThat(store.multiPut(Arrays.asList(rows)).join()).hasSize(5000).containsOnly(true);
+      assertThat(store.multiGet(List.of("g:k4999")).get(0)).containsEntry("f", "4999");
+    }
+  }
+}
