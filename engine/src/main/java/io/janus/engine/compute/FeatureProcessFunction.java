@@ -3,7 +3,6 @@ package io.janus.engine.compute;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.Collector;
@@ -41,7 +40,7 @@ public final class FeatureProcessFunction extends KeyedProcessFunction<String, C
   public void open(OpenContext openContext) {
     machine = new FeatureStateMachine(plan);
     rows = new FeatureRows(plan, tableColumns);
-    state = getRuntimeContext().getState(new ValueStateDescriptor<>("key-state", TypeInformation.of(KeyState.class)));
+    state = getRuntimeContext().getState(new ValueStateDescriptor<>("key-state", KeyStateSerializer.INSTANCE));
     timers = new long[1 + plan.windows().length];
   }
 

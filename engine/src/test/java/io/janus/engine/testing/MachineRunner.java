@@ -6,6 +6,7 @@ import io.janus.engine.compute.Event;
 import io.janus.engine.compute.FeatureStateMachine;
 import io.janus.engine.compute.GroupPlan;
 import io.janus.engine.compute.KeyState;
+import io.janus.engine.compute.KeyStateSerializer;
 import io.janus.engine.definition.FeatureGroup;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +20,14 @@ public final class MachineRunner {
   private MachineRunner() {}
 
   public static List<Reference.Row> run(FeatureGroup group, List<Event> events) {
+    return run(group, events, false);
+  }
+
+  /**
+   * @param checkpointEachStep when true, the key's state goes through {@link KeyStateSerializer}
+   *     after every input, as if the job restored from a checkpoint each time
+   */
+  public static List<Reference.Row> run(FeatureGroup group, List<Event> events, boolean checkpointEachStep) {
     GroupPlan plan = GroupPlan.of(group);
     ContributionExtractor ex = new ContributionExtractor(plan);
     FeatureStateMachine m = new FeatureStateMachine(plan);
@@ -35,6 +44,7 @@ public final class MachineRunner {
       for (Contribution c : cs) {
         m.advance(s, c.ts, false, (t, v) -> out.add(new Reference.Row(k.getKey(), t, Arrays.asList(v))));
         m.add(s, c);
+        if (checkpointEachStep) s = KeyStateSerializer.INSTANCE.copy(s);
       }
       m.advance(s, Long.MAX_VALUE, true, (t, v) -> out.add(new Reference.Row(k.getKey(), t, Arrays.asList(v))));
     }
