@@ -15,5 +15,14 @@ public final class MetricNames {
   /** Lines or messages that could not be parsed and went to dead letters. */
   public static final String EVENTS_MALFORMED = "events_malformed";
 
+  /** Guarded writes that landed in the online store. */
+  public static final String ONLINE_WRITES = "online_writes";
+  /** Guarded writes the store refused because it held a newer value. */
+  public static final String ONLINE_WRITES_STALE = "online_writes_stale";
+  /** Online write batches sent again after a failure. */
+  public static final String ONLINE_RETRIES = "online_retries";
+  /** Events later than the allowed lateness, sent to dead letters. */
+  public static final String EVENTS_LATE = "events_late";
+
   private MetricNames() {}
 }

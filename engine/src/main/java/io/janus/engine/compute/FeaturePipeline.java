@@ -51,6 +51,7 @@ public final class FeaturePipeline {
   /**
    * Builds extract → keyBy(entity) → compute, with optional key markers (see
    * {@code EventSource.keysBefore}) that contribute nothing but tell each key it has a history.
+   * With {@code watermarks} null, the events' own timestamps and watermarks are used.
    */
   public SingleOutputStreamOperator<RowData> compute(
       DataStream<Event> events, DataStream<Event> keyMarkers, boolean batch, WatermarkStrategy<Contribution> watermarks) {
@@ -63,10 +64,10 @@ public final class FeaturePipeline {
       contributions = contributions.union(
           keyMarkers.flatMap(new Extract(plan, true)).returns(ContributionTypeInfo.INSTANCE).name("key history " + name));
     }
+    if (watermarks != null) {
+      contributions = contributions.assignTimestampsAndWatermarks(watermarks).name("event time " + name).uid("event-time-" + name);
+    }
     return contributions
-        .assignTimestampsAndWatermarks(watermarks)
-        .name("event time " + name)
-        .uid("event-time-" + name)
         .keyBy(c -> c.key, TypeInformation.of(String.class))
         .process(new FeatureProcessFunction(plan, rowType.getFieldNames(), batch))
         .returns(InternalTypeInfo.of(rowType))

@@ -1,29 +1,25 @@
 package io.janus.engine.ingest;
 
-import io.janus.engine.compute.EventParser;
+import io.janus.engine.compute.Event;
 import io.janus.engine.definition.SourceDefinition;
 import io.janus.engine.iceberg.DeadLetters;
 import io.janus.engine.iceberg.RawEvents;
 import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.lineage.Lineage;
-import io.janus.monitoring.MetricNames;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
-import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 import org.apache.iceberg.DistributionMode;
 import org.apache.iceberg.flink.sink.FlinkSink;
 import org.slf4j.Logger;
@@ -36,8 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Ingest {
   private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
-  static final String EVENTS = "janus-events-ingested";
-  static final String MALFORMED = "janus-events-malformed";
 
   private final Warehouse warehouse;
   private final SourceDefinition source;
@@ -70,12 +64,12 @@ public final class Ingest {
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
     FileSource<String> files =
         FileSource.forRecordStreamFormat(new TextLineInputFormat(), new org.apache.flink.core.fs.Path(input.toAbsolutePath().toUri())).build();
-    OutputTag<RowData> dead = new OutputTag<>("dead-letters", InternalTypeInfo.of(DeadLetters.rowType())) {};
-    SingleOutputStreamOperator<RowData> events =
+    SingleOutputStreamOperator<Event> parsed =
         env.fromSource(files, WatermarkStrategy.noWatermarks(), "json lines " + input.getFileName())
-            .process(new Parse(source, input.toString(), runId, dead))
-            .returns(InternalTypeInfo.of(raw.rowType()))
+            .process(new ParseEvents(source, "file:" + input.toAbsolutePath(), runId))
+            .returns(TypeInformation.of(Event.class))
             .name("parse " + source.name());
+    DataStream<RowData> events = parsed.map(raw::toRow).returns(InternalTypeInfo.of(raw.rowType())).name("event to raw row");
     FlinkSink.forRowData(events)
         .tableLoader(warehouse.tableLoader(RawEvents.id(source)))
         .setSnapshotProperties(props)
@@ -84,7 +78,7 @@ public final class Ingest {
         .uidPrefix("janus-ingest-raw-" + runId)
         .append()
         .name("iceberg raw writer");
-    FlinkSink.forRowData(events.getSideOutput(dead))
+    FlinkSink.forRowData(parsed.getSideOutput(ParseEvents.DEAD_LETTERS))
         .tableLoader(warehouse.tableLoader(DeadLetters.ID))
         .setSnapshotProperties(props)
         .uidPrefix("janus-ingest-dead-" + runId)
@@ -94,8 +88,8 @@ public final class Ingest {
     long t0 = System.currentTimeMillis();
     JobExecutionResult r = env.execute("janus ingest " + source.name() + " " + input.getFileName());
     long ms = System.currentTimeMillis() - t0;
-    long ok = count(r, EVENTS);
-    long bad = count(r, MALFORMED);
+    long ok = count(r, ParseEvents.EVENTS);
+    long bad = count(r, ParseEvents.MALFORMED);
     LOG.info("ingest {}: {} events, {} malformed lines to dead letters, {} ms ({} events/s)", input, ok, bad, ms,
         ms == 0 ? ok : ok * 1000 / ms);
     return new IngestResult(runId, ok, bad, ms);
@@ -104,57 +98,5 @@ public final class Ingest {
   private static long count(JobExecutionResult r, String name) {
     Long v = r.getAccumulatorResult(name);
     return v == null ? 0 : v;
-  }
-
-  /** Parses lines; good events become raw rows, bad ones dead letters. */
-  static final class Parse extends ProcessFunction<String, RowData> {
-    private final SourceDefinition source;
-    private final String origin;
-    private final String runId;
-    private final OutputTag<RowData> dead;
-    private transient EventParser parser;
-    private transient RawEvents raw;
-    private transient LongCounter ok;
-    private transient LongCounter bad;
-    private transient org.apache.flink.metrics.Counter okMetric;
-    private transient org.apache.flink.metrics.Counter badMetric;
-    private transient io.janus.engine.compute.Progress progress;
-
-    Parse(SourceDefinition source, String origin, String runId, OutputTag<RowData> dead) {
-      this.source = source;
-      this.origin = origin;
-      this.runId = runId;
-      this.dead = dead;
-    }
-
-    @Override
-    public void open(OpenContext ctx) {
-      parser = new EventParser(source);
-      raw = new RawEvents(source);
-      ok = getRuntimeContext().getLongCounter(EVENTS);
-      bad = getRuntimeContext().getLongCounter(MALFORMED);
-      var group = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP);
-      okMetric = group.counter(MetricNames.EVENTS_INGESTED);
-      badMetric = group.counter(MetricNames.EVENTS_MALFORMED);
-      progress = new io.janus.engine.compute.Progress("ingest " + origin + " lines");
-    }
-
-    @Override
-    public void processElement(String line, Context ctx, Collector<RowData> out) {
-      if (line.isBlank()) {
-        return;
-      }
-      progress.tick();
-      EventParser.Result r = parser.parse(line);
-      if (r.ok()) {
-        ok.add(1);
-        okMetric.inc();
-        out.collect(raw.toRow(r.event()));
-      } else {
-        bad.add(1);
-        badMetric.inc();
-        ctx.output(dead, DeadLetters.row(source.name(), origin, r.error(), line, System.currentTimeMillis(), runId));
-      }
-    }
   }
 }

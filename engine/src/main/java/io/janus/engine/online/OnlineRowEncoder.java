@@ -1,0 +1,67 @@
+package io.janus.engine.online;
+
+import io.janus.engine.compute.GroupPlan;
+import io.janus.engine.definition.FeatureGroup;
+import io.janus.engine.definition.FieldType;
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.table.data.RowData;
+
+/**
+ * Turns a feature-table row (as the pipeline emits it) into an {@link OnlineRow}: key
+ * {@code <group>:<entity values joined by |>}, values as text, expiry at {@code valid_from + ttl}.
+ */
+public final class OnlineRowEncoder implements Serializable {
+  /** Separates entity values in an online key. */
+  public static final String KEY_SEPARATOR = "|";
+
+  private final String group;
+  private final String version;
+  private final long ttlMs;
+  private final int[] entityPos;
+  private final FieldType[] entityTypes;
+  private final int validFromPos;
+  private final String[] names;
+  private final int[] columnPos;
+  private final FieldType[] columnTypes;
+
+  /**
+   * @param plan the compiled group
+   * @param rowColumns the column names of the rows to encode, in order
+   */
+  public OnlineRowEncoder(GroupPlan plan, List<String> rowColumns) {
+    FeatureGroup g = plan.group();
+    group = g.name();
+    version = g.fingerprint();
+    ttlMs = g.ttl().toMillis();
+    entityPos = g.entity().stream().mapToInt(rowColumns::indexOf).toArray();
+    entityTypes = g.entity().stream().map(e -> g.source().field(e).orElseThrow().type()).toArray(FieldType[]::new);
+    validFromPos = rowColumns.indexOf("valid_from");
+    names = plan.columnNames().toArray(String[]::new);
+    columnPos = plan.columnNames().stream().mapToInt(rowColumns::indexOf).toArray();
+    columnTypes = plan.columnTypes();
+  }
+
+  public OnlineRow encode(RowData row) {
+    StringBuilder key = new StringBuilder();
+    for (int k = 0; k < entityPos.length; k++) {
+      if (k > 0) key.append(KEY_SEPARATOR);
+      key.append(entityTypes[k] == FieldType.LONG ? Long.toString(row.getLong(entityPos[k])) : row.getString(entityPos[k]).toString());
+    }
+    long validFrom = row.getTimestamp(validFromPos, 6).getMillisecond();
+    Map<String, String> values = new HashMap<>(names.length * 2);
+    for (int c = 0; c < names.length; c++) {
+      int p = columnPos[c];
+      values.put(names[c], row.isNullAt(p) ? null : switch (columnTypes[c]) {
+        case LONG -> Long.toString(row.getLong(p));
+        case DOUBLE -> Double.toString(row.getDouble(p));
+        case STRING -> row.getString(p).toString();
+        case BOOLEAN -> Boolean.toString(row.getBoolean(p));
+        case TIMESTAMP -> Long.toString(row.getTimestamp(p, 6).getMillisecond());
+      });
+    }
+    return new OnlineRow(group, key.toString(), validFrom, version, ttlMs > 0 ? validFrom + ttlMs : 0, values);
+  }
+}
