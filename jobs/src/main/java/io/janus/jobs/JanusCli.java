@@ -8,6 +8,8 @@ import io.janus.jobs.cli.IngestCommand;
 import io.janus.jobs.cli.PublishCommand;
 import io.janus.jobs.cli.ReadCommand;
 import io.janus.jobs.cli.SnapshotsCommand;
+import io.janus.jobs.cli.StreamCommand;
+import io.janus.jobs.cli.OnlineCommand;
 import io.janus.engine.lineage.Lineage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +34,8 @@ import picocli.CommandLine.Command;
       PublishCommand.class,
       ReadCommand.class,
       SnapshotsCommand.class,
+      StreamCommand.class,
+      OnlineCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -128,6 +128,32 @@ class JanusCliITCase {
 
   @Test
   @Order(4)
+  void streamsIntoRedisAndReadsOnlineValues() throws Exception {
+    // Today's events, so the TTL has not expired them.
+    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+    Path todays = dir.resolve("today.jsonl");
+    assertThat(CliRun.of("generate", "--events", "5000", "--days", "1", "--start", today.toString(), "--out", todays.toString(), "--workdir", workdir).code()).isZero();
+    CliRun stream = CliRun.of("stream", "--group", "user_activity", "--source", "file:" + todays, "--workdir", workdir, "--json");
+    assertThat(stream.code()).as(stream.err()).isZero();
+    JsonNode s = jsonLines(stream.out()).get(0);
+    assertThat(s.get("events").asLong() + s.get("malformed").asLong()).isEqualTo(5000);
+
+    String user = JSON.readTree(Files.readAllLines(todays).stream().filter(l -> l.startsWith("{\"event_id")).findFirst().orElseThrow()).get("user_id").asText();
+    CliRun get = CliRun.of("online", "get", "--group", "user_activity", "--key", user, "--workdir", workdir, "--json");
+    assertThat(get.code()).as(get.err()).isZero();
+    JsonNode online = JSON.readTree(get.out().strip());
+    assertThat(online.get("user_id").asText()).isEqualTo(user);
+    assertThat(online.get("valid_from").asText()).startsWith(today.toString().substring(0, 4));
+    assertThat(online.has("user_views_5m")).isTrue();
+    assertThat(online.has("user_cr_24h")).isTrue();
+
+    CliRun missing = CliRun.of("online", "get", "--group", "user_activity", "--key", "nobody", "--workdir", workdir);
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.out()).contains("no online value");
+  }
+
+  @Test
+  @Order(5)
   void userMistakesGiveOneLineErrors(@TempDir Path defs) throws Exception {
     CliRun unknown = CliRun.of("read", "--group", "nope", "--workdir", workdir);
     assertThat(unknown.code()).isEqualTo(1);
