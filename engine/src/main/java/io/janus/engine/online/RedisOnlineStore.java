@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * {@link OnlineStore} on Redis through Lettuce: one hash per (group, entity) with the feature fields
  * plus {@code _valid_from} and {@code _version}; writes go through a server-side Lua script that
  * compares {@code valid_from} atomically, and are pipelined. URIs may carry a password and TLS
- * ({@code rediss://:secret@host:6380}).
+ * ({@code rediss://:secret@host:6380}). One instance per thread: pipelining switches the
+ * connection's auto-flush, which concurrent callers would trip over.
  */
 public final class RedisOnlineStore implements OnlineStore {
   /** Field holding the epoch-ms valid_from of the stored values. */
@@ -64,9 +65,7 @@ public final class RedisOnlineStore implements OnlineStore {
         // A server that lost its script cache (restarted) answers NOSCRIPT: send the script itself,
         // which also caches it again. Never block here: this may run on Lettuce's event loop.
         futures.add(f.handle((v, err) -> err == null ? CompletableFuture.completedFuture(v)
-                : rootCause(err) instanceof RedisNoScriptException
-                    ? async.<Long>eval(GUARDED_PUT, ScriptOutputType.INTEGER, keys, args).toCompletableFuture()
-                    : CompletableFuture.<Long>failedFuture(err))
+                : rootCause(err) instanceof RedisNoScriptException ? evalScript(keys, args) : CompletableFuture.<Long>failedFuture(err))
             .thenCompose(x -> x));
       }
     } finally {
@@ -79,6 +78,16 @@ public final class RedisOnlineStore implements OnlineStore {
       for (CompletableFuture<Long> f : futures) out.add(f.join() == 1L);
       return out;
     });
+  }
+
+  /**
+   * Sends the script text. The caller's thread may still have auto-flush off (a response can beat
+   * {@code setAutoFlushCommands(true)}), so flush explicitly or the command would sit in the buffer.
+   */
+  private CompletableFuture<Long> evalScript(String[] keys, String[] args) {
+    CompletableFuture<Long> f = async.<Long>eval(GUARDED_PUT, ScriptOutputType.INTEGER, keys, args).toCompletableFuture();
+    connection.flushCommands();
+    return f;
   }
 
   private static String[] args(OnlineRow r) {
