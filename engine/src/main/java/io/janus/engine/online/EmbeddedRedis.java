@@ -30,6 +30,11 @@ public final class EmbeddedRedis implements AutoCloseable {
 
   /** Starts a server on a free port with its data in {@code dir}. */
   public static EmbeddedRedis start(Path dir) {
+    return start(dir, 0);
+  }
+
+  /** Starts a server on {@code port} (0 = a free one) with its data in {@code dir}. */
+  public static EmbeddedRedis start(Path dir, int port) {
     try {
       Files.createDirectories(dir);
       FileChannel ch = FileChannel.open(dir.resolve("janus.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -43,7 +48,9 @@ public final class EmbeddedRedis implements AutoCloseable {
         ch.close();
         throw new IllegalStateException("another janus process uses the embedded Redis in " + dir + "; pass --redis URI to share a server");
       }
-      int port = freePort();
+      if (port == 0) {
+        port = freePort();
+      }
       RedisServer server = RedisServer.newRedisServer()
           .port(port)
           .bind("127.0.0.1")

@@ -2,6 +2,7 @@ package io.janus.engine.online;
 
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
@@ -47,8 +48,39 @@ public final class RedisOnlineStore implements OnlineStore {
   private final String sha;
 
   public RedisOnlineStore(String uri) {
+    this(uri, Duration.ZERO);
+  }
+
+  /**
+   * Connects, retrying with backoff for up to {@code patience} while the server is unreachable (a
+   * restarting Redis must not fail the job). Once connected, Lettuce reconnects by itself and
+   * queues commands meanwhile.
+   */
+  public RedisOnlineStore(String uri, Duration patience) {
     client = RedisClient.create(RedisURI.create(uri));
-    connection = client.connect();
+    long deadline = System.nanoTime() + patience.toNanos();
+    long backoff = 100;
+    StatefulRedisConnection<String, String> c;
+    while (true) {
+      try {
+        c = client.connect();
+        break;
+      } catch (RedisConnectionException e) {
+        if (System.nanoTime() + backoff * 1_000_000 > deadline) {
+          client.shutdown();
+          throw e;
+        }
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          client.shutdown();
+          throw e;
+        }
+        backoff = Math.min(backoff * 2, 2000);
+      }
+    }
+    connection = c;
     async = connection.async();
     sha = connection.sync().scriptLoad(GUARDED_PUT);
   }

@@ -41,7 +41,7 @@ public final class RedisSink implements Sink<RowData> {
   @Override
   public SinkWriter<RowData> createWriter(WriterInitContext context) {
     var group = context.metricGroup().addGroup(MetricNames.GROUP);
-    return new Writer(new RedisOnlineStore(uri), encoder, batchSize, maxInFlight,
+    return new Writer(new RedisOnlineStore(uri, java.time.Duration.ofSeconds(60)), encoder, batchSize, maxInFlight,
         group.counter(MetricNames.ONLINE_WRITES), group.counter(MetricNames.ONLINE_WRITES_STALE), group.counter(MetricNames.ONLINE_RETRIES));
   }
 
