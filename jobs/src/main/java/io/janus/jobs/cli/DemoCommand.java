@@ -107,12 +107,62 @@ public final class DemoCommand implements Callable<Integer> {
     List<Map<String, Object>> keyRows = after.rows(key, null);
     say("user %s has %,d change rows; the last: %s", key, keyRows.size(), Json.line(keyRows.get(keyRows.size() - 1)));
 
+    // 8. Streaming: today's events through the same definition into the embedded Redis, then the
+    //    backfill of what the stream saw (its cold path), and the two side by side.
+    LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
+    long streamEvents = Math.max(1000, events / 10);
+    try (RedisOptions.Server redis = new RedisOptions().open(workdir)) {
+      var streamed = io.janus.engine.stream.StreamJob.builder(warehouse, user,
+              new GeneratorPayloadSource(streamEvents, 1, today, 7, 0.001), redis.uri())
+          .checkpointDir(workdir.resolve("checkpoints").resolve(user.name()))
+          .build()
+          .run(common.env());
+      say("streamed %,d of today's events (%s) through the same definition into Redis %s (%,d malformed to dead letters)",
+          streamed.events(), today, redis.uri(), streamed.malformed());
+      // Through the day after tomorrow: the last expiries of today's events (24 h windows) land there.
+      BackfillResult todays = backfill(user, today, today.plusDays(2), true);
+      say("backfilled %s..%s from the events the stream appended to raw.clickstream: %,d rows, %s", today, today.plusDays(2),
+          todays.rowsWritten(), todays.message());
+      OfflineReader offline = new OfflineReader(warehouse, user);
+      java.util.Map<String, Map<String, Object>> lastRows = new java.util.TreeMap<>();
+      for (Map<String, Object> r : offline.rows(null, null)) {
+        if (!((java.time.Instant) r.get("valid_from")).isBefore(today.atStartOfDay(java.time.ZoneOffset.UTC).toInstant())) {
+          lastRows.put((String) r.get("user_id"), r);
+        }
+      }
+      try (var store = new io.janus.engine.online.RedisOnlineStore(redis.uri())) {
+        var onlineReader = new io.janus.engine.online.OnlineReader(store);
+        int same = 0;
+        int differing = 0;
+        for (var e : lastRows.entrySet()) {
+          var online = onlineReader.get(user, e.getKey());
+          java.util.Map<String, Object> offlineFeatures = new java.util.LinkedHashMap<>(e.getValue());
+          offlineFeatures.keySet().retainAll(online.features().keySet());
+          if (online.found() && online.validFrom().equals(e.getValue().get("valid_from")) && online.features().equals(offlineFeatures)) {
+            same++;
+          } else if (++differing <= 3) {
+            System.out.printf("       differs: %s online %s %s, offline %s %s%n", e.getKey(), online.validFrom(), online.features(),
+                e.getValue().get("valid_from"), offlineFeatures);
+          }
+        }
+        say("online (Redis) vs offline (last Iceberg row) for today's %,d users: %,d identical", lastRows.size(), same);
+        lastRows.keySet().stream().limit(3).forEach(k -> {
+          var online = onlineReader.get(user, k);
+          System.out.printf("       %s online  valid_from %s %s%n", k, online.validFrom(), online.features());
+          Map<String, Object> off = new java.util.LinkedHashMap<>(lastRows.get(k));
+          off.keySet().retainAll(online.features().keySet());
+          System.out.printf("       %s offline valid_from %s %s%n", k, lastRows.get(k).get("valid_from"), off);
+        });
+      }
+    }
+
     int snapshots = SnapshotHistory.of(warehouse, warehouse.load(FeatureTables.id(user)), user.name()).size();
     System.out.printf("%nDone in %.0f s. Explore:%n", (System.currentTimeMillis() - t0) / 1000.0);
     String wd = " --workdir " + workdir;
     System.out.printf("  bin/janus snapshots --group user_activity%s      (%d snapshots with lineage and audit outcome)%n", wd, snapshots);
     System.out.printf("  bin/janus read --group user_activity --key %s%s%n", key, wd);
     System.out.printf("  bin/janus read --group user_activity --key %s --as-of-snapshot %d%s --json%n", key, firstSnapshot, wd);
+    System.out.printf("  bin/janus online get --group user_activity --key <user>%s%n", wd);
     System.out.printf("  audit reports in %s%n", common.config().reports());
     return 0;
   }
