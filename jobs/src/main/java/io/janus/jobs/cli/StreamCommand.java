@@ -3,6 +3,7 @@ package io.janus.jobs.cli;
 import io.janus.engine.definition.FeatureGroup;
 import io.janus.engine.definition.Durations;
 import io.janus.engine.source.FilePayloadSource;
+import io.janus.engine.source.KafkaPayloadSource;
 import io.janus.engine.source.PayloadSource;
 import io.janus.engine.stream.StreamJob;
 import io.janus.jobs.Failures.CliException;
@@ -26,8 +27,20 @@ public final class StreamCommand implements Callable<Integer> {
   @Option(names = "--group", required = true, description = "Feature group.")
   String group;
 
-  @Option(names = "--source", required = true, description = "file:PATH or generate:N (today's events from the sample generator).")
+  @Option(names = "--source", required = true, description = "kafka:TOPIC, file:PATH or generate:N (today's events from the sample generator).")
   String source;
+
+  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Kafka bootstrap servers for kafka:TOPIC (default: localhost:9092).")
+  String kafka;
+
+  @Option(names = "--start-offsets", defaultValue = "committed", description = "committed (else earliest), earliest or latest (default: ${DEFAULT-VALUE}).")
+  String startOffsets;
+
+  @Option(names = "--consumer-group", description = "Kafka consumer group (default: janus-<group>).")
+  String consumerGroup;
+
+  @Option(names = "--bounded", description = "Stop at the Kafka offsets that were latest at start (catch-up runs).")
+  boolean bounded;
 
   @Option(names = "--out-of-orderness", defaultValue = "2m", description = "Allowed lateness of events (default: ${DEFAULT-VALUE}).")
   String outOfOrderness;
@@ -47,7 +60,7 @@ public final class StreamCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FeatureGroup g = common.group(group);
-    PayloadSource payloads = payloads(source, common.config().workdir());
+    PayloadSource payloads = payloads(source, g.name());
     try (RedisOptions.Server server = redis.open(common.config().workdir())) {
       StreamJob.Result r = StreamJob.builder(common.warehouse(), g, payloads, server.uri())
           .outOfOrderness(Durations.parse(outOfOrderness))
@@ -75,7 +88,7 @@ public final class StreamCommand implements Callable<Integer> {
     return 0;
   }
 
-  static PayloadSource payloads(String spec, Path workdir) {
+  PayloadSource payloads(String spec, String groupName) {
     int colon = spec.indexOf(':');
     String kind = colon < 0 ? spec : spec.substring(0, colon);
     String arg = colon < 0 ? "" : spec.substring(colon + 1);
@@ -94,8 +107,18 @@ public final class StreamCommand implements Callable<Integer> {
         }
         return new GeneratorPayloadSource(n, 1, LocalDate.now(ZoneOffset.UTC), 7, 0.001);
       }
-      case "kafka" -> throw new CliException("--source kafka:TOPIC is not available yet in this build; use file:PATH or generate:N");
-      default -> throw new CliException("--source " + spec + ": expected file:PATH or generate:N");
+      case "kafka" -> {
+        if (arg.isBlank()) throw new CliException("--source " + spec + ": expected kafka:TOPIC");
+        KafkaPayloadSource.StartOffsets start;
+        try {
+          start = KafkaPayloadSource.StartOffsets.parse(startOffsets);
+        } catch (IllegalArgumentException e) {
+          throw new CliException("--start-offsets: " + e.getMessage());
+        }
+        return new KafkaPayloadSource(kafka == null ? "localhost:9092" : kafka, arg,
+            consumerGroup == null ? "janus-" + groupName : consumerGroup, start, bounded, java.util.Map.of());
+      }
+      default -> throw new CliException("--source " + spec + ": expected kafka:TOPIC, file:PATH or generate:N");
     }
   }
 }

@@ -1,0 +1,94 @@
+package io.janus.engine.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.janus.engine.iceberg.DeadLetters;
+import io.janus.engine.iceberg.RawEvents;
+import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.online.EmbeddedRedis;
+import io.janus.engine.source.KafkaPayloadSource;
+import io.janus.engine.testing.Flink;
+import io.janus.engine.testing.TestGroups;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/** Streaming from a real Kafka broker (KRaft, in the test JVM) into a real Redis. */
+class KafkaStreamITCase {
+  @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
+  static final String TOPIC = "clicks";
+  static EmbeddedKafkaBroker kafka;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startKafka() {
+    kafka = new EmbeddedKafkaKraftBroker(1, 2, TOPIC)
+        .brokerProperties(Map.of("listeners", "EXTERNAL://127.0.0.1:0,CONTROLLER://127.0.0.1:0"));
+    kafka.afterPropertiesSet();
+  }
+
+  @AfterAll
+  static void stopKafka() {
+    kafka.destroy();
+  }
+
+  @Test
+  void kafkaEventsStreamToTheBatchValues() throws Exception {
+    long now = System.currentTimeMillis();
+    List<String> lines = Files.readAllLines(StreamJobITCase.eventsFile(dir, now, 3000, 31));
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBrokersAsString());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+      for (int i = 0; i < lines.size(); i++) {
+        // Keyed by position so both partitions carry interleaved, roughly time-ordered events.
+        producer.send(new ProducerRecord<>(TOPIC, Integer.toString(i % 7), lines.get(i)));
+      }
+      producer.flush();
+    }
+
+    Warehouse warehouse = Warehouse.local(dir.resolve("warehouse"));
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis"))) {
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.setParallelism(2);
+      KafkaPayloadSource source = new KafkaPayloadSource(kafka.getBrokersAsString(), TOPIC, "janus-test",
+          KafkaPayloadSource.StartOffsets.EARLIEST, true, Map.of());
+      StreamJob.Result r = StreamJob.builder(warehouse, StreamJobITCase.G, source, redis.uri())
+          .outOfOrderness(Duration.ofMinutes(10))
+          .checkpointInterval(Duration.ofMillis(500))
+          .checkpointDir(dir.resolve("checkpoints"))
+          .build()
+          .run(env);
+      assertThat(r.events()).isEqualTo(3000);
+      assertThat(count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(3000);
+      assertThat(count(warehouse, DeadLetters.ID)).isEqualTo(2);
+      assertThat(StreamJobITCase.mismatchesAgainstBackfill(warehouse, redis.uri(), now)).isZero();
+    }
+  }
+
+  private static long count(Warehouse w, org.apache.iceberg.catalog.TableIdentifier id) throws Exception {
+    long n = 0;
+    try (var it = org.apache.iceberg.data.IcebergGenerics.read(w.load(id)).build()) {
+      for (var ignored : it) n++;
+    }
+    return n;
+  }
+}
