@@ -173,6 +173,62 @@ class StreamJobITCase {
     }
   }
 
+  @Test
+  void lateEventsGoToDeadLettersAndTheRestStillMatchesTheBatch() throws Exception {
+    long now = System.currentTimeMillis();
+    Path file = eventsFile(dir, now, 2000, 27);
+    // Three events two hours behind everything else, at the end of the stream: far beyond the allowed lateness.
+    List<String> late = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Event e = TestGroups.event("late-" + i, now - 9 * 3_600_000L + i, "u" + i, "view", 1.0, null);
+      late.add(EventJson.toJson(TestGroups.SOURCE, e));
+    }
+    Files.write(file, late, java.nio.file.StandardOpenOption.APPEND);
+    Warehouse warehouse = Warehouse.local(dir.resolve("warehouse"));
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis"))) {
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.setParallelism(1);
+      env.getConfig().setAutoWatermarkInterval(20);
+      StreamJob.builder(warehouse, G, new Slow(new FilePayloadSource(file)), redis.uri())
+          .outOfOrderness(Duration.ofMinutes(10))
+          .checkpointInterval(Duration.ofSeconds(1))
+          .build()
+          .run(env);
+      List<Record> dead = new ArrayList<>();
+      try (CloseableIterable<Record> it = IcebergGenerics.read(warehouse.load(DeadLetters.ID)).build()) {
+        it.forEach(dead::add);
+      }
+      assertThat(dead).hasSize(5); // 2 malformed + 3 late
+      assertThat(dead.stream().filter(d -> ((String) d.getField("reason")).startsWith("late: event time")))
+          .hasSize(3)
+          .allSatisfy(d -> assertThat((String) d.getField("payload")).contains("late-"));
+      assertThat(count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(2000);
+      assertThat(mismatchesAgainstBackfill(warehouse, redis.uri(), now)).isZero();
+    }
+  }
+
+  /** Passes payloads through one per millisecond, so periodic watermarks advance during the run. */
+  static final class Slow implements io.janus.engine.source.PayloadSource {
+    private final io.janus.engine.source.PayloadSource inner;
+
+    Slow(io.janus.engine.source.PayloadSource inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public org.apache.flink.streaming.api.datastream.DataStream<String> payloads(StreamExecutionEnvironment env) {
+      return inner.payloads(env).map(v -> {
+        Thread.sleep(1);
+        return v;
+      }).returns(String.class).name("slow");
+    }
+
+    @Override
+    public String origin() {
+      return inner.origin();
+    }
+  }
+
   static final EmbeddedRedis[] RESTARTED = new EmbeddedRedis[1];
 
   /** Passes payloads through slowly and fails the job once, after a checkpoint completed. */
