@@ -4,7 +4,9 @@ import io.janus.monitoring.MetricNames;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -16,7 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Flink Sink V2 writing feature rows to Redis with guarded upserts: pipelined batches sent
+ * Flink Sink V2 writing feature rows to Redis with guarded upserts: rows buffered briefly (20 ms or
+ * a batch) keeping only the newest per key, then pipelined batches sent
  * asynchronously, at most {@code maxInFlight} batches outstanding (back-pressure instead of an
  * unbounded buffer), everything flushed and confirmed on each checkpoint (at-least-once, made exact
  * by the guard), failed batches retried with exponential backoff.
@@ -58,7 +61,11 @@ public final class RedisSink implements Sink<RowData> {
     private final Counter stale;
     private final Counter retries;
     private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
-    private List<OnlineRow> buffer = new ArrayList<>();
+    /** Rows waiting to be sent, the newest per key: older rows of a key would be refused by the guard anyway. */
+    private Map<String, OnlineRow> buffer = new LinkedHashMap<>();
+    private long firstBufferedNanos;
+    /** A partly filled batch is sent once it is this old, so a slow stream still reaches Redis quickly. */
+    private static final long MAX_BATCH_DELAY_NANOS = 20_000_000L;
 
     private record Batch(List<OnlineRow> rows, CompletableFuture<List<Boolean>> result) {}
 
@@ -74,16 +81,23 @@ public final class RedisSink implements Sink<RowData> {
 
     @Override
     public void write(RowData row, Context context) throws IOException {
-      buffer.add(encoder.encode(row));
-      if (buffer.size() >= batchSize) {
+      if (buffer.isEmpty()) {
+        firstBufferedNanos = System.nanoTime();
+      }
+      OnlineRow r = encoder.encode(row);
+      OnlineRow previous = buffer.get(r.storeKey());
+      if (previous == null || r.validFrom() >= previous.validFrom()) {
+        buffer.put(r.storeKey(), r);
+      }
+      if (buffer.size() >= batchSize || System.nanoTime() - firstBufferedNanos > MAX_BATCH_DELAY_NANOS) {
         send();
       }
     }
 
     private void send() throws IOException {
       if (buffer.isEmpty()) return;
-      List<OnlineRow> rows = buffer;
-      buffer = new ArrayList<>(batchSize);
+      List<OnlineRow> rows = new ArrayList<>(buffer.values());
+      buffer = new LinkedHashMap<>();
       inFlight.add(new Batch(rows, store.multiPut(rows)));
       while (inFlight.size() > maxInFlight) {
         complete(inFlight.poll());

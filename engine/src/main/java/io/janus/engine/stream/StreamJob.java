@@ -235,6 +235,10 @@ public final class StreamJob {
       return this;
     }
 
+    /**
+     * Where checkpoints go. Without one, the cluster's configured checkpoint storage is used (on a
+     * local MiniCluster that is the JobManager's memory, limited to 5 MB of state).
+     */
     public Builder checkpointDir(Path dir) {
       this.checkpointDir = dir;
       return this;

@@ -1,0 +1,274 @@
+package io.janus.jobs.bench;
+
+import io.janus.engine.definition.FeatureGroup;
+import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.online.EmbeddedRedis;
+import io.janus.engine.online.OnlineRow;
+import io.janus.engine.online.RedisOnlineStore;
+import io.janus.engine.source.PayloadSource;
+import io.janus.engine.stream.StreamJob;
+import io.janus.features.generate.ClickstreamGenerator;
+import io.janus.jobs.cli.CommonOptions;
+import io.janus.jobs.cli.Json;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code janus bench stream}: (1) sustained throughput of a group's streaming job from in-memory
+ * events into a real Redis; (2) freshness — time from an event entering the source to its value
+ * being readable in Redis — at a fixed rate; (3) guarded sink writes against raw pipelined HSETs on
+ * the same server.
+ */
+@Command(name = "stream", description = "Streaming throughput, freshness at a fixed rate, and guarded Redis writes vs raw pipelined HSET.")
+public final class StreamBench implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Option(names = "--events", defaultValue = "1000000", description = "Events for the throughput run (default: ${DEFAULT-VALUE}).")
+  long events;
+
+  @Option(names = "--rate", defaultValue = "50000", description = "Events per second for the freshness run (default: ${DEFAULT-VALUE}).")
+  int rate;
+
+  @Option(names = "--seconds", defaultValue = "20", description = "Length of the freshness run (default: ${DEFAULT-VALUE}).")
+  int seconds;
+
+  @Option(names = "--allowed-lateness", defaultValue = "50", description = "Out-of-orderness of the freshness run in ms (default: ${DEFAULT-VALUE}).")
+  long latenessMs;
+
+  @Option(names = "--sink-rows", defaultValue = "300000", description = "Rows for the sink comparison (default: ${DEFAULT-VALUE}).")
+  int sinkRows;
+
+  @Option(names = "--group", defaultValue = "user_activity", description = "Group (default: ${DEFAULT-VALUE}).")
+  String group;
+
+  @Option(names = "--json", description = "Print the figures as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    FeatureGroup g = common.group(group);
+    Path dir = Files.createDirectories(common.config().workdir().resolve("bench")).resolve("stream-" + System.currentTimeMillis());
+    Warehouse warehouse = Warehouse.local(dir.resolve("warehouse"));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("group", g.name());
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis"))) {
+      // 1. Throughput.
+      List<String> lines = new ArrayList<>((int) events);
+      ClickstreamGenerator.builder().events(events).days(1).start(LocalDate.now(ZoneOffset.UTC)).malformedRate(0).build().lines()
+          .forEachRemaining(lines::add);
+      InMemoryPayloadSource memory = new InMemoryPayloadSource(lines);
+      long t0 = System.nanoTime();
+      try {
+        StreamJob.builder(warehouse, g, memory, redis.uri()).coldPath(false).checkpointInterval(Duration.ofSeconds(10))
+            .checkpointDir(dir.resolve("checkpoints")).build().run(common.env());
+      } finally {
+        memory.release();
+      }
+      double throughputSeconds = (System.nanoTime() - t0) / 1e9;
+      m.put("events", events);
+      m.put("events_per_second", Math.round(events / throughputSeconds));
+      m.put("throughput_seconds", round(throughputSeconds));
+
+      // 2. Freshness at a fixed rate.
+      double[] freshness = freshness(g, warehouse, redis.uri());
+      m.put("rate", rate);
+      m.put("freshness_probes", (long) freshness[2]);
+      m.put("freshness_p50_ms", round(freshness[0]));
+      m.put("freshness_p99_ms", round(freshness[1]));
+      m.put("allowed_lateness_ms", latenessMs);
+
+      // 3. Guarded sink writes vs raw pipelined HSET.
+      double guarded = guardedWrites(redis.uri());
+      double raw = rawHset(redis.uri());
+      m.put("sink_guarded_writes_per_second", Math.round(guarded));
+      m.put("raw_pipelined_hset_per_second", Math.round(raw));
+      m.put("sink_ratio", round(guarded / raw));
+    }
+    if (json) {
+      System.out.println(Json.line(m));
+    } else {
+      System.out.printf("stream bench: %s, parallelism %d%n", g.name(), common.env().getParallelism());
+      System.out.printf("  throughput into Redis       %,10d events/s (%,d events in %.1f s, cold path off)%n", m.get("events_per_second"), events, m.get("throughput_seconds"));
+      System.out.printf("  freshness at %,d/s          p50 %.0f ms, p99 %.0f ms (%d probes, allowed lateness %d ms)%n", rate, m.get("freshness_p50_ms"), m.get("freshness_p99_ms"), m.get("freshness_probes"), latenessMs);
+      System.out.printf("  guarded sink writes         %,10d rows/s%n", m.get("sink_guarded_writes_per_second"));
+      System.out.printf("  raw pipelined HSET          %,10d ops/s%n", m.get("raw_pipelined_hset_per_second"));
+      System.out.printf("  sink ratio                  %10.2f%n", m.get("sink_ratio"));
+    }
+    return 0;
+  }
+
+  // ------------------------------------------------------------------ freshness
+
+  /** Emission time (ms) of each probe event, by user id; shared with the source in this JVM. */
+  static final Map<String, Long> PROBES = new ConcurrentHashMap<>();
+
+  private double[] freshness(FeatureGroup g, Warehouse warehouse, String uri) throws Exception {
+    PROBES.clear();
+    long total = (long) rate * seconds;
+    Map<String, Long> seen = new ConcurrentHashMap<>();
+    Thread poller = new Thread(() -> poll(g, uri, seen), "freshness-poller");
+    poller.setDaemon(true);
+    poller.start();
+    StreamExecutionEnvironment env = common.env();
+    env.getConfig().setAutoWatermarkInterval(10);
+    StreamJob.builder(warehouse, g, new RatedSource(total, rate), uri)
+        .coldPath(false)
+        .outOfOrderness(Duration.ofMillis(latenessMs))
+        .idleness(null)
+        .checkpointInterval(Duration.ofSeconds(10))
+        .checkpointDir(common.config().workdir().resolve("bench").resolve("freshness-checkpoints"))
+        .build()
+        .run(env);
+    Thread.sleep(500);
+    poller.interrupt();
+    poller.join();
+    long warmup = PROBES.values().stream().mapToLong(Long::longValue).min().orElse(0) + 5000;
+    double[] lat = PROBES.entrySet().stream()
+        .filter(e -> e.getValue() > warmup && seen.containsKey(e.getKey()))
+        .mapToDouble(e -> seen.get(e.getKey()) - e.getValue())
+        .sorted().toArray();
+    if (lat.length == 0) return new double[] {Double.NaN, Double.NaN, 0};
+    return new double[] {lat[lat.length / 2], lat[Math.min(lat.length - 1, (int) (lat.length * 0.99))], lat.length};
+  }
+
+  private static void poll(FeatureGroup g, String uri, Map<String, Long> seen) {
+    try (RedisOnlineStore store = new RedisOnlineStore(uri)) {
+      while (!Thread.currentThread().isInterrupted()) {
+        List<String> pending = PROBES.keySet().stream().filter(k -> !seen.containsKey(k)).toList();
+        if (!pending.isEmpty()) {
+          List<Map<String, String>> got = store.multiGet(pending.stream().map(k -> g.name() + ":" + k).toList());
+          long now = System.currentTimeMillis();
+          for (int i = 0; i < pending.size(); i++) if (got.get(i) != null) seen.put(pending.get(i), now);
+        }
+        try {
+          Thread.sleep(2);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Events stamped with the wall clock as they enter the source, at a fixed rate; one in 500 is a probe with its own user. */
+  static final class RatedSource implements PayloadSource {
+    private final long total;
+    private final int rate;
+
+    RatedSource(long total, int rate) {
+      this.total = total;
+      this.rate = rate;
+    }
+
+    @Override
+    public DataStream<String> payloads(StreamExecutionEnvironment env) {
+      GeneratorFunction<Long, String> fn = i -> {
+        long now = System.currentTimeMillis();
+        String user = i % 500 == 0 ? "probe-" + i : "u" + Math.floorMod(i * 2654435761L, 20000);
+        if (i % 500 == 0) PROBES.put(user, now);
+        String type = i % 10 == 0 ? "add_to_cart" : i % 31 == 0 ? "purchase" : "page_view";
+        return "{\"event_id\":\"f" + i + "\",\"event_ts\":\"" + Instant.ofEpochMilli(now) + "\",\"user_id\":\"" + user
+            + "\",\"session_id\":\"s" + (i / 20) + "\",\"event_type\":\"" + type + "\",\"product_id\":\"p" + (i % 2000)
+            + "\",\"price\":19.99,\"currency\":\"USD\",\"device\":{\"mobile\":true,\"os\":\"ios\"},\"geo\":{\"country\":\"DE\",\"city\":\"Berlin\"}}";
+      };
+      return env.fromSource(new DataGeneratorSource<>(fn, total, RateLimiterStrategy.perSecond(rate), Types.STRING),
+          WatermarkStrategy.noWatermarks(), "rated events");
+    }
+
+    @Override
+    public String origin() {
+      return "rated:" + rate + "/s";
+    }
+  }
+
+  // ------------------------------------------------------------------ sink vs raw
+
+  private double guardedWrites(String uri) throws Exception {
+    try (RedisOnlineStore store = new RedisOnlineStore(uri)) {
+      List<OnlineRow> rows = new ArrayList<>(sinkRows);
+      for (int i = 0; i < sinkRows; i++) {
+        Map<String, String> values = new HashMap<>();
+        for (String f : FIELDS) values.put(f, Integer.toString(i % 97));
+        rows.add(new OnlineRow("bench", "k" + (i % 50000), i, "v1", 0, values));
+      }
+      runGuarded(store, rows.subList(0, Math.min(50000, rows.size()))); // warm-up
+      long t0 = System.nanoTime();
+      runGuarded(store, rows);
+      return sinkRows / ((System.nanoTime() - t0) / 1e9);
+    }
+  }
+
+  /** Batches of 500, at most 8 in flight: what the sink does. */
+  private static void runGuarded(RedisOnlineStore store, List<OnlineRow> rows) {
+    ArrayDeque<CompletableFuture<List<Boolean>>> inFlight = new ArrayDeque<>();
+    for (int i = 0; i < rows.size(); i += 500) {
+      inFlight.add(store.multiPut(rows.subList(i, Math.min(rows.size(), i + 500))));
+      while (inFlight.size() > 8) inFlight.poll().join();
+    }
+    inFlight.forEach(CompletableFuture::join);
+  }
+
+  private double rawHset(String uri) {
+    RedisClient client = RedisClient.create(uri);
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      var async = c.async();
+      Map<String, String> values = new HashMap<>();
+      for (String f : FIELDS) values.put(f, "1");
+      values.put("_valid_from", "1");
+      values.put("_version", "v1");
+      runRaw(c, async, values, Math.min(50000, sinkRows)); // warm-up
+      long t0 = System.nanoTime();
+      runRaw(c, async, values, sinkRows);
+      return sinkRows / ((System.nanoTime() - t0) / 1e9);
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private static void runRaw(StatefulRedisConnection<String, String> c, io.lettuce.core.api.async.RedisAsyncCommands<String, String> async,
+      Map<String, String> values, int n) {
+    ArrayDeque<List<RedisFuture<Long>>> inFlight = new ArrayDeque<>();
+    for (int i = 0; i < n; i += 500) {
+      List<RedisFuture<Long>> batch = new ArrayList<>(500);
+      c.setAutoFlushCommands(false);
+      for (int j = i; j < Math.min(n, i + 500); j++) batch.add(async.hset("raw:k" + (j % 50000), values));
+      c.flushCommands();
+      c.setAutoFlushCommands(true);
+      inFlight.add(batch);
+      while (inFlight.size() > 8) inFlight.poll().forEach(f -> f.toCompletableFuture().join());
+    }
+    inFlight.forEach(b -> b.forEach(f -> f.toCompletableFuture().join()));
+  }
+
+  private static final List<String> FIELDS = Arrays.asList("f1", "f2", "f3", "f4", "f5", "f6");
+
+  private static double round(double d) {
+    return Math.round(d * 10) / 10.0;
+  }
+}
