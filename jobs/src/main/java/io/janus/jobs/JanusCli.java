@@ -50,10 +50,8 @@ public final class JanusCli implements Runnable {
   }
 
   public static void main(String[] args) {
-    int code = run(args);
-    if (code != 0) {
-      System.exit(code);
-    }
+    // Exit explicitly: client threads of Flink, Lettuce or Iceberg must not keep a finished command alive.
+    System.exit(run(args));
   }
 
   /** Runs the command line and returns the exit code (for tests and embedding). */

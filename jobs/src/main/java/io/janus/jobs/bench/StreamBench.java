@@ -170,7 +170,12 @@ public final class StreamBench implements Callable<Integer> {
       while (!Thread.currentThread().isInterrupted()) {
         List<String> pending = PROBES.keySet().stream().filter(k -> !seen.containsKey(k)).toList();
         if (!pending.isEmpty()) {
-          List<Map<String, String>> got = store.multiGet(pending.stream().map(k -> g.name() + ":" + k).toList());
+          List<Map<String, String>> got;
+          try {
+            got = store.multiGet(pending.stream().map(k -> g.name() + ":" + k).toList());
+          } catch (RuntimeException e) {
+            return; // interrupted while waiting for Redis: the run is over
+          }
           long now = System.currentTimeMillis();
           for (int i = 0; i < pending.size(); i++) if (got.get(i) != null) seen.put(pending.get(i), now);
         }
