@@ -87,39 +87,41 @@ public final class RedisOnlineStore implements OnlineStore {
 
   @Override
   public CompletableFuture<List<Boolean>> multiPut(List<OnlineRow> rows) {
+    return send(rows, false).thenCompose(result -> result != null ? CompletableFuture.completedFuture(result)
+        // The server lost its script cache (a restart answers NOSCRIPT): send the script text, which
+        // caches it again. Guarded writes are idempotent, so re-sending the whole batch is safe.
+        : send(rows, true).thenApply(r -> {
+          if (r == null) throw new IllegalStateException("redis refused the guarded-write script");
+          return r;
+        }));
+  }
+
+  /** One pipelined batch; completes with null when the server did not know the script. */
+  private CompletableFuture<List<Boolean>> send(List<OnlineRow> rows, boolean withScriptText) {
     List<CompletableFuture<Long>> futures = new ArrayList<>(rows.size());
     connection.setAutoFlushCommands(false);
     try {
       for (OnlineRow r : rows) {
         String[] keys = {r.storeKey()};
         String[] args = args(r);
-        CompletableFuture<Long> f = async.<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, args).toCompletableFuture();
-        // A server that lost its script cache (restarted) answers NOSCRIPT: send the script itself,
-        // which also caches it again. Never block here: this may run on Lettuce's event loop.
-        futures.add(f.handle((v, err) -> err == null ? CompletableFuture.completedFuture(v)
-                : rootCause(err) instanceof RedisNoScriptException ? evalScript(keys, args) : CompletableFuture.<Long>failedFuture(err))
-            .thenCompose(x -> x));
+        futures.add((withScriptText
+            ? async.<Long>eval(GUARDED_PUT, ScriptOutputType.INTEGER, keys, args)
+            : async.<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, args)).toCompletableFuture());
       }
     } finally {
+      // Never block here: this may run on Lettuce's event loop (the NOSCRIPT retry).
       connection.flushCommands();
       connection.setAutoFlushCommands(true);
     }
     return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).handle((ok, err) -> {
-      if (err != null) throw new IllegalStateException("redis write failed: " + rootCause(err).getMessage(), err);
+      if (err != null) {
+        if (rootCause(err) instanceof RedisNoScriptException && !withScriptText) return null;
+        throw new IllegalStateException("redis write failed: " + rootCause(err).getMessage(), err);
+      }
       List<Boolean> out = new ArrayList<>(futures.size());
       for (CompletableFuture<Long> f : futures) out.add(f.join() == 1L);
       return out;
     });
-  }
-
-  /**
-   * Sends the script text. The caller's thread may still have auto-flush off (a response can beat
-   * {@code setAutoFlushCommands(true)}), so flush explicitly or the command would sit in the buffer.
-   */
-  private CompletableFuture<Long> evalScript(String[] keys, String[] args) {
-    CompletableFuture<Long> f = async.<Long>eval(GUARDED_PUT, ScriptOutputType.INTEGER, keys, args).toCompletableFuture();
-    connection.flushCommands();
-    return f;
   }
 
   private static String[] args(OnlineRow r) {
