@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Flink Sink V2 writing feature rows to Redis with guarded upserts: rows buffered briefly (20 ms or
+ * Flink Sink V2 writing feature rows to Redis with guarded upserts: rows buffered briefly (5 ms or
  * a batch) keeping only the newest per key, then pipelined batches sent
  * asynchronously, at most {@code maxInFlight} batches outstanding (back-pressure instead of an
  * unbounded buffer), everything flushed and confirmed on each checkpoint (at-least-once, made exact
@@ -65,7 +65,7 @@ public final class RedisSink implements Sink<RowData> {
     private Map<String, OnlineRow> buffer = new LinkedHashMap<>();
     private long firstBufferedNanos;
     /** A partly filled batch is sent once it is this old, so a slow stream still reaches Redis quickly. */
-    private static final long MAX_BATCH_DELAY_NANOS = 20_000_000L;
+    private static final long MAX_BATCH_DELAY_NANOS = 5_000_000L;
 
     private record Batch(List<OnlineRow> rows, CompletableFuture<List<Boolean>> result) {}
 
