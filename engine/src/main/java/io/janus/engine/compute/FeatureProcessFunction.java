@@ -23,7 +23,6 @@ public final class FeatureProcessFunction extends KeyedProcessFunction<String, C
   private transient FeatureStateMachine machine;
   private transient FeatureRows rows;
   private transient ValueState<KeyState> state;
-  private transient long[] timers;
 
   /**
    * @param plan the compiled group
@@ -41,7 +40,6 @@ public final class FeatureProcessFunction extends KeyedProcessFunction<String, C
     machine = new FeatureStateMachine(plan);
     rows = new FeatureRows(plan, tableColumns);
     state = getRuntimeContext().getState(new ValueStateDescriptor<>("key-state", KeyStateSerializer.INSTANCE));
-    timers = new long[1 + plan.windows().length];
   }
 
   @Override
@@ -66,12 +64,11 @@ public final class FeatureProcessFunction extends KeyedProcessFunction<String, C
         ctx.output(LATE, c);
         return;
       }
-      int n = machine.timersFor(s, c.ts, timers);
-      for (int i = 0; i < n; i++) {
-        ctx.timerService().registerEventTimeTimer(timers[i]);
-      }
     }
     machine.add(s, c);
+    if (!batch) {
+      schedule(s, ctx.timerService());
+    }
     state.update(s);
   }
 
@@ -83,6 +80,28 @@ public final class FeatureProcessFunction extends KeyedProcessFunction<String, C
     }
     String key = ctx.getCurrentKey();
     machine.advance(s, timestamp, true, (t, v) -> out.collect(rows.row(key, t, v)));
+    if (!batch) {
+      if (s.nextTimer <= timestamp) {
+        s.nextTimer = Long.MIN_VALUE;
+      }
+      schedule(s, ctx.timerService());
+    }
     state.update(s);
+  }
+
+  /**
+   * STREAMING keeps one Flink timer per key, at its earliest due time; the key's own schedule holds
+   * the rest. Flink's timer heap then holds one entry per key instead of one per pending expiry
+   * (for 24 h windows, up to a slice per minute per key), which dominated the cost per event.
+   */
+  private static void schedule(KeyState s, org.apache.flink.streaming.api.TimerService timers) {
+    if (s.due.isEmpty()) {
+      return;
+    }
+    long first = s.due.first();
+    if (s.nextTimer == Long.MIN_VALUE || first < s.nextTimer) {
+      timers.registerEventTimeTimer(first);
+      s.nextTimer = first;
+    }
   }
 }

@@ -55,23 +55,6 @@ public final class FeatureStateMachine implements Serializable {
     }
   }
 
-  /**
-   * Times at which the contribution at {@code ts} needs an event-time timer in STREAMING: its own time
-   * and, once per slice, the slice's expiry from every sliding window. Call before {@link #add}.
-   * Returns the number of entries written to {@code out} (room for {@code 1 + windows} needed).
-   */
-  public int timersFor(KeyState s, long ts, long[] out) {
-    out[0] = ts;
-    int n = 1;
-    long slice = plan.ceilHop(ts);
-    if (slice != s.lastSliceRegistered) {
-      for (long w : plan.windows()) {
-        out[n++] = slice + w;
-      }
-    }
-    return n;
-  }
-
   /** Receives the rows a key writes. */
   @FunctionalInterface
   public interface RowSink {

@@ -26,6 +26,8 @@ public final class KeyState {
   public long lastFired = Long.MIN_VALUE;
   /** BATCH only: whether the key's end-of-input timer is registered. */
   public boolean endTimerRegistered;
+  /** STREAMING only: the event-time timer registered for this key, or {@code Long.MIN_VALUE} for none. */
+  public long nextTimer = Long.MIN_VALUE;
 
   public KeyState() {}
 

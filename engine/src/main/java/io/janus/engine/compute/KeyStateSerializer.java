@@ -61,6 +61,7 @@ public final class KeyStateSerializer extends TypeSerializerSingleton<KeyState> 
     out.writeLong(s.lastSliceRegistered);
     out.writeLong(s.lastFired);
     out.writeBoolean(s.endTimerRegistered);
+    out.writeLong(s.nextTimer);
   }
 
   @Override
@@ -77,6 +78,7 @@ public final class KeyStateSerializer extends TypeSerializerSingleton<KeyState> 
     s.lastSliceRegistered = in.readLong();
     s.lastFired = in.readLong();
     s.endTimerRegistered = in.readBoolean();
+    s.nextTimer = in.readLong();
     return s;
   }
 

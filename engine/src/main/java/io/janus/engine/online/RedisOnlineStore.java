@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * {@link OnlineStore} on Redis through Lettuce: one hash per (group, entity) with the feature fields
  * plus {@code _valid_from} and {@code _version}; writes go through a server-side Lua script that
- * compares {@code valid_from} atomically, and are pipelined. URIs may carry a password and TLS
+ * compares {@code valid_from} atomically, several keys per call (so Redis parses and
+ * dispatches fewer commands; standalone Redis, as all keys of a call must share a cluster slot), and are pipelined. URIs may carry a password and TLS
  * ({@code rediss://:secret@host:6380}). One instance per thread: pipelining switches the
  * connection's auto-flush, which concurrent callers would trip over.
  */
@@ -28,19 +29,34 @@ public final class RedisOnlineStore implements OnlineStore {
   /** Field holding the definition fingerprint the values were computed with. */
   public static final String VERSION = "_version";
 
-  // KEYS[1] hash; ARGV: valid_from, version, expire_at_ms (0 = never), n_set, then n_set field/value pairs, then fields to delete.
+  // One call guards and writes several keys: KEYS are the hashes; per key, ARGV holds valid_from,
+  // version, expire_at_ms (0 = never), n_set, n_del, then n_set field/value pairs and n_del fields.
+  // Returns 1 per key written, 0 per key whose stored valid_from is newer.
   static final String GUARDED_PUT = """
-      local stored = redis.call('HGET', KEYS[1], '_valid_from')
-      if stored and tonumber(stored) > tonumber(ARGV[1]) then return 0 end
-      local nset = tonumber(ARGV[4])
-      local args = {'_valid_from', ARGV[1], '_version', ARGV[2]}
-      for i = 5, 4 + 2 * nset do args[#args + 1] = ARGV[i] end
-      redis.call('HSET', KEYS[1], unpack(args))
-      for i = 5 + 2 * nset, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
-      local expire = tonumber(ARGV[3])
-      if expire > 0 then redis.call('PEXPIREAT', KEYS[1], expire) end
-      return 1
+      local results = {}
+      local a = 1
+      for k = 1, #KEYS do
+        local vf, ver = ARGV[a], ARGV[a + 1]
+        local expire, nset, ndel = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
+        a = a + 5
+        local stored = redis.call('HGET', KEYS[k], '_valid_from')
+        if stored and tonumber(stored) > tonumber(vf) then
+          results[k] = 0
+        else
+          local args = {'_valid_from', vf, '_version', ver}
+          for i = a, a + 2 * nset - 1 do args[#args + 1] = ARGV[i] end
+          redis.call('HSET', KEYS[k], unpack(args))
+          for i = a + 2 * nset, a + 2 * nset + ndel - 1 do redis.call('HDEL', KEYS[k], ARGV[i]) end
+          if expire > 0 then redis.call('PEXPIREAT', KEYS[k], expire) end
+          results[k] = 1
+        end
+        a = a + 2 * nset + ndel
+      end
+      return results
       """;
+
+  /** Keys per script call: fewer calls cost Redis less than one call per key. */
+  private static final int KEYS_PER_CALL = 50;
 
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
@@ -98,15 +114,21 @@ public final class RedisOnlineStore implements OnlineStore {
 
   /** One pipelined batch; completes with null when the server did not know the script. */
   private CompletableFuture<List<Boolean>> send(List<OnlineRow> rows, boolean withScriptText) {
-    List<CompletableFuture<Long>> futures = new ArrayList<>(rows.size());
+    List<CompletableFuture<List<Long>>> futures = new ArrayList<>((rows.size() + KEYS_PER_CALL - 1) / KEYS_PER_CALL);
     connection.setAutoFlushCommands(false);
     try {
-      for (OnlineRow r : rows) {
-        String[] keys = {r.storeKey()};
-        String[] args = args(r);
+      for (int from = 0; from < rows.size(); from += KEYS_PER_CALL) {
+        List<OnlineRow> chunk = rows.subList(from, Math.min(rows.size(), from + KEYS_PER_CALL));
+        String[] keys = new String[chunk.size()];
+        List<String> args = new ArrayList<>(chunk.size() * 20);
+        for (int i = 0; i < chunk.size(); i++) {
+          keys[i] = chunk.get(i).storeKey();
+          addArgs(chunk.get(i), args);
+        }
+        String[] argv = args.toArray(String[]::new);
         futures.add((withScriptText
-            ? async.<Long>eval(GUARDED_PUT, ScriptOutputType.INTEGER, keys, args)
-            : async.<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, args)).toCompletableFuture());
+            ? async.<List<Long>>eval(GUARDED_PUT, ScriptOutputType.MULTI, keys, argv)
+            : async.<List<Long>>evalsha(sha, ScriptOutputType.MULTI, keys, argv)).toCompletableFuture());
       }
     } finally {
       // Never block here: this may run on Lettuce's event loop (the NOSCRIPT retry).
@@ -118,32 +140,35 @@ public final class RedisOnlineStore implements OnlineStore {
         if (rootCause(err) instanceof RedisNoScriptException && !withScriptText) return null;
         throw new IllegalStateException("redis write failed: " + rootCause(err).getMessage(), err);
       }
-      List<Boolean> out = new ArrayList<>(futures.size());
-      for (CompletableFuture<Long> f : futures) out.add(f.join() == 1L);
+      List<Boolean> out = new ArrayList<>(rows.size());
+      for (CompletableFuture<List<Long>> f : futures) {
+        for (Long landed : f.join()) out.add(landed == 1L);
+      }
       return out;
     });
   }
 
-  private static String[] args(OnlineRow r) {
-    List<String> set = new ArrayList<>();
+  private static void addArgs(OnlineRow r, List<String> out) {
+    int at = out.size();
+    out.add(Long.toString(r.validFrom()));
+    out.add(r.version());
+    out.add(Long.toString(r.expireAtMs()));
+    out.add(null); // n_set, filled below
+    out.add(null); // n_del
+    int nset = 0;
     List<String> del = new ArrayList<>();
     for (Map.Entry<String, String> e : r.values().entrySet()) {
       if (e.getValue() == null) {
         del.add(e.getKey());
       } else {
-        set.add(e.getKey());
-        set.add(e.getValue());
+        out.add(e.getKey());
+        out.add(e.getValue());
+        nset++;
       }
     }
-    String[] args = new String[4 + set.size() + del.size()];
-    args[0] = Long.toString(r.validFrom());
-    args[1] = r.version();
-    args[2] = Long.toString(r.expireAtMs());
-    args[3] = Integer.toString(set.size() / 2);
-    int i = 4;
-    for (String s : set) args[i++] = s;
-    for (String d : del) args[i++] = d;
-    return args;
+    out.addAll(del);
+    out.set(at + 3, Integer.toString(nset));
+    out.set(at + 4, Integer.toString(del.size()));
   }
 
   @Override
