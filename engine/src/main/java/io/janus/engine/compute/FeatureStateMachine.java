@@ -97,8 +97,10 @@ public final class FeatureStateMachine implements Serializable {
     boolean[] dirty = null;
     long[] windows = plan.windows();
 
-    // 1. Slices whose tail leaves a window at t.
-    for (int wi = 0; wi < windows.length; wi++) {
+    // 1. Slices whose tail leaves a window at t. Slices end on the hop grid and windows are
+    //    multiples of the hop, so nothing expires off the grid (most event times).
+    boolean onGrid = Math.floorMod(t, plan.hopMillis()) == 0;
+    for (int wi = 0; onGrid && wi < windows.length; wi++) {
       Object[] slice = s.slices.get(t - windows[wi]);
       if (slice == null) continue;
       for (int f : plan.featuresOfWindow(wi)) {
