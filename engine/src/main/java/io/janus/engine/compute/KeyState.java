@@ -1,7 +1,6 @@
 package io.janus.engine.compute;
 
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Everything one entity key needs between timers. Memory is bounded by the longest sliding window:
@@ -19,7 +18,7 @@ public final class KeyState {
   /** True once the key has written a row (the first row is always written). */
   public boolean emitted;
   /** Times at which something happens to this key (an input arrives or a slice leaves a window). */
-  public TreeSet<Long> due = new TreeSet<>();
+  public TimeQueue due = new TimeQueue();
   /** The slice whose expiry timers were registered last (saves re-registering them per event). */
   public long lastSliceRegistered = Long.MIN_VALUE;
   /** The last time processed; inputs must not arrive at or before it. */

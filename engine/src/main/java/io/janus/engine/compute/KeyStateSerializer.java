@@ -3,7 +3,6 @@ package io.janus.engine.compute;
 import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
@@ -56,8 +55,9 @@ public final class KeyStateSerializer extends TypeSerializerSingleton<KeyState> 
     StateCodec.writeArray(s.current, out);
     StateCodec.writeArray(s.lastValues, out);
     out.writeBoolean(s.emitted);
-    out.writeInt(s.due.size());
-    for (long t : s.due) out.writeLong(t);
+    long[] due = s.due.toArray();
+    out.writeInt(due.length);
+    for (long t : due) out.writeLong(t);
     out.writeLong(s.lastSliceRegistered);
     out.writeLong(s.lastFired);
     out.writeBoolean(s.endTimerRegistered);
@@ -73,7 +73,7 @@ public final class KeyStateSerializer extends TypeSerializerSingleton<KeyState> 
     s.lastValues = StateCodec.readArray(in);
     s.emitted = in.readBoolean();
     int due = in.readInt();
-    s.due = new TreeSet<>();
+    s.due = new TimeQueue();
     for (int i = 0; i < due; i++) s.due.add(in.readLong());
     s.lastSliceRegistered = in.readLong();
     s.lastFired = in.readLong();
