@@ -19,7 +19,7 @@ public final class KeyState {
   public boolean emitted;
   /** Times at which something happens to this key (an input arrives or a slice leaves a window). */
   public TimeQueue due = new TimeQueue();
-  /** The slice whose expiry timers were registered last (saves re-registering them per event). */
+  /** The slice whose expiries were scheduled last (saves scheduling them again for every event). */
   public long lastSliceRegistered = Long.MIN_VALUE;
   /** The last time processed; inputs must not arrive at or before it. */
   public long lastFired = Long.MIN_VALUE;

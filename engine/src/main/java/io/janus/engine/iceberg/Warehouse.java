@@ -19,7 +19,7 @@ import org.apache.iceberg.flink.TableLoader;
 /**
  * The Iceberg catalog Janus reads and writes, reachable from the client and from every Flink task
  * (it holds a serializable {@link CatalogLoader}). Embedded default: a Hadoop catalog in a local
- * warehouse directory; clusters use a REST, JDBC, Hive or custom catalog through the same loader.
+ * warehouse directory; clusters use a REST catalog or a custom one (e.g. JDBC, with its driver) through the same loader.
  */
 public final class Warehouse implements Serializable {
   /** Catalog name used inside Janus. */
@@ -52,7 +52,7 @@ public final class Warehouse implements Serializable {
   }
 
   /**
-   * A catalog from properties in Iceberg's own vocabulary: {@code type} (hadoop, rest, hive) or
+   * A catalog from properties in Iceberg's own vocabulary: {@code type} (hadoop, rest) or
    * {@code catalog-impl} (e.g. {@code org.apache.iceberg.jdbc.JdbcCatalog}), plus {@code uri},
    * {@code warehouse}, credentials and so on.
    */
@@ -63,10 +63,9 @@ public final class Warehouse implements Serializable {
         switch (type) {
           case "hadoop" -> CatalogLoader.hadoop(CATALOG_NAME, new Configuration(), props);
           case "rest" -> CatalogLoader.rest(CATALOG_NAME, new Configuration(), props);
-          case "hive" -> CatalogLoader.hive(CATALOG_NAME, new Configuration(), props);
           case "custom" -> CatalogLoader.custom(CATALOG_NAME, props, new Configuration(), props.get("catalog-impl"));
           default -> throw new IllegalArgumentException(
-              "unknown catalog type '" + type + "' (expected hadoop, rest, hive, or catalog-impl=<class>)");
+              "unknown catalog type '" + type + "' (expected hadoop or rest, or catalog-impl=<class> with its jars on the classpath)");
         };
     return new Warehouse(l);
   }
