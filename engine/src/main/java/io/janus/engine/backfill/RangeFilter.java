@@ -1,5 +1,6 @@
 package io.janus.engine.backfill;
 
+import io.janus.engine.compute.Accumulators;
 import io.janus.engine.audit.WrittenFigures;
 import io.janus.engine.compute.Progress;
 import io.janus.monitoring.MetricNames;
@@ -88,11 +89,7 @@ final class RangeFilter extends RichFilterFunction<RowData> {
 
   /** The figures of a finished job. */
   static WrittenFigures figures(JobExecutionResult job) {
-    return new WrittenFigures(count(job, ROWS), count(job, KEYS), count(job, DUPLICATES), count(job, BAD_DS));
+    return new WrittenFigures(Accumulators.count(job, ROWS), Accumulators.count(job, KEYS), Accumulators.count(job, DUPLICATES), Accumulators.count(job, BAD_DS));
   }
 
-  private static long count(JobExecutionResult job, String name) {
-    Long v = job.getAccumulatorResult(name);
-    return v == null ? 0 : v;
-  }
 }

@@ -1,5 +1,6 @@
 package io.janus.engine.ingest;
 
+import io.janus.engine.compute.Accumulators;
 import io.janus.engine.compute.Event;
 import io.janus.engine.definition.SourceDefinition;
 import io.janus.engine.iceberg.DeadLetters;
@@ -88,15 +89,11 @@ public final class Ingest {
     long t0 = System.currentTimeMillis();
     JobExecutionResult r = env.execute("janus ingest " + source.name() + " " + input.getFileName());
     long ms = System.currentTimeMillis() - t0;
-    long ok = count(r, ParseEvents.EVENTS);
-    long bad = count(r, ParseEvents.MALFORMED);
+    long ok = Accumulators.count(r, ParseEvents.EVENTS);
+    long bad = Accumulators.count(r, ParseEvents.MALFORMED);
     LOG.info("ingest {}: {} events, {} malformed lines to dead letters, {} ms ({} events/s)", input, ok, bad, ms,
         ms == 0 ? ok : ok * 1000 / ms);
     return new IngestResult(runId, ok, bad, ms);
   }
 
-  private static long count(JobExecutionResult r, String name) {
-    Long v = r.getAccumulatorResult(name);
-    return v == null ? 0 : v;
-  }
 }

@@ -22,8 +22,10 @@ import org.apache.flink.util.OutputTag;
 public final class ParseEvents extends ProcessFunction<String, Event> {
   /** Malformed payloads as rows of {@code janus.dead_letters}. */
   public static final OutputTag<RowData> DEAD_LETTERS = new OutputTag<>("dead-letters", InternalTypeInfo.of(DeadLetters.rowType()));
-  static final String EVENTS = "janus-events-ingested";
-  static final String MALFORMED = "janus-events-malformed";
+  /** Accumulator counting parsed events. */
+  public static final String EVENTS = "janus-events-ingested";
+  /** Accumulator counting malformed payloads. */
+  public static final String MALFORMED = "janus-events-malformed";
 
   private final SourceDefinition source;
   private final String origin;

@@ -1,5 +1,6 @@
 package io.janus.engine.stream;
 
+import io.janus.engine.compute.Accumulators;
 import io.janus.engine.compute.Event;
 import io.janus.engine.compute.EventJson;
 import io.janus.engine.compute.FeaturePipeline;
@@ -99,7 +100,7 @@ public final class StreamJob {
     build(env);
     long t0 = System.currentTimeMillis();
     JobExecutionResult r = env.execute("janus stream " + group.name() + " from " + source.origin());
-    return new Result(runId, count(r, "janus-events-ingested"), count(r, "janus-events-malformed"), count(r, LATE),
+    return new Result(runId, Accumulators.count(r, ParseEvents.EVENTS), Accumulators.count(r, ParseEvents.MALFORMED), Accumulators.count(r, LATE),
         System.currentTimeMillis() - t0);
   }
 
@@ -157,11 +158,6 @@ public final class StreamJob {
         .writeParallelism(1)
         .append()
         .name("iceberg dead-letter writer");
-  }
-
-  private static long count(JobExecutionResult r, String name) {
-    Long v = r.getAccumulatorResult(name);
-    return v == null ? 0 : v;
   }
 
   /**

@@ -8,6 +8,7 @@ import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.online.EmbeddedRedis;
 import io.janus.engine.source.KafkaPayloadSource;
 import io.janus.engine.testing.Flink;
+import io.janus.engine.testing.Tables;
 import io.janus.engine.testing.TestGroups;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,17 +79,10 @@ class KafkaStreamITCase {
           .build()
           .run(env);
       assertThat(r.events()).isEqualTo(3000);
-      assertThat(count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(3000);
-      assertThat(count(warehouse, DeadLetters.ID)).isEqualTo(2);
+      assertThat(Tables.count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(3000);
+      assertThat(Tables.count(warehouse, DeadLetters.ID)).isEqualTo(2);
       assertThat(StreamJobITCase.mismatchesAgainstBackfill(warehouse, redis.uri(), now)).isZero();
     }
   }
 
-  private static long count(Warehouse w, org.apache.iceberg.catalog.TableIdentifier id) throws Exception {
-    long n = 0;
-    try (var it = org.apache.iceberg.data.IcebergGenerics.read(w.load(id)).build()) {
-      for (var ignored : it) n++;
-    }
-    return n;
-  }
 }

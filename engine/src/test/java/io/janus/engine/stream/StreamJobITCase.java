@@ -16,6 +16,7 @@ import io.janus.engine.online.RedisOnlineStore;
 import io.janus.engine.source.FilePayloadSource;
 import io.janus.engine.source.IcebergEventSource;
 import io.janus.engine.testing.Flink;
+import io.janus.engine.testing.Tables;
 import io.janus.engine.testing.TestGroups;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,8 +117,8 @@ class StreamJobITCase {
       assertThat(r.malformed()).isEqualTo(2);
 
       // Cold path: exactly the consumed events are in the raw table; malformed ones in dead letters.
-      assertThat(count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(3000);
-      assertThat(count(warehouse, DeadLetters.ID)).isEqualTo(2);
+      assertThat(Tables.count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(3000);
+      assertThat(Tables.count(warehouse, DeadLetters.ID)).isEqualTo(2);
 
       // Batch over what streaming saw, then compare every key.
       assertThat(mismatchesAgainstBackfill(warehouse, redis.uri(), now)).isZero();
@@ -164,8 +165,8 @@ class StreamJobITCase {
       assertThat(FailOnce.failures()).isEqualTo(1);
       // Exactly once into Iceberg despite the restart: the cold path holds each event once, dead letters each bad line once.
       // (Flink accumulators such as r.malformed() count only the last attempt, so they are not checked here.)
-      assertThat(count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(3000);
-      assertThat(count(warehouse, DeadLetters.ID)).isEqualTo(2);
+      assertThat(Tables.count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(3000);
+      assertThat(Tables.count(warehouse, DeadLetters.ID)).isEqualTo(2);
       assertThat(mismatchesAgainstBackfill(warehouse, RESTARTED[0].uri(), now)).isZero();
     } finally {
       chaos.join();
@@ -202,7 +203,7 @@ class StreamJobITCase {
       assertThat(dead.stream().filter(d -> ((String) d.getField("reason")).startsWith("late: event time")))
           .hasSize(3)
           .allSatisfy(d -> assertThat((String) d.getField("payload")).contains("late-"));
-      assertThat(count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(2000);
+      assertThat(Tables.count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(2000);
       assertThat(mismatchesAgainstBackfill(warehouse, redis.uri(), now)).isZero();
     }
   }
@@ -282,11 +283,4 @@ class StreamJobITCase {
     }
   }
 
-  private static long count(Warehouse w, org.apache.iceberg.catalog.TableIdentifier id) throws Exception {
-    long n = 0;
-    try (CloseableIterable<Record> it = IcebergGenerics.read(w.load(id)).build()) {
-      for (Record ignored : it) n++;
-    }
-    return n;
-  }
 }
