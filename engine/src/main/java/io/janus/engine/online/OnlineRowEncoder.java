@@ -44,13 +44,14 @@ public final class OnlineRowEncoder implements Serializable {
     columnTypes = plan.columnTypes();
   }
 
+  /** The row as a plain guarded write. */
   public OnlineRow encode(RowData row) {
-    StringBuilder key = new StringBuilder();
-    for (int k = 0; k < entityPos.length; k++) {
-      if (k > 0) key.append(KEY_SEPARATOR);
-      key.append(entityTypes[k] == FieldType.LONG ? Long.toString(row.getLong(entityPos[k])) : row.getString(entityPos[k]).toString());
-    }
-    long validFrom = row.getTimestamp(validFromPos, 6).getMillisecond();
+    return encode(row, OnlineRow.NO_REPLACE);
+  }
+
+  /** The row as a write that also replaces stored values with valid_from at or before {@code replaceUpTo}. */
+  public OnlineRow encode(RowData row, long replaceUpTo) {
+    long validFrom = validFrom(row);
     Map<String, String> values = new HashMap<>(names.length * 2);
     for (int c = 0; c < names.length; c++) {
       int p = columnPos[c];
@@ -62,6 +63,36 @@ public final class OnlineRowEncoder implements Serializable {
         case TIMESTAMP -> Long.toString(row.getTimestamp(p, 6).getMillisecond());
       });
     }
-    return new OnlineRow(group, key.toString(), validFrom, version, ttlMs > 0 ? validFrom + ttlMs : 0, values);
+    return new OnlineRow(group, key(row), validFrom, version, expireAt(validFrom), values, replaceUpTo);
+  }
+
+  /** Removes the row's key from the store if what it holds is at or before {@code replaceUpTo}. */
+  public OnlineRow retraction(RowData row, long replaceUpTo) {
+    return OnlineRow.retraction(group, key(row), version, replaceUpTo);
+  }
+
+  /** The online key of a row: its entity values joined by {@link #KEY_SEPARATOR}. */
+  public String key(RowData row) {
+    if (entityPos.length == 1) return entity(row, 0);
+    StringBuilder key = new StringBuilder();
+    for (int k = 0; k < entityPos.length; k++) {
+      if (k > 0) key.append(KEY_SEPARATOR);
+      key.append(entity(row, k));
+    }
+    return key.toString();
+  }
+
+  private String entity(RowData row, int k) {
+    return entityTypes[k] == FieldType.LONG ? Long.toString(row.getLong(entityPos[k])) : row.getString(entityPos[k]).toString();
+  }
+
+  /** The row's valid_from, epoch ms. */
+  public long validFrom(RowData row) {
+    return row.getTimestamp(validFromPos, 6).getMillisecond();
+  }
+
+  /** When the store drops values that hold from {@code validFrom}: one TTL later (0: never). */
+  public long expireAt(long validFrom) {
+    return ttlMs > 0 ? validFrom + ttlMs : 0;
   }
 }

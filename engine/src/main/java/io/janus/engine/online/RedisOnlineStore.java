@@ -30,27 +30,33 @@ public final class RedisOnlineStore implements OnlineStore {
   public static final String VERSION = "_version";
 
   // One call guards and writes several keys: KEYS are the hashes; per key, ARGV holds valid_from,
-  // version, expire_at_ms (0 = never), n_set, n_del, then n_set field/value pairs and n_del fields.
-  // Returns 1 per key written, 0 per key whose stored valid_from is newer.
+  // version, expire_at_ms (0 = never), replace_up_to (-1 = none), n_set (-1 = remove the key),
+  // n_del, then n_set field/value pairs and n_del fields. A write lands when nothing is stored, the
+  // stored valid_from is not newer, or it is covered by replace_up_to. Returns per key 1 (written),
+  // 2 (removed) or 0 (refused: the stored value is newer).
   static final String GUARDED_PUT = """
       local results = {}
       local a = 1
       for k = 1, #KEYS do
-        local vf, ver = ARGV[a], ARGV[a + 1]
-        local expire, nset, ndel = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
-        a = a + 5
+        local vf, ver = tonumber(ARGV[a]), ARGV[a + 1]
+        local expire, upto = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+        local nset, ndel = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])
+        a = a + 6
         local stored = redis.call('HGET', KEYS[k], '_valid_from')
-        if stored and tonumber(stored) > tonumber(vf) then
+        if stored and tonumber(stored) > vf and tonumber(stored) > upto then
           results[k] = 0
+        elseif nset < 0 then
+          redis.call('DEL', KEYS[k])
+          results[k] = 2
         else
-          local args = {'_valid_from', vf, '_version', ver}
+          local args = {'_valid_from', ARGV[a - 6], '_version', ver}
           for i = a, a + 2 * nset - 1 do args[#args + 1] = ARGV[i] end
           redis.call('HSET', KEYS[k], unpack(args))
           for i = a + 2 * nset, a + 2 * nset + ndel - 1 do redis.call('HDEL', KEYS[k], ARGV[i]) end
           if expire > 0 then redis.call('PEXPIREAT', KEYS[k], expire) end
           results[k] = 1
         end
-        a = a + 2 * nset + ndel
+        a = a + 2 * math.max(nset, 0) + ndel
       end
       return results
       """;
@@ -142,17 +148,23 @@ public final class RedisOnlineStore implements OnlineStore {
       }
       List<Boolean> out = new ArrayList<>(rows.size());
       for (CompletableFuture<List<Long>> f : futures) {
-        for (Long landed : f.join()) out.add(landed == 1L);
+        for (Long landed : f.join()) out.add(landed != 0L);
       }
       return out;
     });
   }
 
   private static void addArgs(OnlineRow r, List<String> out) {
-    int at = out.size();
     out.add(Long.toString(r.validFrom()));
     out.add(r.version());
     out.add(Long.toString(r.expireAtMs()));
+    out.add(Long.toString(r.replaceUpTo()));
+    if (r.isRetraction()) {
+      out.add("-1");
+      out.add("0");
+      return;
+    }
+    int at = out.size();
     out.add(null); // n_set, filled below
     out.add(null); // n_del
     int nset = 0;
@@ -167,8 +179,8 @@ public final class RedisOnlineStore implements OnlineStore {
       }
     }
     out.addAll(del);
-    out.set(at + 3, Integer.toString(nset));
-    out.set(at + 4, Integer.toString(del.size()));
+    out.set(at, Integer.toString(nset));
+    out.set(at + 1, Integer.toString(del.size()));
   }
 
   @Override
@@ -188,6 +200,11 @@ public final class RedisOnlineStore implements OnlineStore {
       out.add(m == null || m.isEmpty() ? null : m);
     }
     return out;
+  }
+
+  /** Writes a metadata hash (unguarded), e.g. a sync marker; keys of metadata start with {@code _janus:}. */
+  public void putMetadata(String key, Map<String, String> fields) {
+    connection.sync().hset(key, fields);
   }
 
   @Override

@@ -35,6 +35,24 @@ class RedisOnlineStoreTest {
   }
 
   @Test
+  void correctionsReplaceOnlyWhatTheyCoverAndRetractionsRemoveKeys() {
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir); RedisOnlineStore store = new RedisOnlineStore(redis.uri())) {
+      store.multiPut(List.of(row("u1", 200, "f", "2"), row("u2", 300, "f", "3"))).join();
+      // An older row replaces a newer stored one only when the stored one is covered.
+      OnlineRow back = new OnlineRow("g", "u1", 100, "v1", 0, Map.of("f", "1"), 199);
+      assertThat(store.multiPut(List.of(back)).join()).containsExactly(false);
+      back = new OnlineRow("g", "u1", 100, "v1", 0, Map.of("f", "1"), 200);
+      assertThat(store.multiPut(List.of(back)).join()).containsExactly(true);
+      assertThat(store.multiGet(List.of("g:u1")).get(0)).containsEntry("f", "1").containsEntry("_valid_from", "100");
+      // Retractions: refused over a newer value, applied over a covered one.
+      assertThat(store.multiPut(List.of(OnlineRow.retraction("g", "u2", "v1", 299))).join()).containsExactly(false);
+      assertThat(store.multiPut(List.of(OnlineRow.retraction("g", "u2", "v1", 300), OnlineRow.retraction("g", "none", "v1", 5))).join())
+          .containsExactly(true, true);
+      assertThat(store.multiGet(List.of("g:u2", "g:u1"))).containsExactly(null, store.multiGet(List.of("g:u1")).get(0));
+    }
+  }
+
+  @Test
   void nullValuesRemoveFieldsAndExpiryFollowsValidFrom() {
     try (EmbeddedRedis redis = EmbeddedRedis.start(dir); RedisOnlineStore store = new RedisOnlineStore(redis.uri())) {
       store.multiPut(List.of(row("u1", 1, "a", "1", "b", "2"))).join();

@@ -1,0 +1,140 @@
+package io.janus.engine.online;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.SimpleCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Batches guarded writes to an {@link OnlineStore}: rows are buffered briefly (a batch, or a few ms
+ * for a slow stream) keeping only the newest per key, then sent asynchronously with at most
+ * {@code maxInFlight} batches outstanding (back-pressure instead of an unbounded buffer); failed
+ * batches are re-sent with exponential backoff, which is safe because guarded writes are idempotent.
+ * Not thread-safe: one per task.
+ */
+public final class GuardedWriter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GuardedWriter.class);
+  private static final int MAX_ATTEMPTS = 8;
+  /** A partly filled batch is sent once it is this old, so a slow stream still reaches Redis quickly. */
+  private static final long MAX_BATCH_DELAY_NANOS = 5_000_000L;
+
+  private final OnlineStore store;
+  private final int batchSize;
+  private final int maxInFlight;
+  private final Counter landed;
+  private final Counter refused;
+  private final Counter retries;
+  private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
+  /** Rows waiting to be sent, the newest per key: older rows of a key would be refused by the guard anyway. */
+  private Map<String, OnlineRow> buffer = new LinkedHashMap<>();
+  private long firstBufferedNanos;
+
+  private record Batch(List<OnlineRow> rows, CompletableFuture<List<Boolean>> result) {}
+
+  /**
+   * @param landed counts rows written (or keys removed)
+   * @param refused counts rows the guard refused because the store held a newer value
+   * @param retries counts batches sent again after a failure
+   */
+  public GuardedWriter(OnlineStore store, int batchSize, int maxInFlight, Counter landed, Counter refused, Counter retries) {
+    this.store = store;
+    this.batchSize = batchSize;
+    this.maxInFlight = maxInFlight;
+    this.landed = landed;
+    this.refused = refused;
+    this.retries = retries;
+  }
+
+  /** A writer with counters of its own (see {@link #landed()}, {@link #refused()}). */
+  public GuardedWriter(OnlineStore store, int batchSize, int maxInFlight) {
+    this(store, batchSize, maxInFlight, new SimpleCounter(), new SimpleCounter(), new SimpleCounter());
+  }
+
+  /** Buffers a row; sends the buffer when it is full or old, blocking while too many batches are in flight. */
+  public void write(OnlineRow r) throws IOException {
+    if (buffer.isEmpty()) {
+      firstBufferedNanos = System.nanoTime();
+    }
+    OnlineRow previous = buffer.get(r.storeKey());
+    if (previous == null || r.validFrom() >= previous.validFrom()) {
+      buffer.put(r.storeKey(), r);
+    }
+    if (buffer.size() >= batchSize || System.nanoTime() - firstBufferedNanos > MAX_BATCH_DELAY_NANOS) {
+      send();
+    }
+  }
+
+  /** Sends what is buffered and waits until every batch is confirmed. */
+  public void flush() throws IOException {
+    send();
+    while (!inFlight.isEmpty()) {
+      complete(inFlight.poll());
+    }
+  }
+
+  public long landed() {
+    return landed.getCount();
+  }
+
+  public long refused() {
+    return refused.getCount();
+  }
+
+  public long retries() {
+    return retries.getCount();
+  }
+
+  private void send() throws IOException {
+    if (buffer.isEmpty()) return;
+    List<OnlineRow> rows = new ArrayList<>(buffer.values());
+    buffer = new LinkedHashMap<>();
+    inFlight.add(new Batch(rows, store.multiPut(rows)));
+    while (inFlight.size() > maxInFlight) {
+      complete(inFlight.poll());
+    }
+  }
+
+  /** Waits for a batch; on failure, re-sends it with backoff. */
+  private void complete(Batch b) throws IOException {
+    long backoff = 50;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        List<Boolean> result = (attempt == 1 ? b.result() : store.multiPut(b.rows())).get();
+        for (Boolean l : result) {
+          if (l) landed.inc();
+          else refused.inc();
+        }
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while writing to the online store", e);
+      } catch (ExecutionException e) {
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new IOException("online store write failed after " + attempt + " attempts: " + e.getCause().getMessage(), e.getCause());
+        }
+        retries.inc();
+        LOG.warn("online store write of {} rows failed (attempt {}), retrying in {} ms: {}", b.rows().size(), attempt, backoff, e.getCause().getMessage());
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while retrying an online store write", ie);
+        }
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+}

@@ -1,0 +1,180 @@
+package io.janus.engine.online.scan;
+
+import io.janus.engine.online.RedisOnlineStore;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.core.io.InputStatus;
+
+/**
+ * Reads the {@link RedisScanSplit}: each {@link #pollNext} runs one {@code SCAN} step and fetches
+ * the accepted keys' hashes with pipelined {@code HGETALL}s, so the task thread is never held for
+ * more than one batch and checkpoint barriers and cancellation get through between batches.
+ * Implements {@link SourceReader} directly rather than through {@code SourceReaderBase}: with one
+ * split and short synchronous batches, a fetcher thread and its hand-over queue would add nothing.
+ *
+ * <p>All methods run on the task's mailbox thread, so the state needs no locking.
+ */
+public final class RedisScanReader implements SourceReader<String[], RedisScanSplit> {
+  /** Keys per SCAN step, as a hint to Redis: larger steps mean fewer round trips, smaller ones shorter stalls. */
+  static final int SCAN_COUNT = 2000;
+  /** Longest wait for one batch of HGETALLs before the reader fails (and Flink restarts it). */
+  private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(60);
+  private static final String METADATA_PREFIX = "_janus:";
+
+  private final SourceReaderContext context;
+  private final String redisUri;
+  private final String prefix;
+  private final ScanArgs scanArgs;
+  private final List<String> fields;
+  private final RedisScanSource.KeyFilter filter;
+
+  private RedisScanSplit split;
+  private boolean noMoreSplits;
+  private boolean finished;
+  private ScanCursor cursor = ScanCursor.INITIAL;
+  /** Completed once there is something to do: a split arrived or none will. */
+  private CompletableFuture<Void> available = new CompletableFuture<>();
+
+  private RedisClient client;
+  private StatefulRedisConnection<String, String> connection;
+
+  RedisScanReader(SourceReaderContext context, String redisUri, String group, List<String> fields, RedisScanSource.KeyFilter filter) {
+    this.context = context;
+    this.redisUri = redisUri;
+    this.prefix = group + ":";
+    this.scanArgs = ScanArgs.Builder.matches(RedisScanSource.matchPattern(group)).limit(SCAN_COUNT);
+    this.fields = fields;
+    this.filter = filter;
+  }
+
+  /** Asks the enumerator for the split; the answer is the split or "no more splits". */
+  @Override
+  public void start() {
+    context.sendSplitRequest();
+  }
+
+  /**
+   * Emits one SCAN batch. {@code MORE_AVAILABLE} while the cursor goes on, {@code END_OF_INPUT}
+   * once it is done or when this reader will never get the split, {@code NOTHING_AVAILABLE} while
+   * waiting for the enumerator's answer.
+   */
+  @Override
+  public InputStatus pollNext(ReaderOutput<String[]> output) throws Exception {
+    if (split == null || finished) {
+      if (finished || noMoreSplits) return InputStatus.END_OF_INPUT;
+      if (available.isDone()) available = new CompletableFuture<>();
+      return InputStatus.NOTHING_AVAILABLE;
+    }
+    if (connection == null) {
+      client = RedisClient.create(RedisURI.create(redisUri));
+      connection = client.connect();
+    }
+    KeyScanCursor<String> step = connection.sync().scan(cursor, scanArgs);
+    for (String[] record : fetch(step.getKeys())) output.collect(record);
+    cursor = step;
+    if (!step.isFinished()) return InputStatus.MORE_AVAILABLE;
+    finished = true;
+    return InputStatus.END_OF_INPUT;
+  }
+
+  /** The accepted feature hashes among {@code keys}, fetched in one pipelined round trip. */
+  private List<String[]> fetch(List<String> keys) throws InterruptedException, ExecutionException, TimeoutException {
+    List<String> accepted = new ArrayList<>(keys.size());
+    for (String key : keys) {
+      // MATCH already limits keys to the prefix; the check also guards against a server ignoring it.
+      if (!key.startsWith(prefix) || key.startsWith(METADATA_PREFIX)) continue;
+      if (filter.accept(key.substring(prefix.length()))) accepted.add(key);
+    }
+    if (accepted.isEmpty()) return List.of();
+    RedisAsyncCommands<String, String> async = connection.async();
+    List<CompletableFuture<Map<String, String>>> futures = new ArrayList<>(accepted.size());
+    connection.setAutoFlushCommands(false);
+    try {
+      for (String key : accepted) {
+        RedisFuture<Map<String, String>> f = async.hgetall(key);
+        futures.add(f.toCompletableFuture());
+      }
+      connection.flushCommands();
+    } finally {
+      connection.setAutoFlushCommands(true);
+    }
+    // Wait for every reply, failed ones included (a WRONGTYPE reply must not hide the others).
+    try {
+      CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(BATCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException ignored) {
+      // inspected per key below
+    }
+    List<String[]> out = new ArrayList<>(accepted.size());
+    for (int i = 0; i < accepted.size(); i++) {
+      Map<String, String> hash;
+      try {
+        hash = futures.get(i).get();
+      } catch (ExecutionException e) {
+        // Only a key of another type is skipped: any other failure would silently drop data.
+        if (e.getCause() instanceof RedisCommandExecutionException c && c.getMessage() != null && c.getMessage().startsWith("WRONGTYPE")) continue;
+        throw e;
+      }
+      // Empty: deleted or expired since SCAN saw it. No _valid_from: not written by the online store.
+      if (hash == null || !hash.containsKey(RedisOnlineStore.VALID_FROM)) continue;
+      String[] record = new String[3 + fields.size()];
+      record[0] = accepted.get(i).substring(prefix.length());
+      record[1] = hash.get(RedisOnlineStore.VALID_FROM);
+      record[2] = hash.get(RedisOnlineStore.VERSION);
+      for (int f = 0; f < fields.size(); f++) record[3 + f] = hash.get(fields.get(f));
+      out.add(record);
+    }
+    return out;
+  }
+
+  /** The split while it is being read: a restored reader scans it again from the start. */
+  @Override
+  public List<RedisScanSplit> snapshotState(long checkpointId) {
+    return split == null || finished ? List.of() : List.of(split);
+  }
+
+  /** Completes when a split arrives or the enumerator says none will. */
+  @Override
+  public CompletableFuture<Void> isAvailable() {
+    return available;
+  }
+
+  /** Takes the split (from the enumerator, or from this reader's restored state). */
+  @Override
+  public void addSplits(List<RedisScanSplit> splits) {
+    if (splits.isEmpty()) return;
+    split = splits.get(0);
+    available.complete(null);
+  }
+
+  /** This reader gets no (further) split: it ends once its own split, if any, is read. */
+  @Override
+  public void notifyNoMoreSplits() {
+    noMoreSplits = true;
+    available.complete(null);
+  }
+
+  /** Closes the connection, if one was opened. */
+  @Override
+  public void close() {
+    if (connection != null) connection.close();
+    if (client != null) client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+}
