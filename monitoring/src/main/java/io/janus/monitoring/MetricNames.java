@@ -24,5 +24,8 @@ public final class MetricNames {
   /** Events later than the allowed lateness, sent to dead letters. */
   public static final String EVENTS_LATE = "events_late";
 
+  /** Prefix of the parity check's key counts: {@code parity_matched}, {@code parity_mismatched}, {@code parity_missing_online}, … */
+  public static final String PARITY_PREFIX = "parity_";
+
   private MetricNames() {}
 }

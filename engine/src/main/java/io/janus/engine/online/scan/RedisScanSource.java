@@ -107,7 +107,7 @@ public final class RedisScanSource
   }
 
   /** The SCAN MATCH pattern for a group's keys: glob characters in the group name match literally. */
-  static String matchPattern(String group) {
+  public static String matchPattern(String group) {
     StringBuilder b = new StringBuilder(group.length() + 2);
     for (int i = 0; i < group.length(); i++) {
       char c = group.charAt(i);

@@ -1,0 +1,77 @@
+package io.janus.engine.parity;
+
+import io.janus.monitoring.MetricNames;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.InstantiationUtil;
+
+/**
+ * Adds up every key check (parallelism 1) and emits the report, Java-serialized, when the input
+ * ends. With a sample size, only the {@code sampleSize} non-expired keys of smallest hash count:
+ * the sources over-sample by hash, this trims to exactly the sample. The counts are exported as
+ * Flink metrics under {@code janus.parity_*}.
+ */
+final class ParitySummaryOperator extends AbstractStreamOperator<byte[]> implements OneInputStreamOperator<KeyCheck, byte[]>, BoundedOneInput {
+  private final String group;
+  private final long snapshotId;
+  private final Integer sampleSize;
+  private final List<String> features;
+  private final int examples;
+  private final double maxMismatchRate;
+  private final long startedMs;
+  private transient ParityTally tally;
+  /** With a sample size: the smallest hashes so far, largest on top. */
+  private transient PriorityQueue<KeyCheck> sample;
+  private transient long expired;
+
+  ParitySummaryOperator(String group, long snapshotId, Integer sampleSize, List<String> features, int examples, double maxMismatchRate, long startedMs) {
+    this.group = group;
+    this.snapshotId = snapshotId;
+    this.sampleSize = sampleSize;
+    this.features = features;
+    this.examples = examples;
+    this.maxMismatchRate = maxMismatchRate;
+    this.startedMs = startedMs;
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    tally = new ParityTally(features, examples);
+    if (sampleSize != null) sample = new PriorityQueue<>(Comparator.<KeyCheck>comparingLong(c -> c.hash).thenComparing(c -> c.key).reversed());
+  }
+
+  @Override
+  public void processElement(StreamRecord<KeyCheck> element) {
+    KeyCheck c = element.getValue();
+    if (sample == null) {
+      tally.add(c);
+    } else if (c.status == KeyCheck.Status.EXPIRED) {
+      expired++;
+    } else {
+      sample.add(c);
+      if (sample.size() > sampleSize) sample.poll();
+    }
+  }
+
+  @Override
+  public void endInput() throws Exception {
+    if (sample != null) {
+      for (KeyCheck c : new ArrayList<>(sample)) tally.add(c);
+      tally.addExpired(expired);
+    }
+    MetricGroup metrics = getMetricGroup().addGroup(MetricNames.GROUP);
+    for (KeyCheck.Status s : KeyCheck.Status.values()) {
+      metrics.counter(MetricNames.PARITY_PREFIX + s.name().toLowerCase()).inc(tally.count(s));
+    }
+    ParityReport report = tally.report(group, snapshotId, sampleSize, maxMismatchRate, System.currentTimeMillis() - startedMs);
+    output.collect(new StreamRecord<>(InstantiationUtil.serializeObject(report)));
+  }
+}
