@@ -10,6 +10,8 @@ import io.janus.jobs.cli.ReadCommand;
 import io.janus.jobs.cli.SnapshotsCommand;
 import io.janus.jobs.cli.StreamCommand;
 import io.janus.jobs.cli.OnlineCommand;
+import io.janus.jobs.cli.ParityCommand;
+import io.janus.jobs.cli.SyncCommand;
 import io.janus.engine.lineage.Lineage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +38,8 @@ import picocli.CommandLine.Command;
       SnapshotsCommand.class,
       StreamCommand.class,
       OnlineCommand.class,
+      SyncCommand.class,
+      ParityCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -154,6 +154,56 @@ class JanusCliITCase {
 
   @Test
   @Order(5)
+  void syncsTheBackfillOfWhatWasStreamedAndParityIsClean() throws Exception {
+    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+    // Through the day after tomorrow: expiries of today's last events (24 h windows, hop-aligned) land there.
+    CliRun b = CliRun.of("backfill", "--group", "user_activity", "--start", today.toString(), "--end", today.plusDays(2).toString(), "--workdir", workdir);
+    assertThat(b.code()).as(b.err()).isZero();
+
+    CliRun sync = CliRun.of("sync", "--group", "user_activity", "--workdir", workdir, "--json");
+    assertThat(sync.code()).as(sync.err()).isZero();
+    JsonNode s = jsonLines(sync.out()).get(0);
+    assertThat(s.get("mode").asText()).isEqualTo("full");
+    assertThat(s.get("rows_read").asLong()).isPositive();
+    assertThat(s.get("keys_expired").asLong()).isPositive(); // the 2024 keys, long past the 7-day TTL
+    assertThat(s.get("skipped_by_guard").asLong()).isZero(); // streaming wrote exactly these rows
+
+    CliRun again = CliRun.of("sync", "--group", "user_activity", "--workdir", workdir, "--json");
+    assertThat(jsonLines(again.out()).get(0).get("mode").asText()).isEqualTo("none");
+    assertThat(jsonLines(again.out()).get(0).get("rows_read").asLong()).isZero();
+
+    CliRun parity = CliRun.of("parity", "--group", "user_activity", "--workdir", workdir, "--json");
+    assertThat(parity.code()).as(parity.err() + parity.out()).isZero();
+    JsonNode p = jsonLines(parity.out()).get(0);
+    assertThat(p.get("passed").asBoolean()).isTrue();
+    assertThat(p.get("checked").asLong()).isEqualTo(p.get("matched").asLong()).isPositive();
+    assertThat(p.get("expired").asLong()).isPositive();
+
+    // Tamper with one online value: parity fails and names the key and the feature.
+    String key;
+    try (io.janus.engine.online.EmbeddedRedis redis = io.janus.engine.online.EmbeddedRedis.start(Path.of(workdir, "redis"));
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri());
+        var conn = client.connect()) {
+      key = conn.sync().scan(io.lettuce.core.ScanArgs.Builder.matches("user_activity:*").limit(100)).getKeys().get(0);
+      conn.sync().hset(key, "user_views_24h", "-7");
+    }
+    CliRun bad = CliRun.of("parity", "--group", "user_activity", "--sample", "100000", "--workdir", workdir, "--json");
+    assertThat(bad.code()).isEqualTo(1);
+    JsonNode r = jsonLines(bad.out()).get(0);
+    assertThat(r.get("mismatched").asLong()).isEqualTo(1);
+    assertThat(r.get("passed").asBoolean()).isFalse();
+    assertThat(r.get("features").get("user_views_24h").get("mismatched").asLong()).isEqualTo(1);
+    JsonNode worst = r.get("worst").get(0);
+    assertThat(worst.get("key").asText()).isEqualTo(key.substring("user_activity:".length()));
+    assertThat(worst.get("feature").asText()).isEqualTo("user_views_24h");
+    assertThat(worst.get("online").asText()).isEqualTo("-7");
+
+    CliRun text = CliRun.of("parity", "--group", "user_activity", "--workdir", workdir);
+    assertThat(text.out()).contains("mismatched 1").contains("FAILED").contains("user_views_24h");
+  }
+
+  @Test
+  @Order(6)
   void userMistakesGiveOneLineErrors(@TempDir Path defs) throws Exception {
     CliRun unknown = CliRun.of("read", "--group", "nope", "--workdir", workdir);
     assertThat(unknown.code()).isEqualTo(1);
@@ -171,5 +221,12 @@ class JanusCliITCase {
     CliRun missing = CliRun.of("ingest", "--file", dir.resolve("missing.jsonl").toString(), "--workdir", workdir);
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err()).contains("missing.jsonl does not exist");
+
+    CliRun both = CliRun.of("parity", "--group", "user_activity", "--sample", "5", "--all", "--workdir", workdir);
+    assertThat(both.code()).isEqualTo(2);
+    assertThat(both.err()).contains("mutually exclusive");
+    CliRun zero = CliRun.of("parity", "--group", "user_activity", "--sample", "0", "--workdir", workdir);
+    assertThat(zero.code()).isEqualTo(1);
+    assertThat(zero.err().strip()).isEqualTo("janus parity: --sample must be positive, got 0");
   }
 }

@@ -90,6 +90,7 @@ public final class ParityCheck {
 
   /** How many of the worst keys the report lists. */
   public ParityCheck examples(int n) {
+    if (n < 0) throw new IllegalArgumentException("--examples must not be negative, got " + n);
     return new ParityCheck(warehouse, group, redisUri, sampleSize, snapshotId, maxMismatchRate, n, nowMs);
   }
 

@@ -236,12 +236,28 @@ public final class OnlineSync {
     }
   }
 
-  /** Keeps rows still within the TTL at the sync's time. */
-  private record Unexpired(OnlineRowEncoder encoder, long nowMs) implements org.apache.flink.api.common.functions.FilterFunction<RowData> {
+  /** Keeps rows still within the TTL at the sync's time, counting the others. */
+  private static final class Unexpired extends org.apache.flink.api.common.functions.RichFilterFunction<RowData> {
+    private final OnlineRowEncoder encoder;
+    private final long nowMs;
+    private transient org.apache.flink.api.common.accumulators.LongCounter expired;
+
+    Unexpired(OnlineRowEncoder encoder, long nowMs) {
+      this.encoder = encoder;
+      this.nowMs = nowMs;
+    }
+
+    @Override
+    public void open(org.apache.flink.api.common.functions.OpenContext ctx) {
+      expired = getRuntimeContext().getLongCounter(ChangedKeys.EXPIRED);
+    }
+
     @Override
     public boolean filter(RowData row) {
       long expireAt = encoder.expireAt(encoder.validFrom(row));
-      return expireAt == 0 || expireAt > nowMs;
+      if (expireAt == 0 || expireAt > nowMs) return true;
+      expired.add(1);
+      return false;
     }
   }
 
