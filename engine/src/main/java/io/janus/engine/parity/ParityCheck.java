@@ -21,6 +21,7 @@ import org.apache.flink.api.common.typeinfo.BasicArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
@@ -143,8 +144,9 @@ public final class ParityCheck {
             new ParitySummaryOperator(group.name(), snapshot, sampleSize, features, examples, maxMismatchRate, t0))
         .setParallelism(1);
     try (CloseableIterator<byte[]> it = report.collectAsync()) {
-      env.execute("janus parity " + group.name() + " vs snapshot " + snapshot + (sampleSize == null ? " (every key)" : " (sample of " + sampleSize + ")"));
+      JobClient client = env.executeAsync("janus parity " + group.name() + " vs snapshot " + snapshot + (sampleSize == null ? " (every key)" : " (sample of " + sampleSize + ")"));
       ParityReport r = InstantiationUtil.deserializeObject(it.next(), ParityReport.class.getClassLoader());
+      client.getJobExecutionResult().get();
       return new ParityReport(r.group(), r.snapshotId(), r.sampleSize(), r.counts(), r.features(), r.worst(), r.maxMismatchRate(),
           System.currentTimeMillis() - t0);
     }

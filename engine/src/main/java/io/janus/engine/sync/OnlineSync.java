@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -107,8 +108,7 @@ public final class OnlineSync {
       if (syncPlan.mode() == SyncPlan.Mode.FULL) {
         DataStream<RowData> latest = job.read(syncPlan.toSnapshot(), List.of(), "full load")
             .keyBy(job.key())
-            .reduce(new LatestRow(job.encoder))
-            .returns(job.tableInfo())
+            .process(new LatestPerKey(job.tableType, job.encoder), job.tableInfo())
             .name("latest row per key");
         job.write(latest.filter(new Unexpired(job.encoder, nowMs)).name("drop rows past the TTL")
             .map(new AsWrite(job.rows)).returns(job.syncInfo()).name("as guarded write"));
@@ -124,9 +124,11 @@ public final class OnlineSync {
         job.write(changed);
         List<RowData> corrections = new ArrayList<>();
         try (CloseableIterator<RowData> it = changed.getSideOutput(ChangedKeys.CORRECTIONS).collectAsync()) {
-          r = env.execute(String.format("janus sync %s: snapshots %d..%d, days %s", group.name(), syncPlan.fromSnapshot(), syncPlan.toSnapshot(),
-              String.join(",", syncPlan.changedDays())));
+          // Asynchronously: the collect sink waits for the client to fetch what it holds.
+          JobClient client = env.executeAsync(String.format("janus sync %s: snapshots %d..%d, days %s", group.name(), syncPlan.fromSnapshot(),
+              syncPlan.toSnapshot(), String.join(",", syncPlan.changedDays())));
           it.forEachRemaining(corrections::add);
+          r = client.getJobExecutionResult().get();
         }
         corrected = corrections.size();
         if (!corrections.isEmpty()) {
@@ -225,14 +227,6 @@ public final class OnlineSync {
       syncRows.transform("redis guarded writes", Types.VOID, new SyncWriteOperator(redisUri, encoder, rows))
           .sinkTo(new DiscardingSink<>())
           .name("end");
-    }
-  }
-
-  /** Keeps the row with the greater valid_from (a key has one row per valid_from). */
-  private record LatestRow(OnlineRowEncoder encoder) implements org.apache.flink.api.common.functions.ReduceFunction<RowData> {
-    @Override
-    public RowData reduce(RowData a, RowData b) {
-      return encoder.validFrom(b) > encoder.validFrom(a) ? b : a;
     }
   }
 

@@ -12,6 +12,8 @@ import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.table.data.RowData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes sync rows to Redis through a {@link GuardedWriter} and, once its input ends, reports what
@@ -19,6 +21,7 @@ import org.apache.flink.table.data.RowData;
  * Sink V2 writer has no way to hand figures back to the client).
  */
 final class SyncWriteOperator extends AbstractStreamOperator<Void> implements OneInputStreamOperator<RowData, Void>, BoundedOneInput {
+  private static final Logger LOG = LoggerFactory.getLogger(SyncWriteOperator.class);
   static final String WRITTEN = "janus-sync-written";
   static final String REFUSED = "janus-sync-refused";
   static final String RETRACTIONS = "janus-sync-retractions";
@@ -28,6 +31,7 @@ final class SyncWriteOperator extends AbstractStreamOperator<Void> implements On
   private final SyncRows rows;
   private transient GuardedWriter writer;
   private transient LongCounter retractions;
+  private transient long firstNanos;
 
   SyncWriteOperator(String uri, OnlineRowEncoder encoder, SyncRows rows) {
     this.uri = uri;
@@ -47,6 +51,7 @@ final class SyncWriteOperator extends AbstractStreamOperator<Void> implements On
 
   @Override
   public void processElement(StreamRecord<RowData> element) throws Exception {
+    if (firstNanos == 0) firstNanos = System.nanoTime();
     RowData row = element.getValue();
     long upTo = rows.replaceUpTo(row);
     if (rows.isRetraction(row)) {
@@ -60,6 +65,10 @@ final class SyncWriteOperator extends AbstractStreamOperator<Void> implements On
   @Override
   public void endInput() throws Exception {
     writer.flush();
+    double seconds = firstNanos == 0 ? 0 : (System.nanoTime() - firstNanos) / 1e9;
+    LOG.info("redis guarded writes (subtask {}): {} landed, {} refused by the guard, in {} s since the first row ({} keys/s)",
+        getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(), writer.landed(), writer.refused(), String.format("%.1f", seconds),
+        seconds == 0 ? 0 : Math.round((writer.landed() + writer.refused()) / seconds));
     getRuntimeContext().addAccumulator(WRITTEN, new LongCounter(writer.landed()));
     getRuntimeContext().addAccumulator(REFUSED, new LongCounter(writer.refused()));
   }

@@ -11,7 +11,11 @@ import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.ingest.Ingest;
 import io.janus.engine.ingest.IngestResult;
 import io.janus.engine.lineage.Lineage;
+import io.janus.engine.parity.ParityCheck;
+import io.janus.engine.parity.ParityReport;
 import io.janus.engine.source.IcebergEventSource;
+import io.janus.engine.sync.OnlineSync;
+import io.janus.engine.sync.SyncResult;
 import io.janus.features.generate.ClickstreamGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +29,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code janus demo}: the whole batch story on embedded defaults — generate, ingest, Write-Audit-Publish
- * backfills with lineage, an audit rejection, time travel, and an idempotent re-run — with a summary.
+ * {@code janus demo}: the whole story on embedded defaults — generate, ingest, Write-Audit-Publish
+ * backfills with lineage, an audit rejection, an idempotent re-run, time travel, streaming into
+ * Redis, the backfill of what was streamed, online sync and the parity check — with a summary.
+ * Exits 1 when parity fails.
  */
 @Command(name = "demo", description = "Run the whole story on embedded defaults and print a summary.")
 public final class DemoCommand implements Callable<Integer> {
@@ -39,6 +45,7 @@ public final class DemoCommand implements Callable<Integer> {
   int days;
 
   private int step;
+  private boolean parityPassed;
 
   @Override
   public Integer call() throws Exception {
@@ -123,35 +130,29 @@ public final class DemoCommand implements Callable<Integer> {
       BackfillResult todays = backfill(user, today, today.plusDays(2), true);
       say("backfilled %s..%s from the events the stream appended to raw.clickstream: %,d rows, %s", today, today.plusDays(2),
           todays.rowsWritten(), todays.message());
+
+      // 9. Reconcile: sync the published table into Redis (the guard keeps the streamed values),
+      //    then check every key online against the offline row valid at its valid_from.
+      SyncResult synced = OnlineSync.of(warehouse, user, redis.uri()).run(common.env());
+      say("%s", synced.summary());
+      ParityReport parity = ParityCheck.of(warehouse, user, redis.uri()).examples(3).run(common.env());
+      say("%s", parity.summary());
+      parityPassed = parity.passed();
+
       OfflineReader offline = new OfflineReader(warehouse, user);
-      java.util.Map<String, Map<String, Object>> lastRows = new java.util.TreeMap<>();
-      for (Map<String, Object> r : offline.rows(null, null)) {
-        if (!((java.time.Instant) r.get("valid_from")).isBefore(today.atStartOfDay(java.time.ZoneOffset.UTC).toInstant())) {
-          lastRows.put((String) r.get("user_id"), r);
-        }
-      }
       try (var store = new io.janus.engine.online.RedisOnlineStore(redis.uri())) {
         var onlineReader = new io.janus.engine.online.OnlineReader(store);
-        int same = 0;
-        int differing = 0;
-        for (var e : lastRows.entrySet()) {
-          var online = onlineReader.get(user, e.getKey());
-          java.util.Map<String, Object> offlineFeatures = new java.util.LinkedHashMap<>(e.getValue());
-          offlineFeatures.keySet().retainAll(online.features().keySet());
-          if (online.found() && online.validFrom().equals(e.getValue().get("valid_from")) && online.features().equals(offlineFeatures)) {
-            same++;
-          } else if (++differing <= 3) {
-            System.out.printf("       differs: %s online %s %s, offline %s %s%n", e.getKey(), online.validFrom(), online.features(),
-                e.getValue().get("valid_from"), offlineFeatures);
-          }
-        }
-        say("online (Redis) vs offline (last Iceberg row) for today's %,d users: %,d identical", lastRows.size(), same);
-        lastRows.keySet().stream().limit(3).forEach(k -> {
+        List<String> users = new java.util.ArrayList<>(new java.util.TreeSet<>(offline.rows(null, null).stream()
+            .filter(r -> !((java.time.Instant) r.get("valid_from")).isBefore(today.atStartOfDay(java.time.ZoneOffset.UTC).toInstant()))
+            .map(r -> (String) r.get("user_id")).toList()));
+        say("three of today's %,d users, online next to their last offline row:", users.size());
+        users.stream().limit(3).forEach(k -> {
           var online = onlineReader.get(user, k);
-          System.out.printf("       %s online  valid_from %s %s%n", k, online.validFrom(), online.features());
-          Map<String, Object> off = new java.util.LinkedHashMap<>(lastRows.get(k));
+          List<Map<String, Object>> rows = offline.rows(k, null);
+          Map<String, Object> off = new java.util.LinkedHashMap<>(rows.get(rows.size() - 1));
           off.keySet().retainAll(online.features().keySet());
-          System.out.printf("       %s offline valid_from %s %s%n", k, lastRows.get(k).get("valid_from"), off);
+          System.out.printf("       %s online  valid_from %s %s%n", k, online.validFrom(), online.features());
+          System.out.printf("       %s offline valid_from %s %s%n", k, rows.get(rows.size() - 1).get("valid_from"), off);
         });
       }
     }
@@ -163,8 +164,9 @@ public final class DemoCommand implements Callable<Integer> {
     System.out.printf("  bin/janus read --group user_activity --key %s%s%n", key, wd);
     System.out.printf("  bin/janus read --group user_activity --key %s --as-of-snapshot %d%s --json%n", key, firstSnapshot, wd);
     System.out.printf("  bin/janus online get --group user_activity --key <user>%s%n", wd);
+    System.out.printf("  bin/janus parity --group user_activity --sample 1000%s --json%n", wd);
     System.out.printf("  audit reports in %s%n", common.config().reports());
-    return 0;
+    return parityPassed ? 0 : 1;
   }
 
   private BackfillResult backfill(FeatureGroup g, LocalDate from, LocalDate to, boolean publish) throws Exception {

@@ -2,6 +2,7 @@ package io.janus.engine.online.scan;
 
 import io.janus.engine.online.RedisOnlineStore;
 import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
@@ -34,7 +35,7 @@ import org.apache.flink.core.io.InputStatus;
  */
 public final class RedisScanReader implements SourceReader<String[], RedisScanSplit> {
   /** Keys per SCAN step, as a hint to Redis: larger steps mean fewer round trips, smaller ones shorter stalls. */
-  static final int SCAN_COUNT = 2000;
+  static final int SCAN_COUNT = 5000;
   /** Longest wait for one batch of HGETALLs before the reader fails (and Flink restarts it). */
   private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(60);
   private static final String METADATA_PREFIX = "_janus:";
@@ -43,13 +44,15 @@ public final class RedisScanReader implements SourceReader<String[], RedisScanSp
   private final String redisUri;
   private final String prefix;
   private final ScanArgs scanArgs;
-  private final List<String> fields;
+  /** {@code _valid_from}, {@code _version}, then the requested fields: HMGET returns them in this order. */
+  private final String[] hashFields;
   private final RedisScanSource.KeyFilter filter;
 
   private RedisScanSplit split;
   private boolean noMoreSplits;
   private boolean finished;
-  private ScanCursor cursor = ScanCursor.INITIAL;
+  /** The next SCAN step, already sent while the previous step's hashes were fetched. */
+  private CompletableFuture<KeyScanCursor<String>> nextStep;
   /** Completed once there is something to do: a split arrived or none will. */
   private CompletableFuture<Void> available = new CompletableFuture<>();
 
@@ -61,7 +64,10 @@ public final class RedisScanReader implements SourceReader<String[], RedisScanSp
     this.redisUri = redisUri;
     this.prefix = group + ":";
     this.scanArgs = ScanArgs.Builder.matches(RedisScanSource.matchPattern(group)).limit(SCAN_COUNT);
-    this.fields = fields;
+    this.hashFields = new String[fields.size() + 2];
+    hashFields[0] = RedisOnlineStore.VALID_FROM;
+    hashFields[1] = RedisOnlineStore.VERSION;
+    for (int i = 0; i < fields.size(); i++) hashFields[2 + i] = fields.get(i);
     this.filter = filter;
   }
 
@@ -87,35 +93,36 @@ public final class RedisScanReader implements SourceReader<String[], RedisScanSp
       client = RedisClient.create(RedisURI.create(redisUri));
       connection = client.connect();
     }
-    KeyScanCursor<String> step = connection.sync().scan(cursor, scanArgs);
-    for (String[] record : fetch(step.getKeys())) output.collect(record);
-    cursor = step;
+    if (nextStep == null) nextStep = connection.async().scan(ScanCursor.INITIAL, scanArgs).toCompletableFuture();
+    KeyScanCursor<String> step = nextStep.get(BATCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    for (String[] record : fetch(step)) output.collect(record);
     if (!step.isFinished()) return InputStatus.MORE_AVAILABLE;
     finished = true;
     return InputStatus.END_OF_INPUT;
   }
 
-  /** The accepted feature hashes among {@code keys}, fetched in one pipelined round trip. */
-  private List<String[]> fetch(List<String> keys) throws InterruptedException, ExecutionException, TimeoutException {
-    List<String> accepted = new ArrayList<>(keys.size());
-    for (String key : keys) {
+  /**
+   * The accepted feature hashes among the keys of {@code step}, fetched in one pipelined round trip
+   * that also carries the next SCAN step, so Redis never waits for the client between the two.
+   */
+  private List<String[]> fetch(KeyScanCursor<String> step) throws InterruptedException, ExecutionException, TimeoutException {
+    List<String> accepted = new ArrayList<>(step.getKeys().size());
+    for (String key : step.getKeys()) {
       // MATCH already limits keys to the prefix; the check also guards against a server ignoring it.
       if (!key.startsWith(prefix) || key.startsWith(METADATA_PREFIX)) continue;
       if (filter.accept(key.substring(prefix.length()))) accepted.add(key);
     }
-    if (accepted.isEmpty()) return List.of();
     RedisAsyncCommands<String, String> async = connection.async();
-    List<CompletableFuture<Map<String, String>>> futures = new ArrayList<>(accepted.size());
+    List<CompletableFuture<List<KeyValue<String, String>>>> futures = new ArrayList<>(accepted.size());
     connection.setAutoFlushCommands(false);
     try {
-      for (String key : accepted) {
-        RedisFuture<Map<String, String>> f = async.hgetall(key);
-        futures.add(f.toCompletableFuture());
-      }
+      for (String key : accepted) futures.add(async.hmget(key, hashFields).toCompletableFuture());
+      nextStep = step.isFinished() ? null : async.scan(step, scanArgs).toCompletableFuture();
       connection.flushCommands();
     } finally {
       connection.setAutoFlushCommands(true);
     }
+    if (accepted.isEmpty()) return List.of();
     // Wait for every reply, failed ones included (a WRONGTYPE reply must not hide the others).
     try {
       CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(BATCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -124,21 +131,19 @@ public final class RedisScanReader implements SourceReader<String[], RedisScanSp
     }
     List<String[]> out = new ArrayList<>(accepted.size());
     for (int i = 0; i < accepted.size(); i++) {
-      Map<String, String> hash;
+      List<KeyValue<String, String>> values;
       try {
-        hash = futures.get(i).get();
+        values = futures.get(i).get();
       } catch (ExecutionException e) {
         // Only a key of another type is skipped: any other failure would silently drop data.
         if (e.getCause() instanceof RedisCommandExecutionException c && c.getMessage() != null && c.getMessage().startsWith("WRONGTYPE")) continue;
         throw e;
       }
-      // Empty: deleted or expired since SCAN saw it. No _valid_from: not written by the online store.
-      if (hash == null || !hash.containsKey(RedisOnlineStore.VALID_FROM)) continue;
-      String[] record = new String[3 + fields.size()];
+      // No _valid_from: deleted or expired since SCAN saw it, or not written by the online store.
+      if (values == null || values.isEmpty() || !values.get(0).hasValue()) continue;
+      String[] record = new String[values.size() + 1];
       record[0] = accepted.get(i).substring(prefix.length());
-      record[1] = hash.get(RedisOnlineStore.VALID_FROM);
-      record[2] = hash.get(RedisOnlineStore.VERSION);
-      for (int f = 0; f < fields.size(); f++) record[3 + f] = hash.get(fields.get(f));
+      for (int f = 0; f < values.size(); f++) record[1 + f] = values.get(f).getValueOrElse(null);
       out.add(record);
     }
     return out;
