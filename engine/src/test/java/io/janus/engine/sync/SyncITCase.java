@@ -189,6 +189,33 @@ class SyncITCase {
   }
 
   @Test
+  void manyCorrectionsAllComeBack() throws Exception {
+    // 600 users with events on D2 and D3; the corrected D3 drops their D3 events, so their latest
+    // rows move back to D2. A tiny collect batch makes the corrections arrive in many
+    // fetches, the last ones after the job ended.
+    long d2 = D2.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    List<Event> events = new ArrayList<>();
+    for (int u = 0; u < 600; u++) {
+      events.add(TestGroups.event("a" + u, d2 + 36_000_000L + u, "m" + u, "view", null, "i1"));
+      events.add(TestGroups.event("b" + u, d2 + 86_400_000L + 36_000_000L + u, "m" + u, "buy", 2.0, "i1"));
+    }
+    backfill(events, D2, D3);
+    sync();
+    // m0 keeps its D3 event: the audit wants at least one row.
+    backfill(events.stream().filter(e -> e.id.startsWith("a") || e.id.equals("b0")).toList(), D3, D3);
+    StreamExecutionEnvironment env = env();
+    org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
+    conf.setString("collect-sink.batch-size.max", "2kb");
+    env.configure(conf);
+    SyncResult r = OnlineSync.of(warehouse, G, redis.uri()).run(env);
+    assertThat(r.keysCorrected()).isEqualTo(599);
+    Map<String, Map<String, String>> online = online();
+    assertThat(online).isEqualTo(expectedOnline());
+    online.remove("m0");
+    assertThat(online.values()).hasSize(599).allSatisfy(m -> assertThat(Long.parseLong(m.get("_valid_from"))).isLessThan(d2 + 86_400_000L));
+  }
+
+  @Test
   void streamedValuesNewerThanTheBackfillSurviveASync() throws Exception {
     List<Event> events = events(2000, 3);
     backfill(events, D1, D3);

@@ -19,6 +19,10 @@ public final class ListEventSource implements EventSource {
   @Override
   public DataStream<Event> events(StreamExecutionEnvironment env, long fromMs, long toMs) {
     List<Event> in = events.stream().filter(e -> e.ts >= fromMs && e.ts < toMs).toList();
+    if (in.isEmpty()) {
+      // fromData needs at least one element: an empty range becomes one event filtered away.
+      return env.fromData(List.of(new Event(fromMs, "", new Object[0])), TypeInformation.of(Event.class)).filter(e -> false);
+    }
     return env.fromData(in, TypeInformation.of(Event.class));
   }
 
