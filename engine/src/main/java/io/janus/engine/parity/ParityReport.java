@@ -69,7 +69,13 @@ public record ParityReport(String group, long snapshotId, Integer sampleSize, Ma
     m.put("max_mismatch_rate", maxMismatchRate);
     m.put("passed", passed());
     Map<String, Object> f = new LinkedHashMap<>();
-    features.forEach((name, t) -> f.put(name, Map.of("compared", t.compared(), "mismatched", t.mismatched(), "mismatch_rate", t.mismatchRate())));
+    features.forEach((name, t) -> {
+      Map<String, Object> x = new LinkedHashMap<>();
+      x.put("compared", t.compared());
+      x.put("mismatched", t.mismatched());
+      x.put("mismatch_rate", t.mismatchRate());
+      f.put(name, x);
+    });
     m.put("features", f);
     m.put("worst", worst.stream().map(e -> {
       Map<String, Object> x = new LinkedHashMap<>();

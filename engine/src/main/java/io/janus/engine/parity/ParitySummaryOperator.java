@@ -15,7 +15,8 @@ import org.apache.flink.util.InstantiationUtil;
 /**
  * Adds up every key check (parallelism 1) and emits the report, Java-serialized, when the input
  * ends. With a sample size, only the {@code sampleSize} non-expired keys of smallest hash count:
- * the sources over-sample by hash, this trims to exactly the sample. The counts are exported as
+ * the sources over-sample by hash, this trims to exactly the sample (expired keys are counted
+ * within the hash range the sample covers). The counts are exported as
  * Flink metrics under {@code janus.parity_*}.
  */
 final class ParitySummaryOperator extends AbstractStreamOperator<byte[]> implements OneInputStreamOperator<KeyCheck, byte[]>, BoundedOneInput {
@@ -29,7 +30,9 @@ final class ParitySummaryOperator extends AbstractStreamOperator<byte[]> impleme
   private transient ParityTally tally;
   /** With a sample size: the smallest hashes so far, largest on top. */
   private transient PriorityQueue<KeyCheck> sample;
-  private transient long expired;
+  /** With a sample size: hashes of the expired keys seen (they are never part of the sample). */
+  private transient long[] expiredHashes;
+  private transient int expired;
 
   ParitySummaryOperator(String group, long snapshotId, Integer sampleSize, List<String> features, int examples, double maxMismatchRate, long startedMs) {
     this.group = group;
@@ -54,7 +57,9 @@ final class ParitySummaryOperator extends AbstractStreamOperator<byte[]> impleme
     if (sample == null) {
       tally.add(c);
     } else if (c.status == KeyCheck.Status.EXPIRED) {
-      expired++;
+      if (expiredHashes == null) expiredHashes = new long[1024];
+      if (expired == expiredHashes.length) expiredHashes = java.util.Arrays.copyOf(expiredHashes, expired * 2);
+      expiredHashes[expired++] = c.hash;
     } else {
       sample.add(c);
       if (sample.size() > sampleSize) sample.poll();
@@ -64,8 +69,12 @@ final class ParitySummaryOperator extends AbstractStreamOperator<byte[]> impleme
   @Override
   public void endInput() throws Exception {
     if (sample != null) {
+      // Expired keys count within the hash range the sample covers, like the sampled keys do.
+      long bound = sample.size() < sampleSize ? Long.MAX_VALUE : sample.peek().hash;
+      long inRange = 0;
+      for (int i = 0; i < expired; i++) if (expiredHashes[i] <= bound) inRange++;
       for (KeyCheck c : new ArrayList<>(sample)) tally.add(c);
-      tally.addExpired(expired);
+      tally.addExpired(inRange);
     }
     MetricGroup metrics = getMetricGroup().addGroup(MetricNames.GROUP);
     for (KeyCheck.Status s : KeyCheck.Status.values()) {
