@@ -132,7 +132,7 @@ public final class OnlineSync {
         }
         corrected = corrections.size();
         if (!corrections.isEmpty()) {
-          second = correct(syncPlan, table, corrections);
+          second = correct(env, syncPlan, table, corrections);
         }
       }
       markers.put(new SyncMarker(tableName, table.uuid().toString(), syncPlan.toSnapshot(), System.currentTimeMillis()));
@@ -148,10 +148,12 @@ public final class OnlineSync {
     }
   }
 
-  /** The second pass: the corrected keys' rows in unchanged partitions up to the last changed day. */
-  private JobExecutionResult correct(SyncPlan syncPlan, Table table, List<RowData> corrections) throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+  /**
+   * The second pass, on the same environment (its first job is done): the corrected keys' rows in
+   * unchanged partitions up to the last changed day. The key set travels in the job graph, which
+   * suits the few keys a corrected day usually moves back.
+   */
+  private JobExecutionResult correct(StreamExecutionEnvironment env, SyncPlan syncPlan, Table table, List<RowData> corrections) throws Exception {
     Job job = new Job(env, table, GroupPlan.of(group));
     Set<String> keys = new HashSet<>();
     for (RowData c : corrections) keys.add(job.encoder.key(c));
