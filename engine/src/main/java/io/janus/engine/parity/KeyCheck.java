@@ -38,6 +38,18 @@ public class KeyCheck {
 
   public KeyCheck() {}
 
+  /** A copy that shares nothing mutable with this one. */
+  public KeyCheck copy() {
+    KeyCheck c = new KeyCheck(key, hash, status);
+    c.onlineValidFrom = onlineValidFrom;
+    c.offlineValidFrom = offlineValidFrom;
+    c.features = features.clone();
+    c.online = online.clone();
+    c.offline = offline.clone();
+    c.difference = difference;
+    return c;
+  }
+
   KeyCheck(String key, long hash, Status status) {
     this.key = key;
     this.hash = hash;

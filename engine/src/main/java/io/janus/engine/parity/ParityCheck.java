@@ -6,6 +6,7 @@ import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.online.OnlineRowEncoder;
 import io.janus.engine.online.scan.RedisScanSource;
+import io.janus.engine.sync.LatestRowCombiner;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -120,6 +121,7 @@ public final class ParityCheck {
     if (threshold != Long.MAX_VALUE) {
       offline = offline.filter(row -> Sampling.hash(encoder.key(row)) < threshold).name("sampled keys (offline)");
     }
+    offline = offline.transform("latest and earliest row per key before the shuffle", InternalTypeInfo.of(tableType), new LatestRowCombiner(tableType, encoder, true));
     RedisScanSource.KeyFilter sampled = threshold == Long.MAX_VALUE ? RedisScanSource.ALL : k -> Sampling.hash(k) < threshold;
     DataStream<String[]> online = env.fromSource(new RedisScanSource(redisUri, group.name(), features, sampled), WatermarkStrategy.noWatermarks(),
         "redis scan " + group.name() + ":*", BasicArrayTypeInfo.STRING_ARRAY_TYPE_INFO);

@@ -6,14 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.BasicArrayTypeInfo;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.runtime.typeutils.RowDataSerializer;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.util.Collector;
 
@@ -21,14 +20,21 @@ import org.apache.flink.util.Collector;
  * Compares one key (BATCH): input 1 is its offline rows, input 2 its online hash as the
  * {@link io.janus.engine.online.scan.RedisScanSource} emits it. The online values are compared with
  * the offline row valid at the online valid_from (the greatest valid_from at or before it).
+ *
+ * <p>Only the key's latest and earliest rows matter: an online valid_from before the earliest row
+ * has no offline counterpart, one before the latest row is stale whatever its values, and one at
+ * or after the latest row is compared with the latest row. So those two are all that is kept.
  */
 final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String[], KeyCheck> {
   private final RowType tableType;
   private final OnlineRowEncoder encoder;
   private final List<String> features;
   private final long nowMs;
-  private transient ListState<RowData> offlineRows;
+  private transient ValueState<RowData> latestRow;
+  private transient ValueState<RowData> earliestRow;
   private transient ValueState<String[]> onlineHash;
+  /** Copies what is kept in state: with object reuse on, Flink refills input objects. */
+  private transient RowDataSerializer copier;
 
   ParityCompare(RowType tableType, OnlineRowEncoder encoder, List<String> features, long nowMs) {
     this.tableType = tableType;
@@ -39,19 +45,30 @@ final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String
 
   @Override
   public void open(OpenContext ctx) {
-    offlineRows = getRuntimeContext().getListState(new ListStateDescriptor<>("offline", InternalTypeInfo.of(tableType)));
+    copier = new RowDataSerializer(tableType);
+    latestRow = getRuntimeContext().getState(new ValueStateDescriptor<>("latest", InternalTypeInfo.of(tableType)));
+    earliestRow = getRuntimeContext().getState(new ValueStateDescriptor<>("earliest", InternalTypeInfo.of(tableType)));
     onlineHash = getRuntimeContext().getState(new ValueStateDescriptor<>("online", BasicArrayTypeInfo.STRING_ARRAY_TYPE_INFO));
   }
 
   @Override
   public void processElement1(RowData row, Context ctx, Collector<KeyCheck> out) throws Exception {
-    offlineRows.add(row);
-    ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+    long vf = encoder.validFrom(row);
+    RowData latest = latestRow.value();
+    if (latest == null) {
+      RowData copy = copier.copy(row);
+      latestRow.update(copy);
+      earliestRow.update(copy);
+      ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+      return;
+    }
+    if (vf > encoder.validFrom(latest)) latestRow.update(copier.copy(row));
+    if (vf < encoder.validFrom(earliestRow.value())) earliestRow.update(copier.copy(row));
   }
 
   @Override
   public void processElement2(String[] hash, Context ctx, Collector<KeyCheck> out) throws Exception {
-    onlineHash.update(hash);
+    onlineHash.update(hash.clone());
     ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
   }
 
@@ -59,13 +76,14 @@ final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<KeyCheck> out) throws Exception {
     String key = ctx.getCurrentKey();
     String[] online = onlineHash.value();
-    RowData latest = null;
-    RowData valid = null;
+    RowData latest = latestRow.value();
     long onlineVf = online == null ? -1 : Long.parseLong(online[1]);
-    for (RowData r : offlineRows.get()) {
-      long vf = encoder.validFrom(r);
-      if (latest == null || vf > encoder.validFrom(latest)) latest = r;
-      if (online != null && vf <= onlineVf && (valid == null || vf > encoder.validFrom(valid))) valid = r;
+    RowData valid = null;
+    if (online != null && latest != null) {
+      // The row valid at onlineVf: the latest if it is not after it; else some row in between
+      // (only its existence matters: the key is stale), or none before the earliest row.
+      if (encoder.validFrom(latest) <= onlineVf) valid = latest;
+      else if (encoder.validFrom(earliestRow.value()) <= onlineVf) valid = earliestRow.value();
     }
     out.collect(check(key, online, onlineVf, latest, valid));
   }

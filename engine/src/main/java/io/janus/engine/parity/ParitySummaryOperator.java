@@ -53,7 +53,8 @@ final class ParitySummaryOperator extends AbstractStreamOperator<byte[]> impleme
 
   @Override
   public void processElement(StreamRecord<KeyCheck> element) {
-    KeyCheck c = element.getValue();
+    // Kept beyond this call (sample, worst examples): with object reuse on, Flink refills the input object.
+    KeyCheck c = element.getValue().copy();
     if (sample == null) {
       tally.add(c);
     } else if (c.status == KeyCheck.Status.EXPIRED) {

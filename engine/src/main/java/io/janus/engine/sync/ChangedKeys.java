@@ -9,6 +9,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.runtime.typeutils.RowDataSerializer;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -32,6 +33,8 @@ final class ChangedKeys extends KeyedCoProcessFunction<String, RowData, RowData,
   private final long nowMs;
   private transient ValueState<RowData> before;
   private transient ValueState<RowData> after;
+  /** Copies rows kept in state: with object reuse on, Flink refills input objects. */
+  private transient RowDataSerializer copier;
   private transient LongCounter unchanged;
   private transient LongCounter expired;
 
@@ -44,6 +47,7 @@ final class ChangedKeys extends KeyedCoProcessFunction<String, RowData, RowData,
 
   @Override
   public void open(OpenContext ctx) {
+    copier = new RowDataSerializer(tableType);
     before = getRuntimeContext().getState(new ValueStateDescriptor<>("before", InternalTypeInfo.of(tableType)));
     after = getRuntimeContext().getState(new ValueStateDescriptor<>("after", InternalTypeInfo.of(tableType)));
     unchanged = getRuntimeContext().getLongCounter(UNCHANGED);
@@ -62,7 +66,7 @@ final class ChangedKeys extends KeyedCoProcessFunction<String, RowData, RowData,
 
   private void keepLatest(ValueState<RowData> state, RowData row, Context ctx) throws Exception {
     RowData current = state.value();
-    if (current == null || encoder.validFrom(row) > encoder.validFrom(current)) state.update(row);
+    if (current == null || encoder.validFrom(row) > encoder.validFrom(current)) state.update(copier.copy(row));
     // BATCH hands over each key's rows as one block; this timer fires right after it.
     ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
   }

@@ -7,6 +7,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.runtime.typeutils.RowDataSerializer;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.util.Collector;
 
@@ -24,6 +25,9 @@ final class CorrectedKeys extends KeyedCoProcessFunction<String, RowData, RowDat
   private final long nowMs;
   private transient ValueState<RowData> correction;
   private transient ValueState<RowData> older;
+  /** Copy rows kept in state: with object reuse on, Flink refills input objects. */
+  private transient RowDataSerializer correctionCopier;
+  private transient RowDataSerializer olderCopier;
 
   CorrectedKeys(RowType syncType, RowType tableType, OnlineRowEncoder encoder, SyncRows rows, long nowMs) {
     this.syncType = syncType;
@@ -35,20 +39,22 @@ final class CorrectedKeys extends KeyedCoProcessFunction<String, RowData, RowDat
 
   @Override
   public void open(OpenContext ctx) {
+    correctionCopier = new RowDataSerializer(syncType);
+    olderCopier = new RowDataSerializer(tableType);
     correction = getRuntimeContext().getState(new ValueStateDescriptor<>("correction", InternalTypeInfo.of(syncType)));
     older = getRuntimeContext().getState(new ValueStateDescriptor<>("older", InternalTypeInfo.of(tableType)));
   }
 
   @Override
   public void processElement1(RowData row, Context ctx, Collector<RowData> out) throws Exception {
-    correction.update(row);
+    correction.update(correctionCopier.copy(row));
     ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
   }
 
   @Override
   public void processElement2(RowData row, Context ctx, Collector<RowData> out) throws Exception {
     RowData current = older.value();
-    if (current == null || encoder.validFrom(row) > encoder.validFrom(current)) older.update(row);
+    if (current == null || encoder.validFrom(row) > encoder.validFrom(current)) older.update(olderCopier.copy(row));
     ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
   }
 

@@ -7,6 +7,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.runtime.typeutils.RowDataSerializer;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.util.Collector;
 
@@ -18,6 +19,7 @@ final class LatestPerKey extends KeyedProcessFunction<String, RowData, RowData> 
   private final RowType tableType;
   private final OnlineRowEncoder encoder;
   private transient ValueState<RowData> latest;
+  private transient RowDataSerializer copier;
 
   LatestPerKey(RowType tableType, OnlineRowEncoder encoder) {
     this.tableType = tableType;
@@ -26,6 +28,7 @@ final class LatestPerKey extends KeyedProcessFunction<String, RowData, RowData> 
 
   @Override
   public void open(OpenContext ctx) {
+    copier = new RowDataSerializer(tableType);
     latest = getRuntimeContext().getState(new ValueStateDescriptor<>("latest", InternalTypeInfo.of(tableType)));
   }
 
@@ -34,9 +37,9 @@ final class LatestPerKey extends KeyedProcessFunction<String, RowData, RowData> 
     RowData current = latest.value();
     if (current == null) {
       ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
-      latest.update(row);
+      latest.update(copier.copy(row));
     } else if (encoder.validFrom(row) > encoder.validFrom(current)) {
-      latest.update(row);
+      latest.update(copier.copy(row));
     }
   }
 

@@ -222,7 +222,8 @@ public final class OnlineSync {
       String name = "iceberg " + FeatureTables.id(group) + " @" + snapshot + " (" + what + ")";
       return env.fromSource(src, WatermarkStrategy.noWatermarks(), name, tableInfo())
           .filter(new CountRows("sync " + group.name() + " " + what + " rows read"))
-          .name("count " + what + " rows");
+          .name("count " + what + " rows")
+          .transform("latest row per key before the shuffle (" + what + ")", tableInfo(), new LatestRowCombiner(tableType, encoder, false));
     }
 
     void write(DataStream<RowData> syncRows) {

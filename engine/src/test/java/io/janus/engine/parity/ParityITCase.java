@@ -67,6 +67,7 @@ class ParityITCase {
   static StreamExecutionEnvironment env() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
+    env.getConfig().enableObjectReuse(); // as the command line runs jobs
     return env;
   }
 

@@ -77,6 +77,7 @@ class SyncITCase {
   static StreamExecutionEnvironment env() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
+    env.getConfig().enableObjectReuse(); // as the command line runs jobs
     return env;
   }
 
@@ -119,7 +120,8 @@ class SyncITCase {
 
   @Test
   void firstSyncLoadsTheLatestRowOfEveryKeyAndASecondSyncReadsNothing() throws Exception {
-    backfill(events(3000, 1), D1, D3);
+    // Enough events for data files of several read batches: readers reuse row buffers across batches.
+    backfill(events(30000, 1), D1, D3);
     SyncResult first = sync();
     assertThat(first.plan().mode()).isEqualTo(SyncPlan.Mode.FULL);
     assertThat(first.plan().warning()).isNull();
