@@ -24,7 +24,7 @@ import org.apache.flink.core.io.InputStatus;
 
 /**
  * Reads the {@link RedisScanSplit}: each {@link #pollNext} runs one {@code SCAN} step and fetches
- * the accepted keys' hashes with pipelined {@code HGETALL}s, so the task thread is never held for
+ * the accepted keys' hashes with pipelined {@code HMGET}s, so the task thread is never held for
  * more than one batch and checkpoint barriers and cancellation get through between batches.
  * Implements {@link SourceReader} directly rather than through {@code SourceReaderBase}: with one
  * split and short synchronous batches, a fetcher thread and its hand-over queue would add nothing.
@@ -32,9 +32,10 @@ import org.apache.flink.core.io.InputStatus;
  * <p>All methods run on the task's mailbox thread, so the state needs no locking.
  */
 public final class RedisScanReader implements SourceReader<String[], RedisScanSplit> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisScanReader.class);
   /** Keys per SCAN step, as a hint to Redis: larger steps mean fewer round trips, smaller ones shorter stalls. */
   static final int SCAN_COUNT = 5000;
-  /** Longest wait for one batch of HGETALLs before the reader fails (and Flink restarts it). */
+  /** Longest wait for one batch of HMGETs before the reader fails (and Flink restarts it). */
   private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(60);
   private static final String METADATA_PREFIX = "_janus:";
 
@@ -49,6 +50,8 @@ public final class RedisScanReader implements SourceReader<String[], RedisScanSp
   private RedisScanSplit split;
   private boolean noMoreSplits;
   private boolean finished;
+  private long startedNanos;
+  private long emitted;
   /** The next SCAN step, already sent while the previous step's hashes were fetched. */
   private CompletableFuture<KeyScanCursor<String>> nextStep;
   /** Completed once there is something to do: a split arrived or none will. */
@@ -91,11 +94,20 @@ public final class RedisScanReader implements SourceReader<String[], RedisScanSp
       client = RedisClient.create(RedisURI.create(redisUri));
       connection = client.connect();
     }
-    if (nextStep == null) nextStep = connection.async().scan(ScanCursor.INITIAL, scanArgs).toCompletableFuture();
+    if (nextStep == null) {
+      startedNanos = System.nanoTime();
+      nextStep = connection.async().scan(ScanCursor.INITIAL, scanArgs).toCompletableFuture();
+    }
     KeyScanCursor<String> step = nextStep.get(BATCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    for (String[] record : fetch(step)) output.collect(record);
+    for (String[] record : fetch(step)) {
+      output.collect(record);
+      emitted++;
+    }
     if (!step.isFinished()) return InputStatus.MORE_AVAILABLE;
     finished = true;
+    double seconds = (System.nanoTime() - startedNanos) / 1e9;
+    LOG.info("redis scan of {}*: {} feature hashes read in {} s ({}/s)", prefix, emitted, String.format("%.1f", seconds),
+        Math.round(emitted / Math.max(seconds, 1e-3)));
     return InputStatus.END_OF_INPUT;
   }
 
