@@ -226,7 +226,10 @@ class JanusCliITCase {
     assertThat(both.code()).isEqualTo(2);
     assertThat(both.err()).contains("mutually exclusive");
     CliRun zero = CliRun.of("parity", "--group", "user_activity", "--sample", "0", "--workdir", workdir);
-    assertThat(zero.code()).isEqualTo(1);
-    assertThat(zero.err().strip()).isEqualTo("janus parity: --sample must be positive, got 0");
+    assertThat(zero.code()).isEqualTo(2);
+    assertThat(zero.err()).contains("--sample must be positive, got 0");
+    CliRun rate = CliRun.of("parity", "--group", "user_activity", "--max-mismatch-rate", "2", "--workdir", workdir);
+    assertThat(rate.code()).isEqualTo(2);
+    assertThat(rate.err()).contains("--max-mismatch-rate must be within 0..1, got 2.0");
   }
 }

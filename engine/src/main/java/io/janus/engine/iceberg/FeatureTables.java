@@ -76,6 +76,16 @@ public final class FeatureTables {
     return table;
   }
 
+  /** Fails with a clear message when {@code table} lacks a feature of the definition (it was never backfilled with it). */
+  public static void requireColumns(Table table, GroupPlan plan) {
+    for (String c : plan.columnNames()) {
+      if (table.schema().findField(c) == null) {
+        throw new IllegalStateException("feature table " + id(plan.group()) + " has no column '" + c + "' of definition " + plan.group().origin()
+            + ": backfill with this definition first");
+      }
+    }
+  }
+
   static Type icebergType(FieldType t) {
     return switch (t) {
       case STRING -> Types.StringType.get();

@@ -105,6 +105,7 @@ public final class ParityCheck {
     Table table = warehouse.load(FeatureTables.id(group));
     long snapshot = resolveSnapshot(table);
     GroupPlan plan = GroupPlan.of(group);
+    FeatureTables.requireColumns(table, plan);
     List<String> features = plan.columnNames();
     RowType tableType = FlinkSchemaUtil.convert(table.schema());
     OnlineRowEncoder encoder = new OnlineRowEncoder(plan, tableType.getFieldNames());

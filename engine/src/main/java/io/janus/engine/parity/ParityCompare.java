@@ -95,7 +95,9 @@ final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String
       long vf = encoder.validFrom(latest);
       long expireAt = encoder.expireAt(vf);
       c.offlineValidFrom = vf;
-      c.status = expireAt != 0 && expireAt <= nowMs ? KeyCheck.Status.EXPIRED : KeyCheck.Status.MISSING_ONLINE;
+      // Judged now, after the scan: a key Redis expired while the check ran is expired, not missing.
+      long now = Math.max(nowMs, System.currentTimeMillis());
+      c.status = expireAt != 0 && expireAt <= now ? KeyCheck.Status.EXPIRED : KeyCheck.Status.MISSING_ONLINE;
       c.difference = 1;
       return c;
     }

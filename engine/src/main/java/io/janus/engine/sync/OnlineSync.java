@@ -86,12 +86,7 @@ public final class OnlineSync {
     Table table = warehouse.load(FeatureTables.id(group));
     String tableName = FeatureTables.id(group).toString();
     GroupPlan plan = GroupPlan.of(group);
-    for (String c : plan.columnNames()) {
-      if (table.schema().findField(c) == null) {
-        throw new IllegalStateException("feature table " + tableName + " has no column '" + c + "' of definition " + group.origin()
-            + ": backfill with this definition before syncing it");
-      }
-    }
+    FeatureTables.requireColumns(table, plan);
     try (RedisOnlineStore store = new RedisOnlineStore(redisUri)) {
       SyncMarkers markers = new SyncMarkers(store);
       SyncPlan syncPlan = SyncPlanner.plan(table, FeatureTables.DS, markers.get(tableName));

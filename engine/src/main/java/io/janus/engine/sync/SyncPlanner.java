@@ -55,9 +55,6 @@ public final class SyncPlanner {
     if (from == null) {
       return full(to, "the last synced snapshot " + marker.snapshotId() + " of " + marker.table() + " no longer exists (expired): full load");
     }
-    if (!deleteManifests(table, from).equals(deleteManifests(table, current))) {
-      return full(to, "row-level delete files changed between snapshots " + from.snapshotId() + " and " + to + ": full load");
-    }
     Integer dsPos = null;
     Map<Integer, Integer> dsPositionBySpec = new HashMap<>();
     for (Map.Entry<Integer, PartitionSpec> e : table.specs().entrySet()) {
@@ -74,6 +71,9 @@ public final class SyncPlanner {
       return full(to, "table " + marker.table() + " is not partitioned by " + partitionColumn + ": full load");
     }
     try {
+      if (!deleteManifests(table, from).equals(deleteManifests(table, current))) {
+        return full(to, "row-level delete files changed between snapshots " + from.snapshotId() + " and " + to + ": full load");
+      }
       Map<String, DataFile> before = liveFiles(table, from, current);
       Map<String, DataFile> after = liveFiles(table, current, from);
       Set<Integer> days = new HashSet<>();

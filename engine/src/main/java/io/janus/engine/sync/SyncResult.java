@@ -9,10 +9,10 @@ import java.util.Map;
  *
  * @param group the feature group
  * @param plan what it read
- * @param rowsRead feature-table rows read (both sides of the changed partitions, or the whole table)
+ * @param rowsRead feature-table rows read (the whole table; or both sides of the changed partitions plus, for corrections, the older ones)
  * @param keysWritten keys whose values landed in the store (corrections and removals included)
  * @param skippedByGuard keys the guard refused because the store held newer values (e.g. streamed ones)
- * @param keysRemoved keys a retraction was sent for (their rows vanished, or their corrected latest row expired)
+ * @param keysRemoved retractions sent (their rows vanished, or their corrected latest row expired); one the guard refused also counts in skippedByGuard
  * @param keysUnchanged keys of changed partitions whose latest row did not change
  * @param keysExpired keys whose latest row is past the TTL, so the store holds nothing for them
  * @param keysCorrected keys whose latest row moved back and were looked up in older partitions

@@ -152,4 +152,13 @@ class ParityITCase {
     assertThat(old.count(KeyCheck.Status.MISMATCHED)).isEqualTo(10);
     assertThat(old.passed()).isFalse();
   }
+
+  @Test
+  void aDefinitionAheadOfItsTableGetsAOneLineReason() {
+    FeatureGroup ahead = TestGroups.group(TestGroups.ACTIVITY_YAML.replace("ttl: 1d", "ttl: 30d").replace("name: activity", "name: act")
+        .replace("  - {name: cr_1h,", "  - {name: buys_5m, agg: count, where: \"kind == 'buy'\", window: 5m}\n  - {name: cr_1h,"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ParityCheck.of(warehouse, ahead, redis.uri()).run(env()))
+        .hasMessageContaining("has no column 'buys_5m'")
+        .hasMessageContaining("backfill with this definition first");
+  }
 }

@@ -254,4 +254,20 @@ class SyncITCase {
     assertThat(r.plan().warning()).contains("expired").contains(Long.toString(synced));
     assertThat(online()).isEqualTo(expectedOnline());
   }
+
+  @Test
+  void aSyncWhoseLastSnapshotLostItsManifestsFallsBackToAFullLoad() throws Exception {
+    List<Event> events = events(1500, 5);
+    backfill(events, D1, D2);
+    sync();
+    Table table = warehouse.load(FeatureTables.id(G));
+    String manifestList = table.currentSnapshot().manifestListLocation();
+    backfill(events, D3, D3);
+    java.nio.file.Files.delete(java.nio.file.Path.of(java.net.URI.create(manifestList)));
+
+    SyncResult r = sync();
+    assertThat(r.plan().mode()).isEqualTo(SyncPlan.Mode.FULL);
+    assertThat(r.plan().warning()).contains("gone");
+    assertThat(online()).isEqualTo(expectedOnline());
+  }
 }

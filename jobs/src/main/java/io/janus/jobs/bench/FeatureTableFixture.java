@@ -58,6 +58,8 @@ final class FeatureTableFixture {
     List<String> columns = table.schema().columns().stream().map(f -> f.name()).toList();
     FeatureRows featureRows = new FeatureRows(plan, columns);
     FieldType[] types = plan.columnTypes();
+    // Entity values of key k: k itself for whole numbers, "k<k>" for text, joined as the pipeline joins them.
+    FieldType[] entityTypes = group.entity().stream().map(e -> group.source().field(e).orElseThrow().type()).toArray(FieldType[]::new);
     long today = this.today;
     long todaySpan = this.todaySpan;
     long yesterday = today - 86_400_000L;
@@ -77,7 +79,12 @@ final class FeatureTableFixture {
           case TIMESTAMP -> vf;
         };
       }
-      return featureRows.row("k" + k, vf, values);
+      StringBuilder key = new StringBuilder();
+      for (int e = 0; e < entityTypes.length; e++) {
+        if (e > 0) key.append(GroupPlan.KEY_SEPARATOR);
+        key.append(entityTypes[e] == FieldType.LONG ? Long.toString(k) : "k" + k);
+      }
+      return featureRows.row(key.toString(), vf, values);
     };
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(parallelism);

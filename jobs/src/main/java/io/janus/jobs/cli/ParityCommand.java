@@ -7,7 +7,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code janus parity}: compares Redis with the offline table; exit code 1 above the mismatch threshold. */
 @Command(name = "parity", description = "Compare online values with the offline row valid at their valid_from; exit 1 when the mismatch rate exceeds the maximum.")
@@ -41,8 +44,16 @@ public final class ParityCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the report as one JSON object.")
   boolean json;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    // Bad arguments exit 2 before anything starts.
+    if (scope.sample != null && scope.sample <= 0) throw new ParameterException(spec.commandLine(), "--sample must be positive, got " + scope.sample);
+    if (examples < 0) throw new ParameterException(spec.commandLine(), "--examples must not be negative, got " + examples);
+    if (!(maxMismatchRate >= 0 && maxMismatchRate <= 1)) {
+      throw new ParameterException(spec.commandLine(), "--max-mismatch-rate must be within 0..1, got " + maxMismatchRate);
+    }
     FeatureGroup g = common.group(group);
     try (RedisOptions.Server server = redis.open(common.config().workdir())) {
       ParityCheck check = ParityCheck.of(common.warehouse(), g, server.uri()).maxMismatchRate(maxMismatchRate).examples(examples);
