@@ -53,6 +53,7 @@ class DefinitionLoaderTest {
   void errorsNameFileFieldAndProblem() {
     assertThat(error(VALID.replace("agg: sum", "agg: summ")))
         .startsWith("test.yaml: features[1] (spend).agg: unknown aggregation 'summ'");
+    assertThat(error(VALID.replace("ttl: 7d", "ttl: 0s"))).isEqualTo("test.yaml: ttl: '0s' must be positive");
     assertThat(error(VALID.replace("window: 5m", "window: 90s")))
         .isEqualTo("test.yaml: features[0] (views_5m).window: '90s' is not a multiple of hop '1m'");
     assertThat(error(VALID.replace("den: views_5m", "den: nope")))
