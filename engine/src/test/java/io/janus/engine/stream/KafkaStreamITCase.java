@@ -84,5 +84,4 @@ class KafkaStreamITCase {
       assertThat(StreamJobITCase.mismatchesAgainstBackfill(warehouse, redis.uri(), now)).isZero();
     }
   }
-
 }
