@@ -26,6 +26,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "janus",
     mixinStandardHelpOptions = true,
+    // --help and --version on every subcommand too.
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = JanusCli.Version.class,
     description = "One feature definition, one Flink pipeline: batch backfills into Iceberg, streaming into Redis.",
     subcommands = {

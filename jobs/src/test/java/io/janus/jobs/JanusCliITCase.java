@@ -222,6 +222,9 @@ class JanusCliITCase {
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err()).contains("missing.jsonl does not exist");
 
+    CliRun help = CliRun.of("parity", "--help");
+    assertThat(help.code()).isZero();
+    assertThat(help.out()).contains("Usage: janus parity").contains("--max-mismatch-rate");
     CliRun both = CliRun.of("parity", "--group", "user_activity", "--sample", "5", "--all", "--workdir", workdir);
     assertThat(both.code()).isEqualTo(2);
     assertThat(both.err()).contains("mutually exclusive");
