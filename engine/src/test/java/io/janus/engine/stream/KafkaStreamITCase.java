@@ -84,4 +84,5 @@ class KafkaStreamITCase {
       assertThat(StreamJobITCase.mismatchesAgainstBackfill(warehouse, redis.uri(), now)).isZero();
     }
   }
+
 }
