@@ -205,10 +205,11 @@ class SyncITCase {
     sync();
     // m0 keeps its D3 event: the audit wants at least one row.
     backfill(events.stream().filter(e -> e.id.startsWith("a") || e.id.equals("b0")).toList(), D3, D3);
-    StreamExecutionEnvironment env = env();
     org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
     conf.setString("collect-sink.batch-size.max", "2kb");
-    env.configure(conf);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    env.setParallelism(2);
+    env.getConfig().enableObjectReuse();
     SyncResult r = OnlineSync.of(warehouse, G, redis.uri()).run(env);
     assertThat(r.keysCorrected()).isEqualTo(599);
     Map<String, Map<String, String>> online = online();
