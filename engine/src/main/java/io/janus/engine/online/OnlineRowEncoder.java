@@ -91,6 +91,17 @@ public final class OnlineRowEncoder implements Serializable {
     return row.getTimestamp(validFromPos, 6).getMillisecond();
   }
 
+  /** Whether values that hold from {@code validFrom} are past the TTL at {@code nowMs} (the store has dropped them). */
+  public boolean isExpired(long validFrom, long nowMs) {
+    long at = expireAt(validFrom);
+    return at != 0 && at <= nowMs;
+  }
+
+  /** Whether {@code row} is newer than {@code current} (true when there is no current row). */
+  public boolean isNewer(RowData row, RowData current) {
+    return current == null || validFrom(row) > validFrom(current);
+  }
+
   /** When the store drops values that hold from {@code validFrom}: one TTL later (0: never). */
   public long expireAt(long validFrom) {
     return ttlMs > 0 ? validFrom + ttlMs : 0;

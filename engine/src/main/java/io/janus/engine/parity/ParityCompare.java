@@ -93,11 +93,10 @@ final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String
     c.onlineValidFrom = onlineVf;
     if (online == null) {
       long vf = encoder.validFrom(latest);
-      long expireAt = encoder.expireAt(vf);
       c.offlineValidFrom = vf;
       // Judged now, after the scan: a key Redis expired while the check ran is expired, not missing.
       long now = Math.max(nowMs, System.currentTimeMillis());
-      c.status = expireAt != 0 && expireAt <= now ? KeyCheck.Status.EXPIRED : KeyCheck.Status.MISSING_ONLINE;
+      c.status = encoder.isExpired(vf, now) ? KeyCheck.Status.EXPIRED : KeyCheck.Status.MISSING_ONLINE;
       c.difference = 1;
       return c;
     }

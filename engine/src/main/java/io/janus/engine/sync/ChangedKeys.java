@@ -66,7 +66,7 @@ final class ChangedKeys extends KeyedCoProcessFunction<String, RowData, RowData,
 
   private void keepLatest(ValueState<RowData> state, RowData row, Context ctx) throws Exception {
     RowData current = state.value();
-    if (current == null || encoder.validFrom(row) > encoder.validFrom(current)) state.update(copier.copy(row));
+    if (encoder.isNewer(row, current)) state.update(copier.copy(row));
     // BATCH hands over each key's rows as one block; this timer fires right after it.
     ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
   }
@@ -78,7 +78,7 @@ final class ChangedKeys extends KeyedCoProcessFunction<String, RowData, RowData,
     if (old != null && now != null && same(old, now)) {
       unchanged.add(1);
     } else if (now != null && (old == null || encoder.validFrom(now) >= encoder.validFrom(old))) {
-      if (encoder.expireAt(encoder.validFrom(now)) != 0 && encoder.expireAt(encoder.validFrom(now)) <= nowMs) {
+      if (encoder.isExpired(encoder.validFrom(now), nowMs)) {
         expired.add(1); // past its TTL: the store dropped this key's values, older ones included
       } else {
         out.collect(rows.write(now, OnlineRow.NO_REPLACE));

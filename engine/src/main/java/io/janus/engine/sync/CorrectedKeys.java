@@ -54,7 +54,7 @@ final class CorrectedKeys extends KeyedCoProcessFunction<String, RowData, RowDat
   @Override
   public void processElement2(RowData row, Context ctx, Collector<RowData> out) throws Exception {
     RowData current = older.value();
-    if (current == null || encoder.validFrom(row) > encoder.validFrom(current)) older.update(olderCopier.copy(row));
+    if (encoder.isNewer(row, current)) older.update(olderCopier.copy(row));
     ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
   }
 
@@ -66,7 +66,7 @@ final class CorrectedKeys extends KeyedCoProcessFunction<String, RowData, RowDat
     RowData best = rows.isRetraction(c) ? null : c;
     RowData o = older.value();
     if (o != null && (best == null || encoder.validFrom(o) > encoder.validFrom(best))) best = o;
-    boolean expired = best != null && encoder.expireAt(encoder.validFrom(best)) != 0 && encoder.expireAt(encoder.validFrom(best)) <= nowMs;
+    boolean expired = best != null && encoder.isExpired(encoder.validFrom(best), nowMs);
     out.collect(best == null || expired ? rows.retract(c, upTo) : rows.write(best, upTo));
   }
 }

@@ -35,12 +35,8 @@ final class LatestPerKey extends KeyedProcessFunction<String, RowData, RowData> 
   @Override
   public void processElement(RowData row, Context ctx, Collector<RowData> out) throws Exception {
     RowData current = latest.value();
-    if (current == null) {
-      ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
-      latest.update(copier.copy(row));
-    } else if (encoder.validFrom(row) > encoder.validFrom(current)) {
-      latest.update(copier.copy(row));
-    }
+    if (current == null) ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+    if (encoder.isNewer(row, current)) latest.update(copier.copy(row));
   }
 
   @Override

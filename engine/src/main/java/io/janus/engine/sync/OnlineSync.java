@@ -246,8 +246,7 @@ public final class OnlineSync {
 
     @Override
     public boolean filter(RowData row) {
-      long expireAt = encoder.expireAt(encoder.validFrom(row));
-      if (expireAt == 0 || expireAt > nowMs) return true;
+      if (!encoder.isExpired(encoder.validFrom(row), nowMs)) return true;
       expired.add(1);
       return false;
     }
