@@ -42,6 +42,7 @@ import picocli.CommandLine.Command;
       OnlineCommand.class,
       SyncCommand.class,
       ParityCommand.class,
+      io.janus.jobs.maintain.MaintainCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -28,14 +28,18 @@ import java.util.Map;
  *   warehouse: s3://bucket/wh
  * flink:              # extra Flink configuration for jobs Janus submits
  *   taskmanager.memory.process.size: 2g
+ * spark:              # extra Spark configuration for maintenance (its own JVM)
+ *   spark.sql.shuffle.partitions: 8
  * </pre>
  *
  * @param workdir work directory: warehouse (embedded), reports, redis data, checkpoints, temp files
  * @param parallelism default parallelism of jobs (0 = Flink's default)
  * @param catalog Iceberg catalog properties (empty = embedded Hadoop catalog under workdir)
  * @param flink extra Flink configuration
+ * @param spark extra Spark configuration for {@code janus maintain}
  */
-public record JanusConfig(Path workdir, int parallelism, Map<String, String> catalog, Map<String, String> flink)
+public record JanusConfig(
+    Path workdir, int parallelism, Map<String, String> catalog, Map<String, String> flink, Map<String, String> spark)
     implements Serializable {
 
   private static final ObjectMapper YAML =
@@ -43,11 +47,12 @@ public record JanusConfig(Path workdir, int parallelism, Map<String, String> cat
           .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
           .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
-  private record FileSpec(String workdir, Integer parallelism, Map<String, String> catalog, Map<String, String> flink) {}
+  private record FileSpec(
+      String workdir, Integer parallelism, Map<String, String> catalog, Map<String, String> flink, Map<String, String> spark) {}
 
   /** Defaults only. */
   public static JanusConfig defaults() {
-    return new JanusConfig(Path.of("janus-data"), 0, Map.of(), Map.of());
+    return new JanusConfig(Path.of("janus-data"), 0, Map.of(), Map.of(), Map.of());
   }
 
   /**
@@ -66,31 +71,52 @@ public record JanusConfig(Path workdir, int parallelism, Map<String, String> cat
               spec.workdir() == null ? c.workdir() : Path.of(spec.workdir()),
               spec.parallelism() == null ? c.parallelism() : spec.parallelism(),
               spec.catalog() == null ? c.catalog() : Map.copyOf(spec.catalog()),
-              spec.flink() == null ? c.flink() : Map.copyOf(spec.flink()));
+              spec.flink() == null ? c.flink() : Map.copyOf(spec.flink()),
+              spec.spark() == null ? c.spark() : Map.copyOf(spec.spark()));
         }
       } catch (UnrecognizedPropertyException e) {
-        throw new IllegalArgumentException(file + ": unknown setting '" + e.getPropertyName() + "' (known: workdir, parallelism, catalog, flink)");
+        throw new IllegalArgumentException(file + ": unknown setting '" + e.getPropertyName() + "' (known: workdir, parallelism, catalog, flink, spark)");
       } catch (IOException e) {
         throw new IllegalArgumentException(file + ": " + e.getMessage().split("\n")[0]);
       }
     }
     if (env.get("JANUS_WORKDIR") != null) {
-      c = new JanusConfig(Path.of(env.get("JANUS_WORKDIR")), c.parallelism(), c.catalog(), c.flink());
+      c = c.withWorkdir(Path.of(env.get("JANUS_WORKDIR")));
     }
     if (env.get("JANUS_PARALLELISM") != null) {
       try {
-        c = new JanusConfig(c.workdir(), Integer.parseInt(env.get("JANUS_PARALLELISM")), c.catalog(), c.flink());
+        c = c.withParallelism(Integer.parseInt(env.get("JANUS_PARALLELISM")));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("JANUS_PARALLELISM must be a whole number, got '" + env.get("JANUS_PARALLELISM") + "'");
       }
     }
     if (workdirOverride != null) {
-      c = new JanusConfig(workdirOverride, c.parallelism(), c.catalog(), c.flink());
+      c = c.withWorkdir(workdirOverride);
     }
     if (parallelismOverride != null) {
-      c = new JanusConfig(c.workdir(), parallelismOverride, c.catalog(), c.flink());
+      c = c.withParallelism(parallelismOverride);
     }
-    return new JanusConfig(c.workdir().toAbsolutePath().normalize(), c.parallelism(), c.catalog(), c.flink());
+    return c.withWorkdir(c.workdir().toAbsolutePath().normalize());
+  }
+
+  private JanusConfig withWorkdir(Path dir) {
+    return new JanusConfig(dir, parallelism, catalog, flink, spark);
+  }
+
+  private JanusConfig withParallelism(int p) {
+    return new JanusConfig(workdir, p, catalog, flink, spark);
+  }
+
+  /**
+   * The Iceberg catalog properties in effect: the configured ones, or those of the embedded Hadoop
+   * catalog in {@code <workdir>/warehouse}. Processes that are not Flink jobs (maintenance) open the
+   * same catalog from these.
+   */
+  public Map<String, String> catalogProperties() {
+    if (!catalog.isEmpty()) {
+      return catalog;
+    }
+    return Map.of("type", "hadoop", "warehouse", Warehouse.localUri(workdir.resolve("warehouse")));
   }
 
   /** The warehouse: the configured catalog, or the embedded Hadoop catalog in {@code <workdir>/warehouse}. */

@@ -48,7 +48,12 @@ public final class Warehouse implements Serializable {
 
   /** A Hadoop catalog in a local directory. */
   public static Warehouse local(Path dir) {
-    return hadoop(dir.toAbsolutePath().toUri().toString());
+    return hadoop(localUri(dir));
+  }
+
+  /** The warehouse URI of a local directory, as the embedded catalog spells it. */
+  public static String localUri(Path dir) {
+    return dir.toAbsolutePath().toUri().toString();
   }
 
   /**

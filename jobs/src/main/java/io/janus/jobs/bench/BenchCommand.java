@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code janus bench …}: benchmarks that print figures and ratios. */
-@Command(name = "bench", description = "Benchmarks that print figures and ratios.", subcommands = {BackfillBench.class, StreamBench.class, ReconcileBench.Sync.class, ReconcileBench.Parity.class})
+@Command(name = "bench", description = "Benchmarks that print figures and ratios.", subcommands = {BackfillBench.class, StreamBench.class, ReconcileBench.Sync.class, ReconcileBench.Parity.class, MaintenanceBench.class})
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
