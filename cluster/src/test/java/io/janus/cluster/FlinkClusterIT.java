@@ -28,7 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * End to end on a real Flink standalone session cluster: {@code bin/flink-cluster start}, Janus jobs
  * submitted with {@code bin/flink run jobs/target/janus-jobs.jar ...} exactly as a user would, checked
- * through the REST API, then {@code bin/flink-cluster stop}; every process it started is gone by PID.
+ * through the REST API and the metrics they export (the reporters' endpoints, and the figures batch
+ * commands push to a real Prometheus Pushgateway), then {@code bin/flink-cluster stop}; every process it
+ * started is gone by PID. The Pushgateway is Debian's {@code prometheus-pushgateway}, which
+ * {@code .ci/run} installs; without it the Pushgateway checks are skipped unless
+ * {@code JANUS_REQUIRE_PROMETHEUS_TOOLS=1}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FlinkClusterIT {
@@ -40,6 +44,11 @@ class FlinkClusterIT {
   static int restPort;
   static Path workdir;
   static List<Long> pids = new ArrayList<>();
+  static int[] promPorts;
+  static Process pushgateway;
+  static int pushgatewayPort;
+  static long ingested;
+  static long rowsWritten;
 
   record Run(int code, String out) {}
 
@@ -90,7 +99,9 @@ class FlinkClusterIT {
     env.put("JANUS_FLINK_STATE", dir.resolve("flink").toString());
     env.put("JANUS_FLINK_REST_PORT", Integer.toString(restPort));
     env.put("JANUS_FLINK_RPC_PORT", Integer.toString(freePort()));
-    env.put("JANUS_FLINK_PROM_PORTS", freePort() + " " + freePort());
+    promPorts = new int[] {freePort(), freePort()};
+    env.put("JANUS_FLINK_PROM_PORTS", promPorts[0] + " " + promPorts[1]);
+    startPushgateway();
     Run start = run(List.of("bin/flink-cluster", "start"));
     for (String name : List.of("jobmanager", "taskmanager")) {
       Path pid = dir.resolve("flink/run/" + name + ".pid");
@@ -100,8 +111,32 @@ class FlinkClusterIT {
     assertThat(start.out()).contains("flink-cluster: up in");
   }
 
+  static void startPushgateway() throws Exception {
+    Path binary = Path.of("/usr/bin/prometheus-pushgateway");
+    if (!Files.isExecutable(binary)) {
+      assertThat(System.getenv("JANUS_REQUIRE_PROMETHEUS_TOOLS")).as("prometheus-pushgateway is required here (apt-get install prometheus-pushgateway)").isNotEqualTo("1");
+      return;
+    }
+    pushgatewayPort = freePort();
+    pushgateway = new ProcessBuilder(binary.toString(), "--web.listen-address=127.0.0.1:" + pushgatewayPort)
+        .redirectErrorStream(true).redirectOutput(dir.resolve("pushgateway.log").toFile()).start();
+    for (int i = 0; i < 100; i++) {
+      try {
+        if (HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pushgatewayPort + "/-/ready")).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode() == 200) break;
+      } catch (IOException notYet) {
+        Thread.sleep(100);
+      }
+    }
+    env.put("JANUS_PUSHGATEWAY", "127.0.0.1:" + pushgatewayPort);
+  }
+
   @AfterAll
   static void stopCluster() throws Exception {
+    if (pushgateway != null) {
+      pushgateway.destroy();
+      pushgateway.waitFor(10, TimeUnit.SECONDS);
+    }
     try {
       Run stop = run(List.of("bin/flink-cluster", "stop"));
       assertThat(stop.code()).as(stop.out()).isZero();
@@ -129,10 +164,11 @@ class FlinkClusterIT {
   @Order(2)
   void janusJobsRunWithFlinkRunAndFinishUnderTheirNames() throws Exception {
     JsonNode ingest = lastJson(flinkRun("ingest", "--generate", "20000", "--json"));
-    assertThat(ingest.get("events").asLong()).isPositive();
+    ingested = ingest.get("events").asLong();
+    assertThat(ingested).isPositive();
     JsonNode backfill = lastJson(flinkRun("backfill", "--group", "user_activity", "--start", "2024-01-01", "--end", "2024-01-02", "--json"));
     assertThat(backfill.get("published").asBoolean()).isTrue();
-    long rowsWritten = backfill.get("rows_written").asLong();
+    rowsWritten = backfill.get("rows_written").asLong();
     assertThat(rowsWritten).isPositive();
     Run read = flinkRun("read", "--group", "user_activity", "--json");
     assertThat(read.out().lines().filter(l -> l.startsWith("{")).count()).as("rows read back").isEqualTo(rowsWritten);
@@ -148,5 +184,42 @@ class FlinkClusterIT {
     List<String> operators = new ArrayList<>();
     JSON.readTree(get("/jobs/" + backfillId).body()).get("vertices").forEach(v -> operators.add(v.get("name").asText()));
     assertThat(String.join("\n", operators)).contains("compute user_activity").contains("iceberg audit branch writer");
+  }
+
+  static String scrape(int port) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /** The value of the one sample of {@code name} whose labels contain every one of {@code labels}. */
+  static double sample(String exposition, String name, String... labels) {
+    List<String> hits = exposition.lines()
+        .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+        .filter(l -> java.util.Arrays.stream(labels).allMatch(l::contains))
+        .toList();
+    assertThat(hits).as(name + " " + List.of(labels) + " in\n" + exposition).hasSize(1);
+    String line = hits.get(0);
+    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+  }
+
+  @Test
+  @Order(3)
+  void reportersServeFlinkMetrics() throws Exception {
+    assertThat(sample(scrape(promPorts[0]), "flink_jobmanager_numRegisteredTaskManagers")).isEqualTo(1.0);
+    assertThat(scrape(promPorts[1])).contains("flink_taskmanager_Status_JVM_CPU_Load");
+  }
+
+  @Test
+  @Order(4)
+  void batchCommandsPushTheirFiguresToThePushgateway() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(pushgateway != null, "no prometheus-pushgateway binary");
+    String metrics = scrape(pushgatewayPort);
+    assertThat(sample(metrics, "janus_ingest_events_total", "job=\"janus_ingest\"", "source=\"clickstream\"")).isEqualTo((double) ingested);
+    assertThat(sample(metrics, "janus_backfill_rows_written_total", "group=\"user_activity\"")).as("rows written = rows read back").isEqualTo((double) rowsWritten);
+    assertThat(sample(metrics, "janus_backfill_audit_passed", "group=\"user_activity\"")).isEqualTo(1.0);
+    assertThat(sample(metrics, "janus_backfill_published", "group=\"user_activity\"")).isEqualTo(1.0);
+    assertThat(sample(metrics, "janus_backfill_audit_rows", "group=\"user_activity\"")).isEqualTo((double) rowsWritten);
+    assertThat(sample(metrics, "janus_backfill_audit_null_ratio", "column=\"user_cr_24h\"")).isBetween(0.0, 1.0);
+    assertThat(sample(metrics, "janus_backfill_last_publish_timestamp_seconds", "group=\"user_activity\"") * 1000)
+        .isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(600_000.0));
   }
 }

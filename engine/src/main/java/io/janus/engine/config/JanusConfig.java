@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * The one typed configuration of Janus: YAML file ({@code --config}), then environment
- * ({@code JANUS_WORKDIR}, {@code JANUS_PARALLELISM}), then command-line options, each overriding
+ * ({@code JANUS_WORKDIR}, {@code JANUS_PARALLELISM}, {@code JANUS_PUSHGATEWAY}), then command-line options, each overriding
  * the previous. Everything has an embedded default: a work directory {@code ./janus-data} holding a
  * local Hadoop-catalog warehouse.
  *
@@ -30,6 +30,7 @@ import java.util.Map;
  *   taskmanager.memory.process.size: 2g
  * spark:              # extra Spark configuration for maintenance (its own JVM)
  *   spark.sql.shuffle.partitions: 8
+ * pushgateway: http://pushgateway:9091   # batch commands push their final figures here
  * </pre>
  *
  * @param workdir work directory: warehouse (embedded), reports, redis data, checkpoints, temp files
@@ -37,9 +38,11 @@ import java.util.Map;
  * @param catalog Iceberg catalog properties (empty = embedded Hadoop catalog under workdir)
  * @param flink extra Flink configuration
  * @param spark extra Spark configuration for {@code janus maintain}
+ * @param pushgateway Prometheus Pushgateway address the batch commands push their figures to (null = none)
  */
 public record JanusConfig(
-    Path workdir, int parallelism, Map<String, String> catalog, Map<String, String> flink, Map<String, String> spark)
+    Path workdir, int parallelism, Map<String, String> catalog, Map<String, String> flink, Map<String, String> spark,
+    String pushgateway)
     implements Serializable {
 
   private static final ObjectMapper YAML =
@@ -48,11 +51,12 @@ public record JanusConfig(
           .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
   private record FileSpec(
-      String workdir, Integer parallelism, Map<String, String> catalog, Map<String, String> flink, Map<String, String> spark) {}
+      String workdir, Integer parallelism, Map<String, String> catalog, Map<String, String> flink, Map<String, String> spark,
+      String pushgateway) {}
 
   /** Defaults only. */
   public static JanusConfig defaults() {
-    return new JanusConfig(Path.of("janus-data"), 0, Map.of(), Map.of(), Map.of());
+    return new JanusConfig(Path.of("janus-data"), 0, Map.of(), Map.of(), Map.of(), null);
   }
 
   /**
@@ -72,10 +76,11 @@ public record JanusConfig(
               spec.parallelism() == null ? c.parallelism() : spec.parallelism(),
               spec.catalog() == null ? c.catalog() : Map.copyOf(spec.catalog()),
               spec.flink() == null ? c.flink() : Map.copyOf(spec.flink()),
-              spec.spark() == null ? c.spark() : Map.copyOf(spec.spark()));
+              spec.spark() == null ? c.spark() : Map.copyOf(spec.spark()),
+              spec.pushgateway() == null ? c.pushgateway() : spec.pushgateway());
         }
       } catch (UnrecognizedPropertyException e) {
-        throw new IllegalArgumentException(file + ": unknown setting '" + e.getPropertyName() + "' (known: workdir, parallelism, catalog, flink, spark)");
+        throw new IllegalArgumentException(file + ": unknown setting '" + e.getPropertyName() + "' (known: workdir, parallelism, catalog, flink, spark, pushgateway)");
       } catch (IOException e) {
         throw new IllegalArgumentException(file + ": " + e.getMessage().split("\n")[0]);
       }
@@ -90,6 +95,9 @@ public record JanusConfig(
         throw new IllegalArgumentException("JANUS_PARALLELISM must be a whole number, got '" + env.get("JANUS_PARALLELISM") + "'");
       }
     }
+    if (env.get("JANUS_PUSHGATEWAY") != null && !env.get("JANUS_PUSHGATEWAY").isBlank()) {
+      c = new JanusConfig(c.workdir(), c.parallelism(), c.catalog(), c.flink(), c.spark(), env.get("JANUS_PUSHGATEWAY"));
+    }
     if (workdirOverride != null) {
       c = c.withWorkdir(workdirOverride);
     }
@@ -100,11 +108,11 @@ public record JanusConfig(
   }
 
   private JanusConfig withWorkdir(Path dir) {
-    return new JanusConfig(dir, parallelism, catalog, flink, spark);
+    return new JanusConfig(dir, parallelism, catalog, flink, spark, pushgateway);
   }
 
   private JanusConfig withParallelism(int p) {
-    return new JanusConfig(workdir, p, catalog, flink, spark);
+    return new JanusConfig(workdir, p, catalog, flink, spark, pushgateway);
   }
 
   /**

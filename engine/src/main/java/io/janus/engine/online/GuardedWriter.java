@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.SimpleCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,12 +33,14 @@ public final class GuardedWriter implements AutoCloseable {
   private final Counter landed;
   private final Counter refused;
   private final Counter retries;
+  /** Milliseconds from sending a batch until it is confirmed (null = not measured). */
+  private Histogram latency;
   private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
   /** Rows waiting to be sent, the newest per key: older rows of a key would be refused by the guard anyway. */
   private Map<String, OnlineRow> buffer = new LinkedHashMap<>();
   private long firstBufferedNanos;
 
-  private record Batch(List<OnlineRow> rows, CompletableFuture<List<Boolean>> result) {}
+  private record Batch(List<OnlineRow> rows, CompletableFuture<List<Boolean>> result, long sentNanos) {}
 
   /**
    * @param landed counts rows written (or keys removed)
@@ -56,6 +59,12 @@ public final class GuardedWriter implements AutoCloseable {
   /** A writer with counters of its own (see {@link #landed()}, {@link #refused()}). */
   public GuardedWriter(OnlineStore store, int batchSize, int maxInFlight) {
     this(store, batchSize, maxInFlight, new SimpleCounter(), new SimpleCounter(), new SimpleCounter());
+  }
+
+  /** Also records each batch's write latency (send to confirmation, milliseconds) in {@code histogram}. */
+  public GuardedWriter measureLatency(Histogram histogram) {
+    this.latency = histogram;
+    return this;
   }
 
   /** Buffers a row; sends the buffer when it is full or old, blocking while too many batches are in flight. */
@@ -96,7 +105,7 @@ public final class GuardedWriter implements AutoCloseable {
     if (buffer.isEmpty()) return;
     List<OnlineRow> rows = new ArrayList<>(buffer.values());
     buffer = new LinkedHashMap<>();
-    inFlight.add(new Batch(rows, store.multiPut(rows)));
+    inFlight.add(new Batch(rows, store.multiPut(rows), System.nanoTime()));
     while (inFlight.size() > maxInFlight) {
       complete(inFlight.poll());
     }
@@ -112,6 +121,7 @@ public final class GuardedWriter implements AutoCloseable {
           if (l) landed.inc();
           else refused.inc();
         }
+        if (latency != null) latency.update((System.nanoTime() - b.sentNanos()) / 1_000_000);
         return;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -6,6 +6,8 @@ import java.time.Duration;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.table.data.RowData;
 
 /**
@@ -15,6 +17,8 @@ import org.apache.flink.table.data.RowData;
  * retried with backoff.
  */
 public final class RedisSink implements Sink<RowData> {
+  /** Samples the latency and freshness quantiles are computed over, per subtask. */
+  private static final int HISTOGRAM_WINDOW = 10_000;
   private final String uri;
   private final OnlineRowEncoder encoder;
   private final int batchSize;
@@ -35,23 +39,29 @@ public final class RedisSink implements Sink<RowData> {
   public SinkWriter<RowData> createWriter(WriterInitContext context) {
     var group = context.metricGroup().addGroup(MetricNames.GROUP);
     GuardedWriter writer = new GuardedWriter(new RedisOnlineStore(uri, Duration.ofSeconds(60)), batchSize, maxInFlight,
-        group.counter(MetricNames.ONLINE_WRITES), group.counter(MetricNames.ONLINE_WRITES_STALE), group.counter(MetricNames.ONLINE_RETRIES));
-    return new Writer(writer, encoder);
+        group.counter(MetricNames.ONLINE_WRITES), group.counter(MetricNames.ONLINE_WRITES_STALE), group.counter(MetricNames.ONLINE_RETRIES))
+        .measureLatency(group.histogram(MetricNames.ONLINE_WRITE_LATENCY, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW)));
+    return new Writer(writer, encoder, group.histogram(MetricNames.ONLINE_FRESHNESS, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW)));
   }
 
   /** One writer per subtask, with its own connection. */
   static final class Writer implements SinkWriter<RowData> {
     private final GuardedWriter writer;
     private final OnlineRowEncoder encoder;
+    private final Histogram freshness;
 
-    Writer(GuardedWriter writer, OnlineRowEncoder encoder) {
+    Writer(GuardedWriter writer, OnlineRowEncoder encoder, Histogram freshness) {
       this.writer = writer;
       this.encoder = encoder;
+      this.freshness = freshness;
     }
 
     @Override
     public void write(RowData row, Context context) throws IOException {
-      writer.write(encoder.encode(row));
+      OnlineRow r = encoder.encode(row);
+      // How far behind the wall clock a value is when it goes out: the event-time age of online values.
+      freshness.update(Math.max(0, System.currentTimeMillis() - r.validFrom()));
+      writer.write(r);
     }
 
     @Override

@@ -79,7 +79,7 @@ final class ParitySummaryOperator extends AbstractStreamOperator<byte[]> impleme
     }
     MetricGroup metrics = getMetricGroup().addGroup(MetricNames.GROUP);
     for (KeyCheck.Status s : KeyCheck.Status.values()) {
-      metrics.counter(MetricNames.PARITY_PREFIX + s.name().toLowerCase()).inc(tally.count(s));
+      metrics.counter(MetricNames.PARITY_PREFIX + s.name().toLowerCase() + MetricNames.TOTAL).inc(tally.count(s));
     }
     ParityReport report = tally.report(group, snapshotId, sampleSize, maxMismatchRate, System.currentTimeMillis() - startedMs);
     output.collect(new StreamRecord<>(InstantiationUtil.serializeObject(report)));

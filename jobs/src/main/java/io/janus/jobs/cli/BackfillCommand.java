@@ -46,6 +46,7 @@ public final class BackfillCommand implements Callable<Integer> {
         .withReportDir(common.config().reports());
     if (runId != null) b = b.withRunId(runId);
     BackfillResult r = b.run(common.env());
+    common.push(RunFigures.backfill(r));
     print(r, json);
     boolean ok = r.published() || (noPublish && r.report().passed());
     return ok ? 0 : 1;

@@ -49,6 +49,20 @@ public final class CommonOptions {
     return config().warehouse();
   }
 
+  /**
+   * Pushes a batch command's figures to the configured Pushgateway, if any. A failed push warns and
+   * never fails the command: the run itself succeeded.
+   */
+  public void push(io.janus.monitoring.RunMetrics figures) {
+    String gateway = config().pushgateway();
+    if (gateway == null) return;
+    try {
+      figures.push(gateway);
+    } catch (java.io.IOException | RuntimeException e) {
+      System.err.println("warning: could not push metrics to the Pushgateway " + gateway + ": " + io.janus.jobs.Failures.oneLine(e));
+    }
+  }
+
   /** The Flink environment: the cluster's under {@code flink run}, else a local MiniCluster. */
   public StreamExecutionEnvironment env() {
     Configuration conf = new Configuration();

@@ -53,6 +53,7 @@ public final class IngestCommand implements Callable<Integer> {
       throw new CliException("input file " + file + " does not exist");
     }
     IngestResult r = new Ingest(common.warehouse(), src, Path.of("")).run(common.env(), file);
+    common.push(RunFigures.ingest(src.name(), r));
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("run_id", r.runId());

@@ -60,6 +60,7 @@ public final class ParityCommand implements Callable<Integer> {
       if (scope.sample != null) check = check.sample(scope.sample);
       if (snapshot != null) check = check.asOfSnapshot(snapshot);
       ParityReport r = check.run(common.env());
+      common.push(RunFigures.parity(r));
       System.out.println(json ? Json.line(r.toMap()) : r.summary());
       return r.passed() ? 0 : 1;
     }

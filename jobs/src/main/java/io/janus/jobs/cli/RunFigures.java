@@ -1,0 +1,71 @@
+package io.janus.jobs.cli;
+
+import io.janus.engine.audit.ColumnStats;
+import io.janus.engine.backfill.BackfillResult;
+import io.janus.engine.ingest.IngestResult;
+import io.janus.engine.parity.KeyCheck;
+import io.janus.engine.parity.ParityReport;
+import io.janus.engine.sync.SyncResult;
+import io.janus.monitoring.RunMetrics;
+
+/** The Prometheus figures each batch command pushes when a Pushgateway is configured. */
+final class RunFigures {
+  private RunFigures() {}
+
+  private static double now() {
+    return System.currentTimeMillis() / 1000.0;
+  }
+
+  static RunMetrics backfill(BackfillResult r) {
+    RunMetrics m = RunMetrics.of("janus_backfill", "group", r.report().group())
+        .counter("janus_backfill_rows_written_total", "Feature rows the last backfill wrote to its audit branch.", r.rowsWritten())
+        .gauge("janus_backfill_audit_passed", "1 when the last backfill's audit passed, else 0.", r.report().passed() ? 1 : 0)
+        .gauge("janus_backfill_audit_failed_checks", "Audit checks the last backfill failed.", r.report().failures().size())
+        .gauge("janus_backfill_audit_rows", "Rows in the audited range on the branch.", r.report().rows())
+        .gauge("janus_backfill_audit_keys", "Distinct entity keys in the audited range.", r.report().keys())
+        .gauge("janus_backfill_published", "1 when the last backfill reached main, else 0.", r.published() ? 1 : 0)
+        .gauge("janus_backfill_compute_seconds", "Wall time of the last backfill's Flink job.", r.computeMillis() / 1000.0)
+        .gauge("janus_backfill_duration_seconds", "Wall time of the last backfill: compute, audit, publish.", r.totalMillis() / 1000.0)
+        .gauge("janus_backfill_last_run_timestamp_seconds", "When the last backfill ended.", now());
+    for (ColumnStats c : r.report().columns()) {
+      m.gauge("janus_backfill_audit_null_ratio", "Null rate of a feature column in the audited range.", "column", c.column(), c.nullRate());
+    }
+    if (r.published()) {
+      m.gauge("janus_backfill_publish_latency_seconds", "From the start of the last published backfill until main held its rows.", r.totalMillis() / 1000.0)
+          .gauge("janus_backfill_last_publish_timestamp_seconds", "When a backfill last reached main.", now());
+    }
+    return m;
+  }
+
+  static RunMetrics ingest(String source, IngestResult r) {
+    return RunMetrics.of("janus_ingest", "source", source)
+        .counter("janus_ingest_events_total", "Events the last ingest appended to the raw table.", r.events())
+        .counter("janus_ingest_events_malformed_total", "Lines the last ingest sent to dead letters.", r.malformed())
+        .gauge("janus_ingest_duration_seconds", "Wall time of the last ingest.", r.millis() / 1000.0)
+        .gauge("janus_ingest_last_run_timestamp_seconds", "When the last ingest ended.", now());
+  }
+
+  static RunMetrics sync(SyncResult r) {
+    return RunMetrics.of("janus_sync", "group", r.group())
+        .counter("janus_sync_rows_read_total", "Offline rows the last sync read.", r.rowsRead())
+        .counter("janus_sync_keys_written_total", "Keys the last sync wrote to the online store.", r.keysWritten())
+        .counter("janus_sync_keys_skipped_by_guard_total", "Writes of the last sync the guard refused (the store held newer values).", r.skippedByGuard())
+        .counter("janus_sync_keys_removed_total", "Keys the last sync removed (their offline rows were withdrawn).", r.keysRemoved())
+        .gauge("janus_sync_snapshots_read", "Snapshots of main the last sync caught up with.", Math.max(0, r.plan().snapshotsBehind()))
+        .gauge("janus_sync_duration_seconds", "Wall time of the last sync.", r.millis() / 1000.0)
+        .gauge("janus_sync_last_success_timestamp_seconds", "When a sync last brought the online store up to main.", now());
+  }
+
+  static RunMetrics parity(ParityReport r) {
+    RunMetrics m = RunMetrics.of("janus_parity", "group", r.group())
+        .gauge("janus_parity_checked_keys", "Keys the last parity check compared.", r.checked())
+        .gauge("janus_parity_mismatch_ratio", "Share of checked keys that did not match in the last parity check.", r.mismatchRate())
+        .gauge("janus_parity_passed", "1 when the last parity check was within its threshold, else 0.", r.passed() ? 1 : 0)
+        .gauge("janus_parity_duration_seconds", "Wall time of the last parity check.", r.millis() / 1000.0)
+        .gauge("janus_parity_last_run_timestamp_seconds", "When the last parity check ended.", now());
+    for (KeyCheck.Status s : KeyCheck.Status.values()) {
+      m.gauge("janus_parity_keys", "Keys of the last parity check by outcome.", "status", s.name().toLowerCase(), r.count(s));
+    }
+    return m;
+  }
+}
