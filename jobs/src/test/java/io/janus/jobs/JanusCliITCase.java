@@ -34,6 +34,17 @@ class JanusCliITCase {
     events = dir.resolve("events.jsonl");
   }
 
+  /** The newest line of the notifications file of this kind. */
+  static JsonNode lastNotification(String kind) throws Exception {
+    JsonNode last = null;
+    for (String line : Files.readAllLines(Path.of(workdir, "reports", "notifications.jsonl"))) {
+      JsonNode n = JSON.readTree(line);
+      if (n.get("kind").asText().equals(kind)) last = n;
+    }
+    assertThat(last).as("a " + kind + " notification").isNotNull();
+    return last;
+  }
+
   static List<JsonNode> jsonLines(String out) throws Exception {
     List<JsonNode> nodes = new ArrayList<>();
     for (String line : out.split("\n")) if (line.startsWith("{")) nodes.add(JSON.readTree(line));
@@ -117,12 +128,32 @@ class JanusCliITCase {
         .replace("user_views_5m: [0, 100000]", "user_views_5m: [0, 1]");
     Files.writeString(defs.resolve("user_activity.yaml"), strict);
     List<JsonNode> before = jsonLines(CliRun.of("read", "--group", "user_activity", "--workdir", workdir, "--json").out());
-    CliRun b = CliRun.of("backfill", "--group", "user_activity", "--start", "2024-01-01", "--end", "2024-01-01",
-        "--definitions", defs.toString(), "--workdir", workdir, "--json");
+    // The rejection is also notified: to the JSON-lines file, and to a webhook given in a config file.
+    List<String> posted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer hook = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    hook.createContext("/janus", ex -> {
+      posted.add(new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      ex.sendResponseHeaders(204, -1);
+      ex.close();
+    });
+    hook.start();
+    Path config = Files.writeString(dir.resolve("notify-config.yaml"), "notifications:\n  webhook: http://127.0.0.1:" + hook.getAddress().getPort() + "/janus\n");
+    CliRun b;
+    try {
+      b = CliRun.of("backfill", "--group", "user_activity", "--start", "2024-01-01", "--end", "2024-01-01",
+          "--definitions", defs.toString(), "--config", config.toString(), "--workdir", workdir, "--json");
+    } finally {
+      hook.stop(0);
+    }
     assertThat(b.code()).isEqualTo(1);
     JsonNode r = jsonLines(b.out()).get(0);
     assertThat(r.get("audit_passed").asBoolean()).isFalse();
     assertThat(r.get("audit_failures").get(0).asText()).contains("user_views_5m");
+    JsonNode notified = lastNotification("audit_rejected");
+    assertThat(notified.get("group").asText()).isEqualTo("user_activity");
+    assertThat(notified.at("/details/run_id").asText()).isEqualTo(r.get("run_id").asText());
+    assertThat(notified.at("/details/failures/0").asText()).contains("user_views_5m");
+    assertThat(posted).singleElement().satisfies(body -> assertThat(JSON.readTree(body)).isEqualTo(notified));
     assertThat(jsonLines(CliRun.of("read", "--group", "user_activity", "--workdir", workdir, "--json").out())).isEqualTo(before);
   }
 
@@ -197,6 +228,10 @@ class JanusCliITCase {
     assertThat(worst.get("key").asText()).isEqualTo(key.substring("user_activity:".length()));
     assertThat(worst.get("feature").asText()).isEqualTo("user_views_24h");
     assertThat(worst.get("online").asText()).isEqualTo("-7");
+    JsonNode notified = lastNotification("parity_failed");
+    assertThat(notified.get("group").asText()).isEqualTo("user_activity");
+    assertThat(notified.at("/details/counts/mismatched").asLong()).isEqualTo(1);
+    assertThat(notified.at("/details/worst_keys/0").asText()).isEqualTo(worst.get("key").asText());
 
     CliRun text = CliRun.of("parity", "--group", "user_activity", "--workdir", workdir);
     assertThat(text.out()).contains("mismatched 1").contains("FAILED").contains("user_views_24h");

@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * The one typed configuration of Janus: YAML file ({@code --config}), then environment
- * ({@code JANUS_WORKDIR}, {@code JANUS_PARALLELISM}, {@code JANUS_PUSHGATEWAY}), then command-line options, each overriding
+ * ({@code JANUS_WORKDIR}, {@code JANUS_PARALLELISM}, {@code JANUS_PUSHGATEWAY}, {@code JANUS_NOTIFY_WEBHOOK}), then command-line options, each overriding
  * the previous. Everything has an embedded default: a work directory {@code ./janus-data} holding a
  * local Hadoop-catalog warehouse.
  *
@@ -31,6 +31,9 @@ import java.util.Map;
  * spark:              # extra Spark configuration for maintenance (its own JVM)
  *   spark.sql.shuffle.partitions: 8
  * pushgateway: http://pushgateway:9091   # batch commands push their final figures here
+ * notifications:      # audit rejections and parity failures
+ *   webhook: https://hooks.example.com/janus
+ *   file: /var/log/janus/notifications.jsonl   # default: &lt;workdir&gt;/reports/notifications.jsonl
  * </pre>
  *
  * @param workdir work directory: warehouse (embedded), reports, redis data, checkpoints, temp files
@@ -39,11 +42,20 @@ import java.util.Map;
  * @param flink extra Flink configuration
  * @param spark extra Spark configuration for {@code janus maintain}
  * @param pushgateway Prometheus Pushgateway address the batch commands push their figures to (null = none)
+ * @param notifications where audit rejections and parity failures are sent
  */
 public record JanusConfig(
     Path workdir, int parallelism, Map<String, String> catalog, Map<String, String> flink, Map<String, String> spark,
-    String pushgateway)
+    String pushgateway, Notifications notifications)
     implements Serializable {
+
+  /**
+   * Destinations of notifications.
+   *
+   * @param webhook URL that receives each notification as a JSON POST (null = none)
+   * @param file JSON-lines file each notification is appended to (null = {@code <workdir>/reports/notifications.jsonl})
+   */
+  public record Notifications(String webhook, String file) implements Serializable {}
 
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
@@ -52,11 +64,11 @@ public record JanusConfig(
 
   private record FileSpec(
       String workdir, Integer parallelism, Map<String, String> catalog, Map<String, String> flink, Map<String, String> spark,
-      String pushgateway) {}
+      String pushgateway, Notifications notifications) {}
 
   /** Defaults only. */
   public static JanusConfig defaults() {
-    return new JanusConfig(Path.of("janus-data"), 0, Map.of(), Map.of(), Map.of(), null);
+    return new JanusConfig(Path.of("janus-data"), 0, Map.of(), Map.of(), Map.of(), null, new Notifications(null, null));
   }
 
   /**
@@ -77,10 +89,11 @@ public record JanusConfig(
               spec.catalog() == null ? c.catalog() : Map.copyOf(spec.catalog()),
               spec.flink() == null ? c.flink() : Map.copyOf(spec.flink()),
               spec.spark() == null ? c.spark() : Map.copyOf(spec.spark()),
-              spec.pushgateway() == null ? c.pushgateway() : spec.pushgateway());
+              spec.pushgateway() == null ? c.pushgateway() : spec.pushgateway(),
+              spec.notifications() == null ? c.notifications() : spec.notifications());
         }
       } catch (UnrecognizedPropertyException e) {
-        throw new IllegalArgumentException(file + ": unknown setting '" + e.getPropertyName() + "' (known: workdir, parallelism, catalog, flink, spark, pushgateway)");
+        throw new IllegalArgumentException(file + ": unknown setting '" + e.getPropertyName() + "' (known: workdir, parallelism, catalog, flink, spark, pushgateway, notifications)");
       } catch (IOException e) {
         throw new IllegalArgumentException(file + ": " + e.getMessage().split("\n")[0]);
       }
@@ -96,7 +109,11 @@ public record JanusConfig(
       }
     }
     if (env.get("JANUS_PUSHGATEWAY") != null && !env.get("JANUS_PUSHGATEWAY").isBlank()) {
-      c = new JanusConfig(c.workdir(), c.parallelism(), c.catalog(), c.flink(), c.spark(), env.get("JANUS_PUSHGATEWAY"));
+      c = new JanusConfig(c.workdir(), c.parallelism(), c.catalog(), c.flink(), c.spark(), env.get("JANUS_PUSHGATEWAY"), c.notifications());
+    }
+    if (env.get("JANUS_NOTIFY_WEBHOOK") != null && !env.get("JANUS_NOTIFY_WEBHOOK").isBlank()) {
+      c = new JanusConfig(c.workdir(), c.parallelism(), c.catalog(), c.flink(), c.spark(), c.pushgateway(),
+          new Notifications(env.get("JANUS_NOTIFY_WEBHOOK"), c.notifications().file()));
     }
     if (workdirOverride != null) {
       c = c.withWorkdir(workdirOverride);
@@ -108,11 +125,11 @@ public record JanusConfig(
   }
 
   private JanusConfig withWorkdir(Path dir) {
-    return new JanusConfig(dir, parallelism, catalog, flink, spark, pushgateway);
+    return new JanusConfig(dir, parallelism, catalog, flink, spark, pushgateway, notifications);
   }
 
   private JanusConfig withParallelism(int p) {
-    return new JanusConfig(workdir, p, catalog, flink, spark, pushgateway);
+    return new JanusConfig(workdir, p, catalog, flink, spark, pushgateway, notifications);
   }
 
   /**
@@ -133,6 +150,11 @@ public record JanusConfig(
       return Warehouse.local(workdir.resolve("warehouse"));
     }
     return Warehouse.of(new HashMap<>(catalog));
+  }
+
+  /** The JSON-lines file notifications are appended to. */
+  public Path notificationsFile() {
+    return notifications.file() == null ? reports().resolve("notifications.jsonl") : Path.of(notifications.file());
   }
 
   public Path reports() {

@@ -63,6 +63,19 @@ public final class CommonOptions {
     }
   }
 
+  /**
+   * Sends a notification to the JSON-lines file and, if configured, the webhook. A destination that
+   * fails warns on stderr; the command's outcome stays what the run decided.
+   */
+  public void notify(io.janus.monitoring.notify.Notification n) {
+    java.util.List<io.janus.monitoring.notify.Notifier> to = new java.util.ArrayList<>();
+    to.add(new io.janus.monitoring.notify.JsonLinesNotifier(config().notificationsFile()));
+    if (config().notifications().webhook() != null) {
+      to.add(new io.janus.monitoring.notify.WebhookNotifier(java.net.URI.create(config().notifications().webhook())));
+    }
+    new io.janus.monitoring.notify.Notifiers(to).send(n).forEach(f -> System.err.println("warning: " + f));
+  }
+
   /** The Flink environment: the cluster's under {@code flink run}, else a local MiniCluster. */
   public StreamExecutionEnvironment env() {
     Configuration conf = new Configuration();

@@ -7,8 +7,12 @@ import io.janus.engine.parity.KeyCheck;
 import io.janus.engine.parity.ParityReport;
 import io.janus.engine.sync.SyncResult;
 import io.janus.monitoring.RunMetrics;
+import io.janus.monitoring.notify.Notification;
 
-/** The Prometheus figures each batch command pushes when a Pushgateway is configured. */
+/**
+ * What batch commands report beyond their output: the Prometheus figures they push when a Pushgateway
+ * is configured, and the notifications of an audit that rejected a backfill or a failed parity check.
+ */
 final class RunFigures {
   private RunFigures() {}
 
@@ -35,6 +39,38 @@ final class RunFigures {
           .gauge("janus_backfill_last_publish_timestamp_seconds", "When a backfill last reached main.", now());
     }
     return m;
+  }
+
+  /** The notification of a rejected backfill (its audit failed; main was not touched). */
+  static Notification auditRejected(BackfillResult r) {
+    java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+    d.put("run_id", r.runId());
+    d.put("branch", r.branch());
+    d.put("range", r.report().rangeStart() + ".." + r.report().rangeEnd());
+    d.put("rows", r.report().rows());
+    d.put("failures", r.report().failures().stream().map(c -> c.message()).toList());
+    if (r.reportFile() != null) d.put("report", r.reportFile().toAbsolutePath().toString());
+    return new Notification(Notification.AUDIT_REJECTED, r.report().group(),
+        "backfill " + r.report().group() + " " + d.get("range") + " rejected by its audit (" + r.report().failures().size()
+            + " failed check(s)); main untouched, branch " + r.branch() + " kept",
+        d, java.time.Instant.now());
+  }
+
+  /** The notification of a parity check above its mismatch threshold. */
+  static Notification parityFailed(ParityReport r) {
+    java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+    d.put("snapshot_id", r.snapshotId());
+    d.put("checked", r.checked());
+    d.put("mismatch_rate", r.mismatchRate());
+    d.put("max_mismatch_rate", r.maxMismatchRate());
+    java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+    for (KeyCheck.Status s : KeyCheck.Status.values()) counts.put(s.name().toLowerCase(), r.count(s));
+    d.put("counts", counts);
+    d.put("worst_keys", r.worst().stream().limit(10).map(ParityReport.Example::key).toList());
+    return new Notification(Notification.PARITY_FAILED, r.group(),
+        String.format("parity of %s failed: %.2f%% of %d checked keys differ (allowed %.2f%%)", r.group(), 100 * r.mismatchRate(), r.checked(),
+            100 * r.maxMismatchRate()),
+        d, java.time.Instant.now());
   }
 
   static RunMetrics ingest(String source, IngestResult r) {

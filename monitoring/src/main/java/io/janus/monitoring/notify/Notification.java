@@ -1,0 +1,36 @@
+package io.janus.monitoring.notify;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Something people must act on, sent to every configured {@link Notifier}.
+ *
+ * @param kind {@code audit_rejected} or {@code parity_failed}
+ * @param group the feature group
+ * @param summary one line for people
+ * @param details the figures behind it (JSON-serializable values)
+ * @param at when it happened
+ */
+public record Notification(String kind, String group, String summary, Map<String, Object> details, Instant at) {
+  /** A backfill's audit rejected its branch; main was not touched. */
+  public static final String AUDIT_REJECTED = "audit_rejected";
+  /** A parity check found more mismatches than allowed. */
+  public static final String PARITY_FAILED = "parity_failed";
+
+  public Notification {
+    details = Map.copyOf(new LinkedHashMap<>(details));
+  }
+
+  /** The JSON shape: kind, group, summary, at (ISO-8601 UTC), details. */
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kind", kind);
+    m.put("group", group);
+    m.put("summary", summary);
+    m.put("at", at.toString());
+    m.put("details", details);
+    return m;
+  }
+}

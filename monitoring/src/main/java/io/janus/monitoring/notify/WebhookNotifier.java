@@ -1,0 +1,44 @@
+package io.janus.monitoring.notify;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** POSTs each notification as a JSON object to a URL (Slack-, Alertmanager- or anything-compatible relay). */
+public final class WebhookNotifier implements Notifier {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private final URI url;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+
+  public WebhookNotifier(URI url) {
+    this.url = url;
+  }
+
+  @Override
+  public void send(Notification n) throws IOException {
+    HttpRequest req = HttpRequest.newBuilder(url).timeout(TIMEOUT).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(n.toMap()))).build();
+    HttpResponse<String> resp;
+    try {
+      resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("webhook " + url + ": interrupted", e);
+    } catch (IOException e) {
+      throw new IOException("webhook " + url + ": " + e.getMessage(), e);
+    }
+    if (resp.statusCode() / 100 != 2) {
+      throw new IOException("webhook " + url + " answered HTTP " + resp.statusCode());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return url.toString();
+  }
+}
