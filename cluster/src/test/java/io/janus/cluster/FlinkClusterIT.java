@@ -222,4 +222,39 @@ class FlinkClusterIT {
     assertThat(sample(metrics, "janus_backfill_last_publish_timestamp_seconds", "group=\"user_activity\"") * 1000)
         .isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(600_000.0));
   }
+
+  @Test
+  @Order(5)
+  void streamSyncAndParityRunOnTheClusterToo() throws Exception {
+    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+    Path todays = dir.resolve("today.jsonl");
+    flinkRun("generate", "--events", "5000", "--days", "1", "--start", today.toString(), "--out", todays.toString());
+    JsonNode stream = lastJson(flinkRun("stream", "--group", "user_activity", "--source", "file:" + todays, "--json"));
+    assertThat(stream.get("events").asLong() + stream.get("malformed").asLong()).isEqualTo(5000);
+    // The backfill of what the stream saw (its cold path), through the day its last expiries land on.
+    flinkRun("backfill", "--group", "user_activity", "--start", today.toString(), "--end", today.plusDays(2).toString());
+    JsonNode sync = lastJson(flinkRun("sync", "--group", "user_activity", "--json"));
+    assertThat(sync.get("mode").asText()).isEqualTo("full");
+    assertThat(sync.get("skipped_by_guard").asLong()).as("streaming wrote exactly these rows").isZero();
+    JsonNode parity = lastJson(flinkRun("parity", "--group", "user_activity", "--json"));
+    assertThat(parity.get("passed").asBoolean()).as(parity.toString()).isTrue();
+    assertThat(parity.get("checked").asLong()).isEqualTo(parity.get("matched").asLong()).isPositive();
+
+    List<String> finished = new ArrayList<>();
+    JSON.readTree(get("/jobs/overview").body()).get("jobs").forEach(j -> {
+      assertThat(j.get("state").asText()).as(j.get("name").asText()).isEqualTo("FINISHED");
+      finished.add(j.get("name").asText());
+    });
+    assertThat(finished).anyMatch(n -> n.startsWith("janus stream user_activity from "))
+        .anyMatch(n -> n.startsWith("janus sync user_activity: full load of snapshot "))
+        .anyMatch(n -> n.startsWith("janus parity user_activity vs snapshot "));
+
+    if (pushgateway != null) {
+      String metrics = scrape(pushgatewayPort);
+      assertThat(sample(metrics, "janus_sync_keys_written_total", "group=\"user_activity\"")).isEqualTo(sync.get("keys_written").asDouble());
+      assertThat(sample(metrics, "janus_parity_checked_keys", "group=\"user_activity\"")).isEqualTo(parity.get("checked").asDouble());
+      assertThat(sample(metrics, "janus_parity_passed", "group=\"user_activity\"")).isEqualTo(1.0);
+      assertThat(sample(metrics, "janus_parity_keys", "group=\"user_activity\"", "status=\"mismatched\"")).isZero();
+    }
+  }
 }
