@@ -51,6 +51,17 @@ public final class KafkaPayloadSource implements PayloadSource {
 
   @Override
   public DataStream<String> payloads(StreamExecutionEnvironment env) {
+    return payloads(env, WatermarkStrategy.noWatermarks());
+  }
+
+  /** Each partition keeps its own watermark; the reader's is the least of them (Flink's per-split watermarks). */
+  @Override
+  public boolean watermarksPerSplit() {
+    return true;
+  }
+
+  @Override
+  public DataStream<String> payloads(StreamExecutionEnvironment env, WatermarkStrategy<String> watermarks) {
     KafkaSourceBuilder<String> b = KafkaSource.<String>builder()
         .setBootstrapServers(bootstrap)
         .setTopics(topic)
@@ -66,7 +77,7 @@ public final class KafkaPayloadSource implements PayloadSource {
     if (bounded) {
       b.setBounded(OffsetsInitializer.latest());
     }
-    return env.fromSource(b.build(), WatermarkStrategy.noWatermarks(), "kafka " + topic);
+    return env.fromSource(b.build(), watermarks, "kafka " + topic);
   }
 
   @Override

@@ -16,6 +16,7 @@ import io.janus.engine.ingest.ParseEvents;
 import io.janus.engine.lineage.Lineage;
 import io.janus.engine.online.OnlineRowEncoder;
 import io.janus.engine.online.RedisSink;
+import io.janus.engine.source.PayloadEventTime;
 import io.janus.engine.source.PayloadSource;
 import io.janus.monitoring.MetricNames;
 import java.nio.file.Path;
@@ -113,7 +114,11 @@ public final class StreamJob {
     if (coldPath) raw.createOrLoad(warehouse);
     Map<String, String> props = Lineage.capture(runId, "stream", group, null, Path.of("")).properties();
 
-    SingleOutputStreamOperator<Event> parsed = source.payloads(env)
+    // Kafka: watermarks per partition, inside the source (a reader with several partitions would
+    // otherwise let the one ahead make the others' events late). Other sources: after parsing.
+    boolean perSplit = source.watermarksPerSplit();
+    DataStream<String> payloads = perSplit ? source.payloads(env, payloadWatermarks(src)) : source.payloads(env);
+    SingleOutputStreamOperator<Event> parsed = payloads
         .process(new ParseEvents(src, source.origin(), runId))
         .returns(TypeInformation.of(Event.class))
         .name("parse " + src.name())
@@ -121,10 +126,8 @@ public final class StreamJob {
     WatermarkStrategy<Event> watermarks = WatermarkStrategy.<Event>forBoundedOutOfOrderness(outOfOrderness)
         .withTimestampAssigner((e, t) -> e.ts);
     if (idleness != null) watermarks = watermarks.withIdleness(idleness);
-    SingleOutputStreamOperator<Event> onTime = parsed
-        .assignTimestampsAndWatermarks(watermarks)
-        .name("event time")
-        .uid("event-time")
+    DataStream<Event> timed = perSplit ? parsed : parsed.assignTimestampsAndWatermarks(watermarks).name("event time").uid("event-time");
+    SingleOutputStreamOperator<Event> onTime = timed
         .process(new LateFilter(src, source.origin(), runId))
         .returns(TypeInformation.of(Event.class))
         .name("late events to dead letters")
@@ -160,6 +163,11 @@ public final class StreamJob {
         .writeParallelism(1)
         .append()
         .name("iceberg dead-letter writer");
+  }
+
+  private WatermarkStrategy<String> payloadWatermarks(SourceDefinition src) {
+    WatermarkStrategy<String> w = WatermarkStrategy.<String>forBoundedOutOfOrderness(outOfOrderness).withTimestampAssigner(new PayloadEventTime(src));
+    return idleness == null ? w : w.withIdleness(idleness);
   }
 
   /**

@@ -85,4 +85,52 @@ class KafkaStreamITCase {
     }
   }
 
+  /**
+   * One reader with two partitions, one of them hours ahead of the other (a consumer that fell behind
+   * on one partition). Watermarks per partition keep the reader's watermark at the slower partition's,
+   * so none of its events is late; a single watermark after the source would let the partition ahead
+   * push it past them.
+   */
+  @Test
+  void aPartitionAheadDoesNotMakeAnotherPartitionsEventsLate() throws Exception {
+    String topic = "skewed";
+    kafka.addTopics(new org.apache.kafka.clients.admin.NewTopic(topic, 2, (short) 1));
+    long now = System.currentTimeMillis();
+    List<String> lines = Files.readAllLines(StreamJobITCase.eventsFile(dir, now, 3000, 47));
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBrokersAsString());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+      // The later half of the 5 hours to partition 1, the earlier half to partition 0. The reader got
+      // partition 1's records first in every run; with one watermark after the source, 1,499 of
+      // partition 0's events were then late (checked by turning watermarksPerSplit() off).
+      int half = lines.size() / 2;
+      for (int i = half; i < lines.size(); i++) producer.send(new ProducerRecord<>(topic, 1, null, lines.get(i)));
+      producer.flush();
+      for (int i = 0; i < half; i++) producer.send(new ProducerRecord<>(topic, 0, null, lines.get(i)));
+      producer.flush();
+    }
+
+    Warehouse warehouse = Warehouse.local(dir.resolve("warehouse"));
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis"))) {
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.setParallelism(1);
+      // Watermarks every millisecond: a single watermark after the source would then surely pass the
+      // slow partition's events while the fast partition's are still being read.
+      env.getConfig().setAutoWatermarkInterval(1);
+      KafkaPayloadSource source = new KafkaPayloadSource(kafka.getBrokersAsString(), topic, "janus-skew",
+          KafkaPayloadSource.StartOffsets.EARLIEST, true, Map.of());
+      StreamJob.Result r = StreamJob.builder(warehouse, StreamJobITCase.G, source, redis.uri())
+          .outOfOrderness(Duration.ofMinutes(10))
+          .checkpointInterval(Duration.ofMillis(500))
+          .checkpointDir(dir.resolve("checkpoints"))
+          .build()
+          .run(env);
+      assertThat(r.late()).as("events late because another partition was ahead").isZero();
+      assertThat(r.events()).isEqualTo(3000);
+      assertThat(Tables.count(warehouse, DeadLetters.ID)).as("only the two malformed lines").isEqualTo(2);
+      assertThat(StreamJobITCase.mismatchesAgainstBackfill(warehouse, redis.uri(), now)).isZero();
+    }
+  }
 }
