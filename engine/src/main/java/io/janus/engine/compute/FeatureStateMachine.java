@@ -3,7 +3,6 @@ package io.janus.engine.compute;
 import io.janus.engine.aggregate.Aggregator;
 import java.io.Serializable;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -143,8 +142,8 @@ public final class FeatureStateMachine implements Serializable {
         Aggregator<Object> agg = Aggregator.erase(plan.inputs().get(plan.inputOf(f)).aggregator());
         Object ir = null;
         int input = plan.inputOf(f);
-        for (Map.Entry<Long, Object[]> e : s.slices.tailMap(t - plan.windowOf(f), false).entrySet()) {
-          Object part = e.getValue()[input];
+        for (int i = s.slices.firstAfter(t - plan.windowOf(f)); i < s.slices.end(); i++) {
+          Object part = s.slices.valueAt(i)[input];
           if (part != null) ir = ir == null ? agg.copy(part) : agg.merge(ir, part);
         }
         current[f] = ir;
@@ -154,7 +153,7 @@ public final class FeatureStateMachine implements Serializable {
     // 4. Slices no window needs any more.
     long maxWindow = plan.maxWindow();
     while (!s.slices.isEmpty() && s.slices.firstKey() + maxWindow <= t) {
-      s.slices.pollFirstEntry();
+      s.slices.pollFirst();
     }
 
     // 5. Emit on change; the first row is always written.

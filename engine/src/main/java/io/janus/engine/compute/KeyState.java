@@ -1,16 +1,14 @@
 package io.janus.engine.compute;
 
-import java.util.TreeMap;
-
 /**
  * Everything one entity key needs between timers. Memory is bounded by the longest sliding window:
  * slices older than it are dropped, pending inputs are applied when their time comes.
  */
 public final class KeyState {
   /** Inputs not yet applied, pre-aggregated per event time: ts -> IR per input. */
-  public TreeMap<Long, Object[]> pending = new TreeMap<>();
+  public TimeMap pending = new TimeMap();
   /** Applied inputs of sliding windows per hop slice: slice end (ceil_hop of event time) -> IR per input. */
-  public TreeMap<Long, Object[]> slices = new TreeMap<>();
+  public TimeMap slices = new TimeMap();
   /** Current IR of each aggregated feature (its window's merge of slices, or the lifetime IR). */
   public Object[] current;
   /** Values of the last row written, or null when the key has not written one or is dormant. */

@@ -1,8 +1,6 @@
 package io.janus.engine.compute;
 
 import java.io.IOException;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
@@ -92,17 +90,17 @@ public final class KeyStateSerializer extends TypeSerializerSingleton<KeyState> 
     serialize(deserialize(in), out);
   }
 
-  private static void writeMap(TreeMap<Long, Object[]> m, DataOutputView out) throws IOException {
+  private static void writeMap(TimeMap m, DataOutputView out) throws IOException {
     out.writeInt(m.size());
-    for (Map.Entry<Long, Object[]> e : m.entrySet()) {
-      out.writeLong(e.getKey());
-      StateCodec.writeArray(e.getValue(), out);
+    for (int i = m.start(); i < m.end(); i++) {
+      out.writeLong(m.keyAt(i));
+      StateCodec.writeArray(m.valueAt(i), out);
     }
   }
 
-  private static TreeMap<Long, Object[]> readMap(DataInputView in) throws IOException {
+  private static TimeMap readMap(DataInputView in) throws IOException {
     int n = in.readInt();
-    TreeMap<Long, Object[]> m = new TreeMap<>();
+    TimeMap m = new TimeMap();
     for (int i = 0; i < n; i++) m.put(in.readLong(), StateCodec.readArray(in));
     return m;
   }

@@ -81,6 +81,16 @@ public final class GuardedWriter implements AutoCloseable {
     }
   }
 
+  /** Whether rows wait in the buffer for their batch to be sent. */
+  public boolean hasBuffered() {
+    return !buffer.isEmpty();
+  }
+
+  /** Sends what is buffered without waiting for it (a batch that stopped filling must not wait for the next row). */
+  public void sendBuffered() throws IOException {
+    send();
+  }
+
   /** Sends what is buffered and waits until every batch is confirmed. */
   public void flush() throws IOException {
     send();
