@@ -2,7 +2,7 @@
 # Not executable on its own.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FLINK_HOME="$ROOT/cluster/target/flink"              # lib/ and plugins/, assembled by Maven
-STATE="${JANUS_FLINK_STATE:-$FLINK_HOME}"             # conf/, log/, run/ (pids), tmp/
+STATE="${JANUS_FLINK_STATE:-$ROOT/.flink}"            # conf/, log/, run/ (pids), tmp/: outside target/, so mvn clean keeps the PIDs
 CONF="$STATE/conf"
 REST_PORT="${JANUS_FLINK_REST_PORT:-8081}"
 mapfile -t JVM_OPTS < <(grep -v '^#' "$ROOT/jobs/conf/jvm.options")

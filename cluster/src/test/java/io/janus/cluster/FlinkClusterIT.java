@@ -111,23 +111,35 @@ class FlinkClusterIT {
     assertThat(start.out()).contains("flink-cluster: up in");
   }
 
+  /** An executable on the PATH, or null. */
+  static Path onPath(String name) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      Path p = Path.of(d, name);
+      if (Files.isExecutable(p)) return p;
+    }
+    return null;
+  }
+
   static void startPushgateway() throws Exception {
-    Path binary = Path.of("/usr/bin/prometheus-pushgateway");
-    if (!Files.isExecutable(binary)) {
+    Path binary = onPath("prometheus-pushgateway");
+    if (binary == null) {
       assertThat(System.getenv("JANUS_REQUIRE_PROMETHEUS_TOOLS")).as("prometheus-pushgateway is required here (apt-get install prometheus-pushgateway)").isNotEqualTo("1");
       return;
     }
     pushgatewayPort = freePort();
     pushgateway = new ProcessBuilder(binary.toString(), "--web.listen-address=127.0.0.1:" + pushgatewayPort)
         .redirectErrorStream(true).redirectOutput(dir.resolve("pushgateway.log").toFile()).start();
-    for (int i = 0; i < 100; i++) {
+    boolean ready = false;
+    for (int i = 0; i < 100 && !ready; i++) {
       try {
-        if (HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pushgatewayPort + "/-/ready")).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode() == 200) break;
+        ready = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pushgatewayPort + "/-/ready")).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
       } catch (IOException notYet) {
-        Thread.sleep(100);
+        // not listening yet
       }
+      if (!ready) Thread.sleep(100);
     }
+    assertThat(ready).as("the Pushgateway answers /-/ready within 10 s: " + dir.resolve("pushgateway.log")).isTrue();
     env.put("JANUS_PUSHGATEWAY", "127.0.0.1:" + pushgatewayPort);
   }
 

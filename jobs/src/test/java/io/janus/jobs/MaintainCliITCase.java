@@ -189,4 +189,22 @@ class MaintainCliITCase {
     assertThat(group.code()).isEqualTo(1);
     assertThat(group.err()).contains("nope").doesNotContain("Exception");
   }
+
+  @Test
+  @Order(4)
+  void aTagExpiryWouldDropStopsEverythingBeforeTheFirstChange() throws Exception {
+    assertThat(CliRun.of("ingest", "--file", dir.resolve("events.jsonl").toString(), "--workdir", workdir).code()).isZero();
+    assertThat(CliRun.of("ingest", "--file", dir.resolve("events.jsonl").toString(), "--workdir", workdir).code()).isZero();
+    Table raw = warehouse.load(RAW);
+    long head = raw.currentSnapshot().snapshotId();
+    raw.manageSnapshots().createTag("stale_model", head).setMaxRefAgeMs("stale_model", 1).commit();
+    Thread.sleep(5);
+    CliRun r = CliRun.of("maintain", "all", "--table", "raw.clickstream", "--min-input-files", "2", "--expire-older-than", "1ms",
+        "--workdir", workdir);
+    assertThat(r.code()).as(r.out() + r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("tag 'stale_model'").contains("refusing");
+    Table after = warehouse.load(RAW);
+    assertThat(after.currentSnapshot().snapshotId()).as("not compacted either").isEqualTo(head);
+    assertThat(after.refs()).containsKey("stale_model");
+  }
 }

@@ -100,6 +100,17 @@ public final class Maintenance implements AutoCloseable {
     return spark;
   }
 
+  /**
+   * Checks what can be checked before any table changes: the table exists, and an expiry would drop
+   * no branch or tag. {@link MaintenanceMain} runs it for every table before the first step of the first.
+   */
+  public void preflight(Action action, String identifier, Options o) {
+    Table table = table(identifier);
+    if (action.includes(Action.EXPIRE)) {
+      SnapshotExpiry.of(spark, table, System.currentTimeMillis() - o.expireOlderThan().toMillis()).retainLast(o.retainLast()).checkRefs();
+    }
+  }
+
   /** Runs {@code action} on one table; {@code sortBy} (may be empty) orders compacted rows. */
   public TableReport run(Action action, String identifier, List<String> sortBy, Options o) {
     long t0 = System.currentTimeMillis();

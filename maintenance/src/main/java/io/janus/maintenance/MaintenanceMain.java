@@ -34,6 +34,9 @@ public final class MaintenanceMain implements Callable<Integer> {
   @Option(names = "--catalog", paramLabel = "KEY=VALUE", description = "Iceberg catalog property (repeatable); default: type=hadoop.")
   Map<String, String> catalog = new LinkedHashMap<>();
 
+  @Option(names = "--catalog-file", paramLabel = "FILE", description = "Iceberg catalog properties (Java properties file; --catalog entries win).")
+  java.nio.file.Path catalogFile;
+
   @Option(names = "--sort-by", paramLabel = "TABLE=COL[,COL...]", description = "Sort a table's compacted rows by these columns.")
   Map<String, String> sortBy = new LinkedHashMap<>();
 
@@ -90,13 +93,24 @@ public final class MaintenanceMain implements Callable<Integer> {
     Map<String, String> props = new LinkedHashMap<>(snapshotProperties);
     props.putIfAbsent("janus.run-id", UUID.randomUUID().toString());
     props.putIfAbsent("janus.job", "maintenance");
+    Map<String, String> catalogProperties = new LinkedHashMap<>();
+    if (catalogFile != null) {
+      java.util.Properties p = new java.util.Properties();
+      try (var in = java.nio.file.Files.newInputStream(catalogFile)) {
+        p.load(in);
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("catalog file " + catalogFile + ": " + e.getMessage());
+      }
+      p.stringPropertyNames().forEach(k -> catalogProperties.put(k, p.getProperty(k)));
+    }
+    catalogProperties.putAll(catalog);
     Maintenance.Options options = new Maintenance.Options(targetFileSize, minInputFiles, partialProgress, expireOlderThan,
         retainLast, orphansOlderThan, props, dryRun);
     long t0 = System.currentTimeMillis();
     List<TableReport> reports = new ArrayList<>();
-    try (Maintenance m = Maintenance.start(master, sparkConf, catalog)) {
+    try (Maintenance m = Maintenance.start(master, sparkConf, catalogProperties)) {
       for (String t : tables) {
-        m.table(t); // fail on a missing table before any work starts
+        m.preflight(action, t, options); // a missing table or a ref expiry would drop fails before any work starts
       }
       for (String t : tables) {
         String cols = sortBy.get(t);

@@ -61,20 +61,8 @@ public final class SnapshotExpiry {
     table.refresh();
     List<Snapshot> before = new ArrayList<>();
     table.snapshots().forEach(before::add);
-    // Iceberg's own plan (apply() lists the snapshots that would be removed), used both to check the
-    // refs and for the dry run.
-    Set<Long> expiring = new HashSet<>();
-    table.expireSnapshots().expireOlderThan(olderThanMillis).retainLast(retainLast).apply()
-        .forEach(s -> expiring.add(s.snapshotId()));
-    List<String> refs = new ArrayList<>();
-    for (Map.Entry<String, SnapshotRef> ref : table.refs().entrySet()) {
-      if (expiring.contains(ref.getValue().snapshotId())) {
-        throw new IllegalStateException("table " + table.name() + ": expiry would drop " + (ref.getValue().isBranch() ? "branch" : "tag")
-            + " '" + ref.getKey() + "' (snapshot " + ref.getValue().snapshotId() + ", its max-ref-age has passed); refusing");
-      }
-      refs.add(ref.getKey());
-    }
-    refs.sort(null);
+    Set<Long> expiring = expiring();
+    List<String> refs = checkRefs(expiring);
     List<Long> expired = new ArrayList<>();
     List<Snapshot> goner = new ArrayList<>();
     List<Snapshot> kept = new ArrayList<>();
@@ -103,6 +91,42 @@ public final class SnapshotExpiry {
     return new ExpiryResult(before.size(), after, expired, r.deletedDataFilesCount(),
         r.deletedEqualityDeleteFilesCount() + r.deletedPositionDeleteFilesCount(), r.deletedManifestsCount(), r.deletedManifestListsCount(),
         refs, System.currentTimeMillis() - t0);
+  }
+
+  /** Iceberg's own plan: the snapshots this expiry would remove ({@code apply()} commits nothing). */
+  private Set<Long> expiring() {
+    Set<Long> ids = new HashSet<>();
+    table.expireSnapshots().expireOlderThan(olderThanMillis).retainLast(retainLast).apply().forEach(s -> ids.add(s.snapshotId()));
+    return ids;
+  }
+
+  /**
+   * Checks, before anything changes, that no branch or tag would go: fails naming the ref if its
+   * snapshot would expire, or if its own {@code max-ref-age} has passed (Iceberg then drops the ref
+   * itself, whether its snapshot expires or not). Returns the refs, sorted.
+   */
+  public List<String> checkRefs() {
+    table.refresh();
+    return checkRefs(expiring());
+  }
+
+  private List<String> checkRefs(Set<Long> expiring) {
+    long now = System.currentTimeMillis();
+    List<String> refs = new ArrayList<>();
+    for (Map.Entry<String, SnapshotRef> e : table.refs().entrySet()) {
+      SnapshotRef ref = e.getValue();
+      String what = (ref.isBranch() ? "branch" : "tag") + " '" + e.getKey() + "' (snapshot " + ref.snapshotId() + ")";
+      Snapshot snapshot = table.snapshot(ref.snapshotId());
+      boolean aged = !e.getKey().equals(SnapshotRef.MAIN_BRANCH) && ref.maxRefAgeMs() != null && snapshot != null
+          && now - snapshot.timestampMillis() > ref.maxRefAgeMs();
+      if (aged || expiring.contains(ref.snapshotId())) {
+        throw new IllegalStateException("table " + table.name() + ": expiry would drop " + what
+            + (aged ? ": its max-ref-age of " + ref.maxRefAgeMs() + " ms has passed" : ": its snapshot would expire") + "; refusing");
+      }
+      refs.add(e.getKey());
+    }
+    refs.sort(null);
+    return refs;
   }
 
   private static long minus(Set<String> a, Set<String> b) {

@@ -161,9 +161,28 @@ class MaintenanceITCase {
     t.manageSnapshots().createTag("stale", first).setMaxRefAgeMs("stale", 1).commit();
     Thread.sleep(5);
     assertThatThrownBy(() -> SnapshotExpiry.of(spark, t, System.currentTimeMillis()).execute())
-        .hasMessageContaining("tag 'stale'").hasMessageContaining("refusing");
+        .hasMessageContaining("tag 'stale'").hasMessageContaining("max-ref-age").hasMessageContaining("refusing");
     t.refresh();
     assertThat(t.snapshots()).hasSize(3);
+    assertThat(t.refs()).containsKey("stale");
+  }
+
+  @Test
+  void expiryRefusesWhenAStaleTagSitsOnASnapshotThatStays() throws Exception {
+    // Iceberg drops a ref whose max-ref-age passed even when its snapshot is kept (here: main's head).
+    String name = smallFilesTable(6);
+    Table t = maintenance.table(name);
+    long head = t.currentSnapshot().snapshotId();
+    t.manageSnapshots().createTag("pinned_model", head).setMaxRefAgeMs("pinned_model", 1).commit();
+    Thread.sleep(5);
+    Maintenance.Options o = new Maintenance.Options(null, 2, false, Duration.ofMillis(1), 1, Duration.ofDays(3), Map.of(), false);
+    assertThatThrownBy(() -> maintenance.preflight(Maintenance.Action.ALL, name, o))
+        .hasMessageContaining("tag 'pinned_model'").hasMessageContaining("max-ref-age").hasMessageContaining("refusing");
+    assertThatThrownBy(() -> SnapshotExpiry.of(spark, t, System.currentTimeMillis()).dryRun(true).execute())
+        .hasMessageContaining("tag 'pinned_model'");
+    t.refresh();
+    assertThat(t.currentSnapshot().snapshotId()).isEqualTo(head);
+    assertThat(t.refs()).containsKey("pinned_model");
   }
 
   @Test

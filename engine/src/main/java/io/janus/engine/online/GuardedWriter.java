@@ -40,7 +40,19 @@ public final class GuardedWriter implements AutoCloseable {
   private Map<String, OnlineRow> buffer = new LinkedHashMap<>();
   private long firstBufferedNanos;
 
-  private record Batch(List<OnlineRow> rows, CompletableFuture<List<Boolean>> result, long sentNanos) {}
+  /** A batch in flight; the store's callback notes when it was confirmed, for the latency histogram. */
+  private static final class Batch {
+    final List<OnlineRow> rows;
+    final CompletableFuture<List<Boolean>> result;
+    final long sentNanos = System.nanoTime();
+    volatile long doneNanos;
+
+    Batch(List<OnlineRow> rows, CompletableFuture<List<Boolean>> result) {
+      this.rows = rows;
+      this.result = result;
+      result.whenComplete((r, e) -> doneNanos = System.nanoTime());
+    }
+  }
 
   /**
    * @param landed counts rows written (or keys removed)
@@ -89,6 +101,7 @@ public final class GuardedWriter implements AutoCloseable {
   /** Sends what is buffered without waiting for it (a batch that stopped filling must not wait for the next row). */
   public void sendBuffered() throws IOException {
     send();
+    reapDone();
   }
 
   /** Sends what is buffered and waits until every batch is confirmed. */
@@ -115,8 +128,16 @@ public final class GuardedWriter implements AutoCloseable {
     if (buffer.isEmpty()) return;
     List<OnlineRow> rows = new ArrayList<>(buffer.values());
     buffer = new LinkedHashMap<>();
-    inFlight.add(new Batch(rows, store.multiPut(rows), System.nanoTime()));
+    inFlight.add(new Batch(rows, store.multiPut(rows)));
     while (inFlight.size() > maxInFlight) {
+      complete(inFlight.poll());
+    }
+    reapDone();
+  }
+
+  /** Accounts for the batches already confirmed (or failed: those are retried now rather than at the next checkpoint). */
+  private void reapDone() throws IOException {
+    while (!inFlight.isEmpty() && inFlight.peek().result.isDone()) {
       complete(inFlight.poll());
     }
   }
@@ -126,12 +147,15 @@ public final class GuardedWriter implements AutoCloseable {
     long backoff = 50;
     for (int attempt = 1; ; attempt++) {
       try {
-        List<Boolean> result = (attempt == 1 ? b.result() : store.multiPut(b.rows())).get();
+        List<Boolean> result = (attempt == 1 ? b.result : store.multiPut(b.rows)).get();
         for (Boolean l : result) {
           if (l) landed.inc();
           else refused.inc();
         }
-        if (latency != null) latency.update((System.nanoTime() - b.sentNanos()) / 1_000_000);
+        if (latency != null) {
+          long done = attempt == 1 && b.doneNanos != 0 ? b.doneNanos : System.nanoTime();
+          latency.update((done - b.sentNanos) / 1_000_000);
+        }
         return;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -141,7 +165,7 @@ public final class GuardedWriter implements AutoCloseable {
           throw new IOException("online store write failed after " + attempt + " attempts: " + e.getCause().getMessage(), e.getCause());
         }
         retries.inc();
-        LOG.warn("online store write of {} rows failed (attempt {}), retrying in {} ms: {}", b.rows().size(), attempt, backoff, e.getCause().getMessage());
+        LOG.warn("online store write of {} rows failed (attempt {}), retrying in {} ms: {}", b.rows.size(), attempt, backoff, e.getCause().getMessage());
         try {
           Thread.sleep(backoff);
         } catch (InterruptedException ie) {

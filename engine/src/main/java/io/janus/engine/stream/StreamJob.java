@@ -60,7 +60,7 @@ public final class StreamJob {
   private final Duration outOfOrderness;
   private final Duration idleness;
   private final Duration checkpointInterval;
-  private final Path checkpointDir;
+  private final String checkpointDir;
   private final boolean coldPath;
   private final String runId;
   private final Duration bufferTimeout;
@@ -95,7 +95,7 @@ public final class StreamJob {
     env.setBufferTimeout(bufferTimeout.toMillis());
     if (checkpointDir != null) {
       Configuration c = new Configuration();
-      c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toAbsolutePath().toUri().toString());
+      c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);
       env.configure(c);
     }
     build(env);
@@ -218,7 +218,7 @@ public final class StreamJob {
     private Duration outOfOrderness = Duration.ofMinutes(2);
     private Duration idleness = Duration.ofMinutes(1);
     private Duration checkpointInterval = Duration.ofSeconds(10);
-    private Path checkpointDir;
+    private String checkpointDir;
     private boolean coldPath = true;
     private String runId = UUID.randomUUID().toString();
     private Duration bufferTimeout = Duration.ofMillis(10);
@@ -252,7 +252,12 @@ public final class StreamJob {
      * local MiniCluster that is the JobManager's memory, limited to 5 MB of state).
      */
     public Builder checkpointDir(Path dir) {
-      this.checkpointDir = dir;
+      return checkpointDir(dir == null ? null : dir.toAbsolutePath().toUri().toString());
+    }
+
+    /** Checkpoint directory as a URI ({@code s3://bucket/path}, {@code file:///…}); null = the cluster's configured one. */
+    public Builder checkpointDir(String uri) {
+      this.checkpointDir = uri;
       return this;
     }
 

@@ -66,7 +66,7 @@ class TimeMapTest {
   }
 
   @Test
-  void aLongRunOfAppendsAndExpiriesStaysSmall() {
+  void aSlidingWindowOfAppendsAndExpiriesKeepsTheNewestEntries() {
     TimeMap m = new TimeMap();
     for (long t = 0; t < 100_000; t++) {
       m.put(t, new Object[0]);

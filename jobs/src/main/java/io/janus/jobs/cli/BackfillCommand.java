@@ -47,7 +47,7 @@ public final class BackfillCommand implements Callable<Integer> {
     if (runId != null) b = b.withRunId(runId);
     BackfillResult r = b.run(common.env());
     common.push(RunFigures.backfill(r));
-    if (!r.report().passed()) common.notify(RunFigures.auditRejected(r));
+    if (!r.report().passed()) common.notify(() -> RunFigures.auditRejected(r));
     print(r, json);
     boolean ok = r.published() || (noPublish && r.report().passed());
     return ok ? 0 : 1;

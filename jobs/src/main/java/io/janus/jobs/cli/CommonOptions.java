@@ -67,13 +67,17 @@ public final class CommonOptions {
    * Sends a notification to the JSON-lines file and, if configured, the webhook. A destination that
    * fails warns on stderr; the command's outcome stays what the run decided.
    */
-  public void notify(io.janus.monitoring.notify.Notification n) {
-    java.util.List<io.janus.monitoring.notify.Notifier> to = new java.util.ArrayList<>();
-    to.add(new io.janus.monitoring.notify.JsonLinesNotifier(config().notificationsFile()));
-    if (config().notifications().webhook() != null) {
-      to.add(new io.janus.monitoring.notify.WebhookNotifier(java.net.URI.create(config().notifications().webhook())));
+  public void notify(java.util.function.Supplier<io.janus.monitoring.notify.Notification> notification) {
+    try {
+      java.util.List<io.janus.monitoring.notify.Notifier> to = new java.util.ArrayList<>();
+      to.add(new io.janus.monitoring.notify.JsonLinesNotifier(config().notificationsFile()));
+      if (config().notifications().webhook() != null) {
+        to.add(new io.janus.monitoring.notify.WebhookNotifier(java.net.URI.create(config().notifications().webhook())));
+      }
+      new io.janus.monitoring.notify.Notifiers(to).send(notification.get()).forEach(f -> System.err.println("warning: " + f));
+    } catch (RuntimeException e) {
+      System.err.println("warning: could not send a notification: " + io.janus.jobs.Failures.oneLine(e));
     }
-    new io.janus.monitoring.notify.Notifiers(to).send(n).forEach(f -> System.err.println("warning: " + f));
   }
 
   /** The Flink environment: the cluster's under {@code flink run}, else a local MiniCluster. */

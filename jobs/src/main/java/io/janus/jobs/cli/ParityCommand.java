@@ -61,7 +61,7 @@ public final class ParityCommand implements Callable<Integer> {
       if (snapshot != null) check = check.asOfSnapshot(snapshot);
       ParityReport r = check.run(common.env());
       common.push(RunFigures.parity(r));
-      if (!r.passed()) common.notify(RunFigures.parityFailed(r));
+      if (!r.passed()) common.notify(() -> RunFigures.parityFailed(r));
       System.out.println(json ? Json.line(r.toMap()) : r.summary());
       return r.passed() ? 0 : 1;
     }

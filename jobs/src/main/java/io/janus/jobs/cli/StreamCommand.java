@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.CheckpointingOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,8 +55,19 @@ public final class StreamCommand implements Callable<Integer> {
   @Option(names = "--no-cold-path", description = "Do not append the consumed events to the raw Iceberg table.")
   boolean noColdPath;
 
+  @Option(names = "--checkpoint-dir", paramLabel = "URI",
+      description = "Checkpoint directory (default: execution.checkpointing.dir from the config's flink section, else <workdir>/checkpoints/<group>).")
+  String checkpointDirOption;
+
   @Option(names = "--json", description = "Print the summary as JSON.")
   boolean json;
+
+  /** The option, else null when the configuration names one (Flink applies it), else a directory in the work directory. */
+  private String checkpointDir(FeatureGroup g) {
+    if (checkpointDirOption != null) return checkpointDirOption;
+    if (common.config().flink().containsKey(CheckpointingOptions.CHECKPOINTS_DIRECTORY.key())) return null;
+    return common.config().workdir().resolve("checkpoints").resolve(g.name()).toAbsolutePath().toUri().toString();
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -66,7 +78,7 @@ public final class StreamCommand implements Callable<Integer> {
           .outOfOrderness(Durations.parse(outOfOrderness))
           .idleness(Durations.parse(idleness))
           .checkpointInterval(Durations.parse(checkpointInterval))
-          .checkpointDir(common.config().workdir().resolve("checkpoints").resolve(g.name()))
+          .checkpointDir(checkpointDir(g))
           .coldPath(!noColdPath)
           .build()
           .run(common.env());

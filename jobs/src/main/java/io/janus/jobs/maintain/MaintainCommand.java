@@ -11,12 +11,15 @@ import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.lineage.Lineage;
 import io.janus.jobs.Failures.CliException;
 import io.janus.jobs.cli.CommonOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -116,7 +119,17 @@ public final class MaintainCommand implements Callable<Integer> {
     String runId = UUID.randomUUID().toString();
     List<String> args = new ArrayList<>();
     args.add(action);
-    common.config().catalogProperties().forEach((k, v) -> args.add("--catalog=" + k + "=" + v));
+    // Catalog properties may hold credentials: a file only this user can read, not the command line.
+    Path tmp = common.config().tmp().resolve("maintenance");
+    Files.createDirectories(tmp);
+    Path catalogFile = Files.createTempFile(tmp, "catalog-", ".properties",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Properties catalog = new Properties();
+    catalog.putAll(common.config().catalogProperties());
+    try (var out = Files.newOutputStream(catalogFile)) {
+      catalog.store(out, "Iceberg catalog of janus maintain run " + runId);
+    }
+    args.add("--catalog-file=" + catalogFile);
     targets.forEach((table, sortBy) -> {
       args.add("--table=" + table);
       if (!sortBy.isEmpty()) args.add("--sort-by=" + table + "=" + String.join(",", sortBy));
@@ -130,11 +143,14 @@ public final class MaintainCommand implements Callable<Integer> {
     Lineage.capture(runId, "maintenance", null, null, Path.of("")).properties()
         .forEach((k, v) -> args.add("--snapshot-property=" + k + "=" + v));
     if (sparkMaster != null) args.add("--master=" + sparkMaster);
-    Path tmp = common.config().tmp().resolve("maintenance");
     common.config().spark().forEach((k, v) -> args.add("--spark-conf=" + k + "=" + v));
     if (dryRun) args.add("--dry-run");
     if (json) args.add("--json");
-    return MaintenanceLauncher.locate(System.getenv()).run(heap, tmp, args);
+    try {
+      return MaintenanceLauncher.locate(System.getenv()).run(heap, tmp, args);
+    } finally {
+      Files.deleteIfExists(catalogFile);
+    }
   }
 
   /** The tables to maintain, each with the columns to sort its compacted rows by (may be empty). */

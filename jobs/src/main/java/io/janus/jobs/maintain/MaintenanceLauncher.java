@@ -116,6 +116,9 @@ public final class MaintenanceLauncher {
     // Spark's scratch space (shuffle, spills) in the Janus work directory, not in /tmp.
     pb.environment().putIfAbsent("SPARK_LOCAL_DIRS", tmpDir.toString());
     Process p = pb.start();
+    // A janus maintain that is stopped (Ctrl-C, a supervisor's SIGTERM) stops the Spark JVM with it.
+    Thread stopChild = new Thread(p::destroy, "stop-maintenance-jvm");
+    Runtime.getRuntime().addShutdownHook(stopChild);
     p.getOutputStream().close();
     Thread stdout = relay(p.getInputStream(), out);
     Thread err = relay(p.getErrorStream(), System.err::println);
@@ -127,6 +130,12 @@ public final class MaintenanceLauncher {
     } catch (InterruptedException e) {
       p.destroy();
       throw e;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopChild);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it stops the child
+      }
     }
   }
 

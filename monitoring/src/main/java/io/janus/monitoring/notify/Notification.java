@@ -20,7 +20,8 @@ public record Notification(String kind, String group, String summary, Map<String
   public static final String PARITY_FAILED = "parity_failed";
 
   public Notification {
-    details = Map.copyOf(new LinkedHashMap<>(details));
+    // Ordered as given, null values allowed (JSON null).
+    details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
   }
 
   /** The JSON shape: kind, group, summary, at (ISO-8601 UTC), details. */

@@ -28,17 +28,18 @@ public final class WebhookNotifier implements Notifier {
       resp = http.send(req, HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IOException("webhook " + url + ": interrupted", e);
+      throw new IOException("webhook " + this + ": interrupted", e);
     } catch (IOException e) {
-      throw new IOException("webhook " + url + ": " + e.getMessage(), e);
+      throw new IOException("webhook " + this + ": " + e.getMessage(), e);
     }
     if (resp.statusCode() / 100 != 2) {
-      throw new IOException("webhook " + url + " answered HTTP " + resp.statusCode());
+      throw new IOException("webhook " + this + " answered HTTP " + resp.statusCode());
     }
   }
 
+  /** The URL without credentials or query (webhook URLs often carry a token), for logs and warnings. */
   @Override
   public String toString() {
-    return url.toString();
+    return url.getScheme() + "://" + url.getHost() + (url.getPort() > 0 ? ":" + url.getPort() : "") + (url.getPath() == null ? "" : url.getPath());
   }
 }
