@@ -18,7 +18,7 @@ public final class CommonOptions {
   @Option(names = "--definitions", paramLabel = "DIR", description = "Directory of YAML feature groups and sources, added to (or overriding) the shipped ones.")
   Path definitions;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (workdir, parallelism, catalog, flink).")
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (workdir, parallelism, catalog, flink, spark, pushgateway, notifications).")
   Path config;
 
   @Option(names = "--parallelism", paramLabel = "N", description = "Parallelism of the Flink job.")

@@ -39,8 +39,8 @@ import picocli.CommandLine.TypeConversionException;
  * configuration, writes lineage into the snapshots it commits, and prints the child's report.
  */
 @Command(name = "maintain", description = {
-    "Iceberg maintenance with Spark actions in a JVM of its own: compact small files, expire old snapshots, remove orphan files,"
-        + " or all three in that order. Snapshots of branches and tags (audit branches, model tags) are never expired."})
+    "Compact, expire snapshots, remove orphan files (Iceberg's Spark actions, in a JVM of their own).",
+    "all runs the three in that order. Snapshots of branches and tags (audit branches, model tags) are never expired."})
 public final class MaintainCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Spec CommandSpec spec;
