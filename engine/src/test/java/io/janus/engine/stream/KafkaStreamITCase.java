@@ -50,15 +50,34 @@ class KafkaStreamITCase {
     kafka.destroy();
   }
 
-  @Test
-  void kafkaEventsStreamToTheBatchValues() throws Exception {
-    long now = System.currentTimeMillis();
-    List<String> lines = Files.readAllLines(StreamJobITCase.eventsFile(dir, now, 3000, 31));
+  static KafkaProducer<String, String> producer() {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBrokersAsString());
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+    return new KafkaProducer<>(p);
+  }
+
+  /** The stream job both tests run: bounded Kafka source, 10 minutes of allowed lateness, fast checkpoints. */
+  StreamJob.Result stream(Warehouse warehouse, String topic, String redisUri, int parallelism, long watermarkIntervalMs) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(parallelism);
+    if (watermarkIntervalMs > 0) env.getConfig().setAutoWatermarkInterval(watermarkIntervalMs);
+    KafkaPayloadSource source = new KafkaPayloadSource(kafka.getBrokersAsString(), topic, "janus-" + topic,
+        KafkaPayloadSource.StartOffsets.EARLIEST, true, Map.of());
+    return StreamJob.builder(warehouse, StreamJobITCase.G, source, redisUri)
+        .outOfOrderness(Duration.ofMinutes(10))
+        .checkpointInterval(Duration.ofMillis(500))
+        .checkpointDir(dir.resolve("checkpoints"))
+        .build()
+        .run(env);
+  }
+
+  @Test
+  void kafkaEventsStreamToTheBatchValues() throws Exception {
+    long now = System.currentTimeMillis();
+    List<String> lines = Files.readAllLines(StreamJobITCase.eventsFile(dir, now, 3000, 31));
+    try (KafkaProducer<String, String> producer = producer()) {
       for (int i = 0; i < lines.size(); i++) {
         // Keyed by position so both partitions carry interleaved, roughly time-ordered events.
         producer.send(new ProducerRecord<>(TOPIC, Integer.toString(i % 7), lines.get(i)));
@@ -68,16 +87,7 @@ class KafkaStreamITCase {
 
     Warehouse warehouse = Warehouse.local(dir.resolve("warehouse"));
     try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis"))) {
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-      env.setParallelism(2);
-      KafkaPayloadSource source = new KafkaPayloadSource(kafka.getBrokersAsString(), TOPIC, "janus-test",
-          KafkaPayloadSource.StartOffsets.EARLIEST, true, Map.of());
-      StreamJob.Result r = StreamJob.builder(warehouse, StreamJobITCase.G, source, redis.uri())
-          .outOfOrderness(Duration.ofMinutes(10))
-          .checkpointInterval(Duration.ofMillis(500))
-          .checkpointDir(dir.resolve("checkpoints"))
-          .build()
-          .run(env);
+      StreamJob.Result r = stream(warehouse, TOPIC, redis.uri(), 2, 0);
       assertThat(r.events()).isEqualTo(3000);
       assertThat(Tables.count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(3000);
       assertThat(Tables.count(warehouse, DeadLetters.ID)).isEqualTo(2);
@@ -97,11 +107,7 @@ class KafkaStreamITCase {
     kafka.addTopics(new org.apache.kafka.clients.admin.NewTopic(topic, 2, (short) 1));
     long now = System.currentTimeMillis();
     List<String> lines = Files.readAllLines(StreamJobITCase.eventsFile(dir, now, 3000, 47));
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBrokersAsString());
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+    try (KafkaProducer<String, String> producer = producer()) {
       // The later half of the 5 hours to partition 1, the earlier half to partition 0. The reader got
       // partition 1's records first in every run; with one watermark after the source, 1,499 of
       // partition 0's events were then late (checked by turning watermarksPerSplit() off).
@@ -114,19 +120,9 @@ class KafkaStreamITCase {
 
     Warehouse warehouse = Warehouse.local(dir.resolve("warehouse"));
     try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis"))) {
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-      env.setParallelism(1);
-      // Watermarks every millisecond: a single watermark after the source would then surely pass the
-      // slow partition's events while the fast partition's are still being read.
-      env.getConfig().setAutoWatermarkInterval(1);
-      KafkaPayloadSource source = new KafkaPayloadSource(kafka.getBrokersAsString(), topic, "janus-skew",
-          KafkaPayloadSource.StartOffsets.EARLIEST, true, Map.of());
-      StreamJob.Result r = StreamJob.builder(warehouse, StreamJobITCase.G, source, redis.uri())
-          .outOfOrderness(Duration.ofMinutes(10))
-          .checkpointInterval(Duration.ofMillis(500))
-          .checkpointDir(dir.resolve("checkpoints"))
-          .build()
-          .run(env);
+      // One reader for both partitions, and watermarks every millisecond: a single watermark after the
+      // source would then surely pass the slow partition's events while the fast partition's are read.
+      StreamJob.Result r = stream(warehouse, topic, redis.uri(), 1, 1);
       assertThat(r.late()).as("events late because another partition was ahead").isZero();
       assertThat(r.events()).isEqualTo(3000);
       assertThat(Tables.count(warehouse, DeadLetters.ID)).as("only the two malformed lines").isEqualTo(2);
