@@ -84,9 +84,10 @@ public final class GuardedWriter implements AutoCloseable {
     if (buffer.isEmpty()) {
       firstBufferedNanos = System.nanoTime();
     }
-    OnlineRow previous = buffer.get(r.storeKey());
+    String key = r.storeKey();
+    OnlineRow previous = buffer.get(key);
     if (previous == null || r.validFrom() >= previous.validFrom()) {
-      buffer.put(r.storeKey(), r);
+      buffer.put(key, r);
     }
     if (buffer.size() >= batchSize || System.nanoTime() - firstBufferedNanos > MAX_BATCH_DELAY_NANOS) {
       send();

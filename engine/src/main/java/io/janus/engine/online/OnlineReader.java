@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * Reads online values back into typed features: one key, or many keys across several groups in one
- * pipelined round trip. A key whose values passed their TTL is absent (Redis expired it).
+ * pipelined round trip. A key whose values passed their TTL is absent, judged from its valid_from:
+ * Redis drops such keys only up to a minute later (see {@link RedisOnlineStore}).
  */
 public final class OnlineReader {
   private final OnlineStore store;
@@ -51,9 +52,10 @@ public final class OnlineReader {
   public List<Result> getAll(List<Lookup> lookups) {
     List<String> keys = lookups.stream().map(l -> l.group().name() + ":" + storeKey(l.group(), l.key())).toList();
     List<Map<String, String>> raw = store.multiGet(keys);
+    long now = System.currentTimeMillis();
     List<Result> out = new ArrayList<>(lookups.size());
     for (int i = 0; i < lookups.size(); i++) {
-      out.add(decode(lookups.get(i), raw.get(i)));
+      out.add(decode(lookups.get(i), raw.get(i), now));
     }
     return out;
   }
@@ -63,8 +65,9 @@ public final class OnlineReader {
     return group.entity().size() == 1 ? key : String.join(OnlineRowEncoder.KEY_SEPARATOR, key.split(","));
   }
 
-  private static Result decode(Lookup l, Map<String, String> m) {
-    if (m == null) {
+  private static Result decode(Lookup l, Map<String, String> m, long now) {
+    long ttl = l.group().ttl().toMillis();
+    if (m == null || (ttl > 0 && Long.parseLong(m.get(RedisOnlineStore.VALID_FROM)) + ttl <= now)) {
       return new Result(l.group().name(), l.key(), null, null, Map.of());
     }
     GroupPlan plan = GroupPlan.of(l.group());

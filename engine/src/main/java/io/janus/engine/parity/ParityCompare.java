@@ -91,11 +91,20 @@ final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String
   private KeyCheck check(String key, String[] online, long onlineVf, RowData latest, RowData valid) {
     KeyCheck c = new KeyCheck(key, Sampling.hash(key), KeyCheck.Status.MATCHED);
     c.onlineValidFrom = onlineVf;
+    // Judged now, after the scan: a key Redis expired while the check ran is expired, not missing.
+    long now = Math.max(nowMs, System.currentTimeMillis());
+    if (online != null && encoder.isExpired(onlineVf, now)) {
+      // Past its TTL: Redis drops it within a minute (expiry moves on a grid); readers no longer see it.
+      if (latest == null) {
+        c.status = KeyCheck.Status.EXPIRED;
+        c.difference = 1;
+        return c;
+      }
+      online = null;
+    }
     if (online == null) {
       long vf = encoder.validFrom(latest);
       c.offlineValidFrom = vf;
-      // Judged now, after the scan: a key Redis expired while the check ran is expired, not missing.
-      long now = Math.max(nowMs, System.currentTimeMillis());
       c.status = encoder.isExpired(vf, now) ? KeyCheck.Status.EXPIRED : KeyCheck.Status.MISSING_ONLINE;
       c.difference = 1;
       return c;

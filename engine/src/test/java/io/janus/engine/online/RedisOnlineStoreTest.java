@@ -67,6 +67,50 @@ class RedisOnlineStoreTest {
     }
   }
 
+  /**
+   * A key's Redis expiry is never before valid_from + TTL, and at most one grid step (a minute here)
+   * after it; a definition without TTL clears an earlier definition's expiry.
+   */
+  @Test
+  void expiryNeverPrecedesTheTtlAndMovesOnAGrid() {
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir); RedisOnlineStore store = new RedisOnlineStore(redis.uri());
+        var client = io.lettuce.core.RedisClient.create(redis.uri()); var conn = client.connect()) {
+      long ttl = 86_400_000L;
+      long vf = System.currentTimeMillis() / 60_000 * 60_000 + 10;
+      // Steps within one grid step, across it, backwards under replace_up_to, and a replay.
+      long[] times = {vf, vf + 1, vf + 59_000, vf + 61_000, vf + 185_000, vf + 185_000};
+      for (long t : times) {
+        store.multiPut(List.of(new OnlineRow("g", "t", t, "v1", t + ttl, Map.of("a", "1")))).join();
+        long expiresAt = System.currentTimeMillis() + conn.sync().pttl("g:t");
+        assertThat(expiresAt).as("expiry after a write at %d", t).isBetween(t + ttl - 50, t + ttl + 60_000 + 50);
+      }
+      store.multiPut(List.of(new OnlineRow("g", "t", vf + 1000, "v1", vf + 1000 + ttl, Map.of("a", "2"), vf + 185_000))).join();
+      long expiresAt = System.currentTimeMillis() + conn.sync().pttl("g:t");
+      assertThat(expiresAt).isBetween(vf + 1000 + ttl - 50, vf + 1000 + ttl + 60_000 + 50);
+      // A new definition without TTL: the key no longer expires.
+      store.multiPut(List.of(new OnlineRow("g", "t", vf + 200_000, "v2", 0, Map.of("a", "3")))).join();
+      assertThat(conn.sync().pttl("g:t")).isEqualTo(-1L);
+    }
+  }
+
+  /** Readers judge the TTL from valid_from: a key Redis still holds past its TTL is absent to them. */
+  @Test
+  void readersDoNotSeeValuesPastTheirTtl() throws Exception {
+    var group = io.janus.engine.testing.TestGroups.group(io.janus.engine.testing.TestGroups.ACTIVITY_YAML);
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir); RedisOnlineStore store = new RedisOnlineStore(redis.uri())) {
+      long ttl = group.ttl().toMillis();
+      long vf = System.currentTimeMillis() - ttl + 300;
+      store.multiPut(List.of(new OnlineRow(group.name(), "u1", vf, "v1", vf + ttl, Map.of("views_5m", "3")))).join();
+      OnlineReader reader = new OnlineReader(store);
+      assertThat(reader.get(group, "u1").found()).isTrue();
+      Thread.sleep(400);
+      assertThat(reader.get(group, "u1").found()).isFalse();
+      if ((vf + ttl) % 60_000 != 0) {
+        assertThat(store.multiGet(List.of(group.name() + ":u1")).get(0)).as("Redis keeps it until the next grid step").isNotNull();
+      }
+    }
+  }
+
   @Test
   void valuesSurviveARestartAndTheScriptIsReloaded() {
     try (EmbeddedRedis redis = EmbeddedRedis.start(dir); RedisOnlineStore store = new RedisOnlineStore(redis.uri())) {
