@@ -88,7 +88,7 @@ public final class EventParser {
       return null;
     }
     for (int i = 0; i < values.length; i++) {
-      if (values[i] == null && fields.get(i).required()) return null;
+      if (values[i] == null && (i == timeIndex || fields.get(i).required())) return null;
     }
     return new Event((Long) values[timeIndex], (String) values[idIndex], values);
   }
@@ -167,6 +167,9 @@ public final class EventParser {
       if (node == null || node.isNull()) {
         if (f.required()) {
           return new Result(null, "missing required field '" + f.name() + "'");
+        }
+        if (i == timeIndex) {
+          return new Result(null, "missing event time field '" + f.name() + "'");
         }
         continue;
       }

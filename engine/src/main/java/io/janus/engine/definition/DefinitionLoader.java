@@ -231,6 +231,9 @@ public final class DefinitionLoader {
     List<SourceField> fields = new ArrayList<>();
     for (Map.Entry<String, Object> e : s.fields().entrySet()) {
       String path = "fields." + e.getKey();
+      if (e.getKey().startsWith(".") || e.getKey().endsWith(".") || e.getKey().contains("..")) {
+        throw new DefinitionException(origin, path, "a nested field needs a name on both sides of each '.'");
+      }
       FieldType type;
       List<String> allowed = List.of();
       try {

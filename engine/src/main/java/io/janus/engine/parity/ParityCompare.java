@@ -93,13 +93,9 @@ final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String
     c.onlineValidFrom = onlineVf;
     // Judged now, after the scan: a key Redis expired while the check ran is expired, not missing.
     long now = Math.max(nowMs, System.currentTimeMillis());
-    if (online != null && encoder.isExpired(onlineVf, now)) {
-      // Past its TTL: Redis drops it within a minute (expiry moves on a grid); readers no longer see it.
-      if (latest == null) {
-        c.status = KeyCheck.Status.EXPIRED;
-        c.difference = 1;
-        return c;
-      }
+    if (online != null && latest != null && encoder.isExpired(onlineVf, now)) {
+      // Past its TTL: Redis drops it within a minute (expiry moves on a grid) and readers no longer
+      // see it, so it is judged as absent. A stray key with no offline rows stays missing_offline.
       online = null;
     }
     if (online == null) {

@@ -42,6 +42,9 @@ class EventParserTest {
           event_type: {type: string, values: [page_view, click]}
           device.os: string
         """, "s.yaml"));
+    // The event time is needed even where the source does not list it as required.
+    assertThat(shipped.parse("{\"id\":\"e\",\"event_type\":\"click\"}").error()).isEqualTo("missing event time field 't'");
+    assertThat(shipped.parse("{\"id\":\"e\",\"t\":null}").error()).isEqualTo("missing event time field 't'");
     assertThat(shipped.parse("{\"id\":\"e\",\"t\":\"2024-01-01T00:00:00Z\",\"event_type\":\"hover\"}").error())
         .isEqualTo("field 'event_type' has value 'hover', expected one of [page_view, click]");
     EventParser.Result nested = shipped.parse("{\"id\":\"e\",\"t\":\"2024-01-01T00:00:00Z\",\"event_type\":\"click\",\"device\":{\"os\":\"ios\"}}");

@@ -79,6 +79,8 @@ class DefinitionLoaderTest {
     assertThat(error(VALID.replace("source: clicks", "source: clickz")))
         .contains("source: unknown source 'clickz'");
     assertThat(error("name: [unclosed")).startsWith("test.yaml: ");
+    assertThatThrownBy(() -> DefinitionLoader.parseSource("kind: source\nname: s\nevent_time: t\nevent_id: id\nfields:\n  id: string\n  t: timestamp\n  geo..city: string\n", "s.yaml"))
+        .hasMessage("s.yaml: fields.geo..city: a nested field needs a name on both sides of each '.'");
   }
 
   @Test

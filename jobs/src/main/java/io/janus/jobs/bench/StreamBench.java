@@ -93,7 +93,7 @@ public final class StreamBench implements Callable<Integer> {
     try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis"))) {
       // Linux schedules threads, not processes: the job's half a dozen busy threads would otherwise
       // leave the single-threaded Redis a third of a core (measured), and the bench would measure that.
-      m.put("jvm_nice", nice > 0 && lowerJvmPriority(nice) ? nice : 0);
+      m.put("jvm_nice", nice > 0 ? lowerJvmPriority(nice) : 0);
       // 1. Throughput.
       List<String> lines = new ArrayList<>((int) events);
       ClickstreamGenerator.builder().events(events).days(1).start(LocalDate.now(ZoneOffset.UTC)).malformedRate(0).build().lines()
@@ -121,8 +121,10 @@ public final class StreamBench implements Callable<Integer> {
       double[] freshness = freshness(g, warehouse, redis.uri());
       m.put("rate", rate);
       m.put("freshness_probes", (long) freshness[2]);
-      m.put("freshness_p50_ms", round(freshness[0]));
-      m.put("freshness_p99_ms", round(freshness[1]));
+      m.put("freshness_probes_unseen", (long) freshness[3]);
+      // Null when more than half (p50) or 1 % (p99) of the probes never showed up in Redis.
+      m.put("freshness_p50_ms", Double.isInfinite(freshness[0]) ? null : round(freshness[0]));
+      m.put("freshness_p99_ms", Double.isInfinite(freshness[1]) ? null : round(freshness[1]));
       m.put("freshness_warmup_seconds", warmup);
       m.put("allowed_lateness_ms", latenessMs);
 
@@ -139,8 +141,8 @@ public final class StreamBench implements Callable<Integer> {
       System.out.printf("stream bench: %s, parallelism %d, JVM at nice %d, embedded Redis (append-only file on) at 0%n", g.name(), common.env().getParallelism(), m.get("jvm_nice"));
       System.out.printf("  throughput into Redis       %,10d events/s (median of 3 runs %s, %,d events each, cold path off)%n", m.get("events_per_second"),
           m.get("throughput_runs_events_per_second"), events);
-      System.out.printf("  freshness at %,d/s          p50 %.0f ms, p99 %.0f ms (%d probes over %d s after %d s warm-up, allowed lateness %d ms)%n", rate,
-          m.get("freshness_p50_ms"), m.get("freshness_p99_ms"), m.get("freshness_probes"), seconds, warmup, latenessMs);
+      System.out.printf("  freshness at %,d/s          p50 %s ms, p99 %s ms (%d probes over %d s after %d s warm-up, %d never seen; allowed lateness %d ms)%n", rate,
+          ms(m.get("freshness_p50_ms")), ms(m.get("freshness_p99_ms")), m.get("freshness_probes"), seconds, warmup, m.get("freshness_probes_unseen"), latenessMs);
       System.out.printf("  guarded sink writes         %,10d rows/s%n", m.get("sink_guarded_writes_per_second"));
       System.out.printf("  raw pipelined HSET          %,10d ops/s%n", m.get("raw_pipelined_hset_per_second"));
       System.out.printf("  sink ratio                  %10.2f%n", m.get("sink_ratio"));
@@ -177,12 +179,14 @@ public final class StreamBench implements Callable<Integer> {
     // A long-running job is measured, not its first seconds: until then the JIT compiler still takes
     // most of a core (measured: 0.4-0.9 core for 15-20 s after the job starts) from the Redis under test.
     long measuredFrom = PROBES.values().stream().mapToLong(Long::longValue).min().orElse(0) + warmup * 1000L;
+    // A probe never seen in Redis counts as infinitely late (and is reported), not as absent.
     double[] lat = PROBES.entrySet().stream()
-        .filter(e -> e.getValue() >= measuredFrom && seen.containsKey(e.getKey()))
-        .mapToDouble(e -> seen.get(e.getKey()) - e.getValue())
+        .filter(e -> e.getValue() >= measuredFrom)
+        .mapToDouble(e -> seen.containsKey(e.getKey()) ? seen.get(e.getKey()) - e.getValue() : Double.POSITIVE_INFINITY)
         .sorted().toArray();
-    if (lat.length == 0) return new double[] {Double.NaN, Double.NaN, 0};
-    return new double[] {lat[lat.length / 2], lat[Math.min(lat.length - 1, (int) (lat.length * 0.99))], lat.length};
+    long unseen = Arrays.stream(lat).filter(Double::isInfinite).count();
+    if (lat.length == 0) return new double[] {Double.NaN, Double.NaN, 0, 0};
+    return new double[] {lat[lat.length / 2], lat[Math.min(lat.length - 1, (int) (lat.length * 0.99))], lat.length, unseen};
   }
 
   /** Probes the source emitted and the poller has not picked up yet. */
@@ -198,17 +202,19 @@ public final class StreamBench implements Callable<Integer> {
     RedisClient client = RedisClient.create(uri);
     try (StatefulRedisConnection<String, String> c = client.connect()) {
       var redis = c.sync();
-      String sha = redis.scriptLoad(EXISTING);
       List<String> pending = new ArrayList<>();
       while (!Thread.currentThread().isInterrupted()) {
         for (String p; (p = NEW_PROBES.poll()) != null; ) pending.add(p);
+        List<Long> exists = null;
         if (!pending.isEmpty()) {
-          List<Long> exists;
           try {
-            exists = redis.evalsha(sha, ScriptOutputType.MULTI, pending.stream().map(k -> g.name() + ":" + k).toArray(String[]::new));
+            exists = redis.eval(EXISTING, ScriptOutputType.MULTI, pending.stream().map(k -> g.name() + ":" + k).toArray(String[]::new));
           } catch (RuntimeException e) {
-            return; // interrupted while waiting for Redis: the run is over
+            if (Thread.currentThread().isInterrupted()) return; // the run is over
+            System.err.println("bench stream: probe poll failed, retrying: " + e.getMessage());
           }
+        }
+        if (exists != null) {
           long now = System.currentTimeMillis();
           List<String> still = new ArrayList<>();
           for (int i = 0; i < pending.size(); i++) {
@@ -241,7 +247,8 @@ public final class StreamBench implements Callable<Integer> {
     @Override
     public DataStream<String> payloads(StreamExecutionEnvironment env) {
       GeneratorFunction<Long, String> fn = i -> {
-        long now = System.currentTimeMillis();
+        // The time the event was due, not when the source got to it: a held-back source counts.
+        long now = PacedRateLimiter.scheduledMillis(System.currentTimeMillis());
         String user = i % 500 == 0 ? "probe-" + i : "u" + Math.floorMod(i * 2654435761L, 20000);
         if (i % 500 == 0) {
           PROBES.put(user, now);
@@ -321,21 +328,49 @@ public final class StreamBench implements Callable<Integer> {
     inFlight.forEach(b -> b.forEach(f -> f.toCompletableFuture().join()));
   }
 
-  /** Sets every thread of this JVM (and those it starts later) to nice {@code n}; false when that fails. */
-  private static boolean lowerJvmPriority(int n) {
-    List<String> command = new ArrayList<>(List.of("renice", "-n", Integer.toString(n), "-p"));
-    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-      tasks.forEach(t -> command.add(t.getFileName().toString()));
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      if (p.waitFor() == 0) return true;
-    } catch (java.io.IOException | InterruptedException e) {
-      // no /proc or no renice: run at equal priority
+  /**
+   * Sets every thread of this JVM (and so those they start later) to nice {@code n}, and returns the
+   * lowest nice any thread of it then has: what the bench really ran at.
+   */
+  private static int lowerJvmPriority(int n) {
+    // Twice: a thread started while the first pass ran inherited its creator's old value.
+    for (int pass = 0; pass < 2; pass++) {
+      List<String> command = new ArrayList<>(List.of("renice", "-n", Integer.toString(n), "-p"));
+      command.addAll(threadIds());
+      try {
+        // A thread that ended meanwhile makes renice exit non-zero; the read-back below is what counts.
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+      } catch (java.io.IOException | InterruptedException e) {
+        break;
+      }
     }
-    System.err.println("bench stream: could not lower the JVM's priority (renice); Redis and the job share the cores equally");
-    return false;
+    int lowest = Integer.MAX_VALUE;
+    for (String tid : threadIds()) {
+      try {
+        String stat = Files.readString(Path.of("/proc/self/task", tid, "stat"));
+        // Fields after the command name (which may hold spaces): state is field 3, nice field 19.
+        lowest = Math.min(lowest, Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]));
+      } catch (java.io.IOException | RuntimeException e) {
+        // the thread ended
+      }
+    }
+    if (lowest < n) System.err.println("bench stream: could not lower the JVM's priority to nice " + n + " (renice); some threads run at " + lowest);
+    return lowest == Integer.MAX_VALUE ? 0 : lowest;
+  }
+
+  private static List<String> threadIds() {
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      return tasks.map(t -> t.getFileName().toString()).toList();
+    } catch (java.io.IOException e) {
+      return List.of();
+    }
   }
 
   private static final List<String> FIELDS = Arrays.asList("f1", "f2", "f3", "f4", "f5", "f6");
+
+  private static String ms(Object v) {
+    return v == null ? "never" : String.format("%.0f", (Double) v);
+  }
 
   private static double round(double d) {
     return Math.round(d * 10) / 10.0;
