@@ -134,6 +134,23 @@ class ParityITCase {
     assertThat(check().maxMismatchRate(0.05).run(env()).passed()).isTrue();
   }
 
+  /**
+   * An online value past its TTL is judged as absent (Redis drops it within a minute): missing online
+   * when offline has a newer row within the TTL; a stray key with no offline rows stays missing offline.
+   */
+  @Test
+  void onlineValuesPastTheirTtlCountAsAbsent() throws Exception {
+    String longAgo = Long.toString(System.currentTimeMillis() - G.ttl().toMillis() - 60_000);
+    conn.sync().hset(G.name() + ":u20", "_valid_from", longAgo);
+    conn.sync().hset(G.name() + ":ghost", Map.of("_valid_from", longAgo, "_version", G.fingerprint(), "views_5m", "1"));
+    ParityReport r = check().run(env());
+    assertThat(r.checked()).isEqualTo(201);
+    assertThat(r.count(KeyCheck.Status.MATCHED)).isEqualTo(199);
+    assertThat(r.count(KeyCheck.Status.MISSING_ONLINE)).isEqualTo(1);
+    assertThat(r.count(KeyCheck.Status.MISSING_OFFLINE)).isEqualTo(1);
+    assertThat(r.worst()).extracting(ParityReport.Example::key).containsExactlyInAnyOrder("u20", "ghost");
+  }
+
   @Test
   void anOlderSnapshotShowsWhatTheOnlineStoreIsAheadOf() throws Exception {
     long before = new OfflineReader(warehouse, G).currentSnapshot();
