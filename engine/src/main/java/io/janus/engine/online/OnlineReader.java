@@ -67,7 +67,8 @@ public final class OnlineReader {
 
   private static Result decode(Lookup l, Map<String, String> m, long now) {
     long ttl = l.group().ttl().toMillis();
-    if (m == null || (ttl > 0 && Long.parseLong(m.get(RedisOnlineStore.VALID_FROM)) + ttl <= now)) {
+    long validFrom = m == null ? 0 : Long.parseLong(m.get(RedisOnlineStore.VALID_FROM));
+    if (m == null || (ttl > 0 && validFrom + ttl <= now)) {
       return new Result(l.group().name(), l.key(), null, null, Map.of());
     }
     GroupPlan plan = GroupPlan.of(l.group());
@@ -83,7 +84,7 @@ public final class OnlineReader {
         case STRING -> v;
       });
     }
-    return new Result(l.group().name(), l.key(), Instant.ofEpochMilli(Long.parseLong(m.get(RedisOnlineStore.VALID_FROM))),
+    return new Result(l.group().name(), l.key(), Instant.ofEpochMilli(validFrom),
         m.get(RedisOnlineStore.VERSION), features);
   }
 }

@@ -26,6 +26,7 @@ import java.util.UUID;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -117,16 +118,14 @@ public final class StreamJob {
     // Kafka: watermarks per partition, inside the source (a reader with several partitions would
     // otherwise let the one ahead make the others' events late). Other sources: after parsing.
     boolean perSplit = source.watermarksPerSplit();
-    DataStream<String> payloads = perSplit ? source.payloads(env, payloadWatermarks(src)) : source.payloads(env);
+    DataStream<String> payloads = perSplit ? source.payloads(env, watermarks(new PayloadEventTime(src))) : source.payloads(env);
     SingleOutputStreamOperator<Event> parsed = payloads
         .process(new ParseEvents(src, source.origin(), runId))
         .returns(TypeInformation.of(Event.class))
         .name("parse " + src.name())
         .uid("parse-" + src.name());
-    WatermarkStrategy<Event> watermarks = WatermarkStrategy.<Event>forBoundedOutOfOrderness(outOfOrderness)
-        .withTimestampAssigner((e, t) -> e.ts);
-    if (idleness != null) watermarks = watermarks.withIdleness(idleness);
-    DataStream<Event> timed = perSplit ? parsed : parsed.assignTimestampsAndWatermarks(watermarks).name("event time").uid("event-time");
+    DataStream<Event> timed = perSplit ? parsed
+        : parsed.assignTimestampsAndWatermarks(watermarks((Event e, long t) -> e.ts)).name("event time").uid("event-time");
     SingleOutputStreamOperator<Event> onTime = timed
         .process(new LateFilter(src, source.origin(), runId))
         .returns(TypeInformation.of(Event.class))
@@ -165,8 +164,9 @@ public final class StreamJob {
         .name("iceberg dead-letter writer");
   }
 
-  private WatermarkStrategy<String> payloadWatermarks(SourceDefinition src) {
-    WatermarkStrategy<String> w = WatermarkStrategy.<String>forBoundedOutOfOrderness(outOfOrderness).withTimestampAssigner(new PayloadEventTime(src));
+  /** Bounded out-of-orderness and, when set, idleness, with event times from {@code eventTime}. */
+  private <T> WatermarkStrategy<T> watermarks(SerializableTimestampAssigner<T> eventTime) {
+    WatermarkStrategy<T> w = WatermarkStrategy.<T>forBoundedOutOfOrderness(outOfOrderness).withTimestampAssigner(eventTime);
     return idleness == null ? w : w.withIdleness(idleness);
   }
 
