@@ -107,8 +107,13 @@ public final class Maintenance implements AutoCloseable {
   public void preflight(Action action, String identifier, Options o) {
     Table table = table(identifier);
     if (action.includes(Action.EXPIRE)) {
-      SnapshotExpiry.of(spark, table, System.currentTimeMillis() - o.expireOlderThan().toMillis()).retainLast(o.retainLast()).checkRefs();
+      expiry(table, o).checkRefs();
     }
+  }
+
+  /** The expiry the options ask for, as of now; preflight and the run check and do the same one. */
+  private SnapshotExpiry expiry(Table table, Options o) {
+    return SnapshotExpiry.of(spark, table, System.currentTimeMillis() - o.expireOlderThan().toMillis()).retainLast(o.retainLast());
   }
 
   /** Runs {@code action} on one table; {@code sortBy} (may be empty) orders compacted rows. */
@@ -128,8 +133,7 @@ public final class Maintenance implements AutoCloseable {
     }
     if (action.includes(Action.EXPIRE)) {
       LOG.info("{}: expiring snapshots older than {}{}", identifier, human(o.expireOlderThan()), o.dryRun() ? " (dry run)" : "");
-      expire = SnapshotExpiry.of(spark, table, System.currentTimeMillis() - o.expireOlderThan().toMillis())
-          .retainLast(o.retainLast()).dryRun(o.dryRun()).execute();
+      expire = expiry(table, o).dryRun(o.dryRun()).execute();
     }
     if (action.includes(Action.ORPHANS)) {
       LOG.info("{}: removing orphan files older than {}{}", identifier, human(o.orphansOlderThan()), o.dryRun() ? " (dry run)" : "");

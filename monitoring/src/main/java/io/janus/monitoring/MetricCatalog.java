@@ -45,8 +45,14 @@ public final class MetricCatalog {
       "janus_parity_duration_seconds",
       "janus_parity_last_run_timestamp_seconds");
 
+  private static final List<String> OPERATOR = buildOperatorMetrics();
+
   /** Operator metrics of the Flink jobs, as renamed by the scrape configuration. */
   public static List<String> operatorMetrics() {
+    return OPERATOR;
+  }
+
+  private static List<String> buildOperatorMetrics() {
     Set<String> names = new LinkedHashSet<>();
     for (String n : List.of(MetricNames.ROWS_WRITTEN, MetricNames.EVENTS_INGESTED, MetricNames.EVENTS_MALFORMED, MetricNames.ONLINE_WRITES,
         MetricNames.ONLINE_WRITES_STALE, MetricNames.ONLINE_RETRIES, MetricNames.EVENTS_LATE)) {
@@ -65,6 +71,6 @@ public final class MetricCatalog {
 
   /** Whether {@code name} is a metric Janus exports. */
   public static boolean contains(String name) {
-    return PUSHED.contains(name) || operatorMetrics().contains(name);
+    return PUSHED.contains(name) || OPERATOR.contains(name);
   }
 }

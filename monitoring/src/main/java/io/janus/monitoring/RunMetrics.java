@@ -8,7 +8,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -32,9 +31,7 @@ public final class RunMetrics {
 
   /** Figures of {@code job} (e.g. {@code janus_backfill}) grouped by one label (e.g. {@code group=user_activity}). */
   public static RunMetrics of(String job, String groupingLabel, String groupingValue) {
-    Map<String, String> g = new LinkedHashMap<>();
-    g.put(groupingLabel, groupingValue);
-    return new RunMetrics(job, g);
+    return new RunMetrics(job, Map.of(groupingLabel, groupingValue));
   }
 
   private static void known(String name) {
@@ -46,7 +43,7 @@ public final class RunMetrics {
   /** A counter of what the run did; {@code name} ends in {@code _total}. */
   public RunMetrics counter(String name, String help, double value) {
     known(name);
-    if (!name.endsWith("_total")) throw new IllegalArgumentException("counter " + name + " must end in _total");
+    if (!name.endsWith(MetricNames.TOTAL)) throw new IllegalArgumentException("counter " + name + " must end in _total");
     Counter.builder().name(name).help(help).register(registry).inc(value);
     return this;
   }

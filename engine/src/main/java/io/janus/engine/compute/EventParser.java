@@ -138,12 +138,22 @@ public final class EventParser {
         values[i] = v == JsonToken.VALUE_TRUE;
       }
       case TIMESTAMP -> {
-        Long ms = v == JsonToken.VALUE_STRING ? parseTime(p.getText()) : integral ? p.getLongValue() : null;
+        Long ms = timestampOf(p, v);
         if (ms == null) return false;
         values[i] = ms;
       }
     }
     return true;
+  }
+
+  /**
+   * An event-time value at the parser's current token: an ISO-8601 text or whole epoch milliseconds;
+   * null for anything else. Shared with the per-partition watermarks of streaming sources.
+   */
+  public static Long timestampOf(JsonParser p, JsonToken v) throws IOException {
+    if (v == JsonToken.VALUE_STRING) return parseTime(p.getText());
+    if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) return p.getLongValue();
+    return null;
   }
 
   /** Parses through a JSON tree: the reference behaviour, and the path for malformed payloads. */

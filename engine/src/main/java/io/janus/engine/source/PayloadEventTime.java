@@ -43,12 +43,8 @@ public final class PayloadEventTime implements SerializableTimestampAssigner<Str
         continue;
       }
       if (depth < path.length - 1) return value == JsonToken.START_OBJECT ? find(p, depth + 1) : Long.MIN_VALUE;
-      if (value == JsonToken.VALUE_NUMBER_INT) return p.getLongValue();
-      if (value == JsonToken.VALUE_STRING) {
-        Long ms = EventParser.parseTime(p.getText());
-        return ms == null ? Long.MIN_VALUE : ms;
-      }
-      return Long.MIN_VALUE;
+      Long ms = EventParser.timestampOf(p, value);
+      return ms == null ? Long.MIN_VALUE : ms;
     }
     return Long.MIN_VALUE;
   }

@@ -1,6 +1,5 @@
 package io.janus.monitoring.notify;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -11,7 +10,6 @@ import java.nio.file.StandardOpenOption;
 
 /** Appends each notification as one JSON object per line; a file lock keeps lines of concurrent runs whole. */
 public final class JsonLinesNotifier implements Notifier {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final Path file;
 
   public JsonLinesNotifier(Path file) {
@@ -20,7 +18,7 @@ public final class JsonLinesNotifier implements Notifier {
 
   @Override
   public void send(Notification n) throws IOException {
-    byte[] line = (JSON.writeValueAsString(n.toMap()) + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] line = (n.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
     if (file.getParent() != null) Files.createDirectories(file.getParent());
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         FileLock ignored = ch.lock()) {

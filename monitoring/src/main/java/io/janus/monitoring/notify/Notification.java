@@ -1,5 +1,7 @@
 package io.janus.monitoring.notify;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,6 +16,8 @@ import java.util.Map;
  * @param at when it happened
  */
 public record Notification(String kind, String group, String summary, Map<String, Object> details, Instant at) {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   /** A backfill's audit rejected its branch; main was not touched. */
   public static final String AUDIT_REJECTED = "audit_rejected";
   /** A parity check found more mismatches than allowed. */
@@ -22,6 +26,15 @@ public record Notification(String kind, String group, String summary, Map<String
   public Notification {
     // Ordered as given, null values allowed (JSON null).
     details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
+  }
+
+  /** The notification as one JSON object (the file line and the webhook body are the same). */
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(toMap());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a notification as JSON", e);
+    }
   }
 
   /** The JSON shape: kind, group, summary, at (ISO-8601 UTC), details. */

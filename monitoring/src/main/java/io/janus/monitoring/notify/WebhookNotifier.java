@@ -1,6 +1,5 @@
 package io.janus.monitoring.notify;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,7 +9,6 @@ import java.time.Duration;
 
 /** POSTs each notification as a JSON object to a URL (Slack-, Alertmanager- or anything-compatible relay). */
 public final class WebhookNotifier implements Notifier {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private final URI url;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
@@ -22,7 +20,7 @@ public final class WebhookNotifier implements Notifier {
   @Override
   public void send(Notification n) throws IOException {
     HttpRequest req = HttpRequest.newBuilder(url).timeout(TIMEOUT).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(n.toMap()))).build();
+        .POST(HttpRequest.BodyPublishers.ofString(n.toJson())).build();
     HttpResponse<String> resp;
     try {
       resp = http.send(req, HttpResponse.BodyHandlers.ofString());
