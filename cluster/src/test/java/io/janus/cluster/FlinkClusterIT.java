@@ -1,5 +1,6 @@
 package io.janus.cluster;
 
+import io.janus.engine.embedded.EmbeddedRedis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -236,21 +237,38 @@ class FlinkClusterIT {
   }
 
   @Test
+  @Order(6)
+  void theFlinkRunJarCarriesNoEmbeddedServerDemoOrBenchmarks() throws Exception {
+    try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(ROOT.resolve("jobs/target/janus-jobs.jar").toFile())) {
+      List<String> names = jar.stream().map(java.util.zip.ZipEntry::getName).toList();
+      assertThat(names).as("the CLI is in").contains("io/janus/jobs/JanusCli.class");
+      assertThat(names).as("no redis-server binary, embedded server, demo or benchmark")
+          .noneMatch(n -> n.contains("redis-server") || n.startsWith("redis/embedded/") || n.startsWith("io/janus/engine/embedded/")
+              || n.startsWith("io/janus/local/"));
+    }
+  }
+
+  @Test
   @Order(5)
   void streamSyncAndParityRunOnTheClusterToo() throws Exception {
     java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
     Path todays = dir.resolve("today.jsonl");
     flinkRun("generate", "--events", "5000", "--days", "1", "--start", today.toString(), "--out", todays.toString());
-    JsonNode stream = lastJson(flinkRun("stream", "--group", "user_activity", "--source", "file:" + todays, "--json"));
-    assertThat(stream.get("events").asLong() + stream.get("malformed").asLong()).isEqualTo(5000);
-    // The backfill of what the stream saw (its cold path), through the day its last expiries land on.
-    flinkRun("backfill", "--group", "user_activity", "--start", today.toString(), "--end", today.plusDays(2).toString());
-    JsonNode sync = lastJson(flinkRun("sync", "--group", "user_activity", "--json"));
-    assertThat(sync.get("mode").asText()).isEqualTo("full");
-    assertThat(sync.get("skipped_by_guard").asLong()).as("streaming wrote exactly these rows").isZero();
-    JsonNode parity = lastJson(flinkRun("parity", "--group", "user_activity", "--json"));
-    assertThat(parity.get("passed").asBoolean()).as(parity.toString()).isTrue();
-    assertThat(parity.get("checked").asLong()).isEqualTo(parity.get("matched").asLong()).isPositive();
+    // The flink run jar carries no embedded redis-server: the online store is a server of its own, as on a cluster.
+    JsonNode sync;
+    JsonNode parity;
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis"))) {
+      JsonNode stream = lastJson(flinkRun("stream", "--group", "user_activity", "--source", "file:" + todays, "--json", "--redis", redis.uri()));
+      assertThat(stream.get("events").asLong() + stream.get("malformed").asLong()).isEqualTo(5000);
+      // The backfill of what the stream saw (its cold path), through the day its last expiries land on.
+      flinkRun("backfill", "--group", "user_activity", "--start", today.toString(), "--end", today.plusDays(2).toString());
+      sync = lastJson(flinkRun("sync", "--group", "user_activity", "--json", "--redis", redis.uri()));
+      assertThat(sync.get("mode").asText()).isEqualTo("full");
+      assertThat(sync.get("skipped_by_guard").asLong()).as("streaming wrote exactly these rows").isZero();
+      parity = lastJson(flinkRun("parity", "--group", "user_activity", "--json", "--redis", redis.uri()));
+      assertThat(parity.get("passed").asBoolean()).as(parity.toString()).isTrue();
+      assertThat(parity.get("checked").asLong()).isEqualTo(parity.get("matched").asLong()).isPositive();
+    }
 
     List<String> finished = new ArrayList<>();
     JSON.readTree(get("/jobs/overview").body()).get("jobs").forEach(j -> {

@@ -2,10 +2,10 @@ package io.janus.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.janus.engine.definition.AggKind;
-import io.janus.engine.definition.DefinitionLoader;
-import io.janus.engine.definition.Definitions;
-import io.janus.engine.definition.Feature;
+import io.janus.engine.core.definition.AggKind;
+import io.janus.engine.core.definition.DefinitionLoader;
+import io.janus.engine.core.definition.Definitions;
+import io.janus.engine.core.definition.Feature;
 import org.junit.jupiter.api.Test;
 
 /** The shipped groups load, validate and cover the sample domain. */

@@ -1,6 +1,6 @@
 package io.janus.jobs;
 
-import io.janus.engine.definition.DefinitionException;
+import io.janus.engine.core.definition.DefinitionException;
 
 /** Turns an exception chain into the one line a user needs. */
 public final class Failures {

@@ -1,8 +1,6 @@
 package io.janus.jobs;
 
-import io.janus.jobs.bench.BenchCommand;
 import io.janus.jobs.cli.BackfillCommand;
-import io.janus.jobs.cli.DemoCommand;
 import io.janus.jobs.cli.GenerateCommand;
 import io.janus.jobs.cli.IngestCommand;
 import io.janus.jobs.cli.PublishCommand;
@@ -12,7 +10,7 @@ import io.janus.jobs.cli.StreamCommand;
 import io.janus.jobs.cli.OnlineCommand;
 import io.janus.jobs.cli.ParityCommand;
 import io.janus.jobs.cli.SyncCommand;
-import io.janus.engine.lineage.Lineage;
+import io.janus.engine.iceberg.lineage.Lineage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -31,7 +29,6 @@ import picocli.CommandLine.Command;
     versionProvider = JanusCli.Version.class,
     description = "One feature definition, one Flink pipeline: batch backfills into Iceberg, streaming into Redis.",
     subcommands = {
-      DemoCommand.class,
       GenerateCommand.class,
       IngestCommand.class,
       BackfillCommand.class,
@@ -43,7 +40,6 @@ import picocli.CommandLine.Command;
       SyncCommand.class,
       ParityCommand.class,
       io.janus.jobs.maintain.MaintainCommand.class,
-      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class JanusCli implements Runnable {
@@ -63,6 +59,14 @@ public final class JanusCli implements Runnable {
 
   /** Runs the command line and returns the exit code (for tests and embedding). */
   public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /**
+   * The command line with every subcommand of the {@code flink run} jar and its error handling (one
+   * line on stderr, exit 1); launchers add their own subcommands before executing it.
+   */
+  public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new JanusCli());
     cli.setExecutionExceptionHandler(
         (ex, cmd, parsed) -> {
@@ -70,7 +74,7 @@ public final class JanusCli implements Runnable {
           cmd.getErr().println("janus " + cmd.getCommandName() + ": " + Failures.oneLine(ex));
           return 1;
         });
-    return cli.execute(args);
+    return cli;
   }
 
   /** Prints the engine version. */

@@ -3,10 +3,23 @@ package io.janus.jobs;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.ToIntFunction;
 
-/** Runs the CLI in-process and captures what it prints. */
-record CliRun(int code, String out, String err) {
-  static synchronized CliRun of(String... args) {
+/**
+ * Runs a command line in-process and captures what it prints.
+ *
+ * @param code the exit code
+ * @param out what went to stdout
+ * @param err what went to stderr
+ */
+public record CliRun(int code, String out, String err) {
+  /** Runs the {@code flink run} jar's command line. */
+  public static CliRun of(String... args) {
+    return with(JanusCli::run, args);
+  }
+
+  /** Runs {@code cli} (a launcher's {@code run} method) with {@code args}. */
+  public static synchronized CliRun with(ToIntFunction<String[]> cli, String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -14,7 +27,7 @@ record CliRun(int code, String out, String err) {
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = JanusCli.run(args);
+      int code = cli.applyAsInt(args);
       return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);

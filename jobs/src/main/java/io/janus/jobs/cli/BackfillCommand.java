@@ -1,9 +1,9 @@
 package io.janus.jobs.cli;
 
-import io.janus.engine.backfill.Backfill;
-import io.janus.engine.backfill.BackfillResult;
-import io.janus.engine.definition.FeatureGroup;
-import io.janus.engine.source.IcebergEventSource;
+import io.janus.engine.flink.backfill.Backfill;
+import io.janus.engine.flink.backfill.BackfillResult;
+import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.flink.source.IcebergEventSource;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;

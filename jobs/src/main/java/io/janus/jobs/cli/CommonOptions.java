@@ -1,9 +1,9 @@
 package io.janus.jobs.cli;
 
-import io.janus.engine.config.JanusConfig;
-import io.janus.engine.definition.DefinitionLoader;
-import io.janus.engine.definition.Definitions;
-import io.janus.engine.definition.FeatureGroup;
+import io.janus.jobs.config.JanusConfig;
+import io.janus.engine.core.definition.DefinitionLoader;
+import io.janus.engine.core.definition.Definitions;
+import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.iceberg.Warehouse;
 import java.nio.file.Path;
 import org.apache.flink.configuration.Configuration;

@@ -1,6 +1,6 @@
 package io.janus.jobs.cli;
 
-import io.janus.engine.source.PayloadSource;
+import io.janus.engine.flink.source.PayloadSource;
 import io.janus.features.generate.ClickstreamGenerator;
 import java.time.LocalDate;
 import java.util.Iterator;

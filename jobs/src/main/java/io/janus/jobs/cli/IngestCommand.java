@@ -1,8 +1,8 @@
 package io.janus.jobs.cli;
 
-import io.janus.engine.definition.SourceDefinition;
-import io.janus.engine.ingest.Ingest;
-import io.janus.engine.ingest.IngestResult;
+import io.janus.engine.core.definition.SourceDefinition;
+import io.janus.engine.flink.ingest.Ingest;
+import io.janus.engine.flink.ingest.IngestResult;
 import io.janus.features.generate.ClickstreamGenerator;
 import io.janus.jobs.Failures.CliException;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package io.janus.jobs.cli;
 
-import io.janus.engine.definition.FeatureGroup;
+import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.online.OnlineReader;
-import io.janus.engine.online.RedisOnlineStore;
+import io.janus.engine.online.redis.RedisOnlineStore;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package io.janus.jobs.cli;
 
-import io.janus.engine.definition.FeatureGroup;
-import io.janus.engine.parity.ParityCheck;
-import io.janus.engine.parity.ParityReport;
+import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.flink.parity.ParityCheck;
+import io.janus.engine.flink.parity.ParityReport;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

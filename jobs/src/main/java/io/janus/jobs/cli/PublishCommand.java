@@ -1,6 +1,6 @@
 package io.janus.jobs.cli;
 
-import io.janus.engine.backfill.Backfill;
+import io.janus.engine.flink.backfill.Backfill;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

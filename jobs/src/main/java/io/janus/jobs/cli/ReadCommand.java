@@ -1,7 +1,7 @@
 package io.janus.jobs.cli;
 
-import io.janus.engine.compute.EventParser;
-import io.janus.engine.definition.FeatureGroup;
+import io.janus.engine.core.event.EventParser;
+import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.iceberg.OfflineReader;
 import io.janus.jobs.Failures.CliException;
 import java.util.ArrayList;

@@ -1,12 +1,13 @@
 package io.janus.jobs.cli;
 
-import io.janus.engine.online.EmbeddedRedis;
+import io.janus.jobs.Failures.CliException;
 import java.nio.file.Path;
+import java.util.ServiceLoader;
 import picocli.CommandLine.Option;
 
-/** {@code --redis URI}, or the embedded redis-server with its data under {@code <workdir>/redis}. */
+/** {@code --redis URI}, or the local launcher's embedded redis-server with its data under {@code <workdir>/redis}. */
 public final class RedisOptions {
-  @Option(names = "--redis", paramLabel = "URI", description = "Redis URI (redis://, rediss:// with TLS, :password@host). Default: an embedded redis-server with data in <workdir>/redis.")
+  @Option(names = "--redis", paramLabel = "URI", description = "Redis URI (redis://, rediss:// with TLS, :password@host). Default with bin/janus: an embedded redis-server with data in <workdir>/redis.")
   String uri;
 
   /** The server to use; closing it stops the embedded one (a no-op for an external URI). */
@@ -14,15 +15,27 @@ public final class RedisOptions {
     if (uri != null) {
       return new Server(uri, null);
     }
-    EmbeddedRedis embedded = EmbeddedRedis.start(workdir.resolve("redis"));
-    return new Server(embedded.uri(), embedded);
+    LocalRedis local = ServiceLoader.load(LocalRedis.class).findFirst().orElseThrow(() -> new CliException(
+        "no --redis given, and this jar has no embedded redis-server (bin/janus has one): pass --redis redis://HOST:PORT"));
+    LocalRedis.Running running = local.start(workdir.resolve("redis"));
+    return new Server(running.uri(), running);
   }
 
-  /** A Redis URI, and the embedded server behind it if Janus started one. */
-  public record Server(String uri, EmbeddedRedis embedded) implements AutoCloseable {
+  /**
+   * A Redis URI, and the local server behind it if Janus started one.
+   *
+   * @param uri the URI clients connect to
+   * @param local the embedded server Janus started, or null for an external one
+   */
+  public record Server(String uri, LocalRedis.Running local) implements AutoCloseable {
+    /** True when Janus started this server itself (so it may be cleared freely). */
+    public boolean isEmbedded() {
+      return local != null;
+    }
+
     @Override
     public void close() {
-      if (embedded != null) embedded.close();
+      if (local != null) local.close();
     }
   }
 }

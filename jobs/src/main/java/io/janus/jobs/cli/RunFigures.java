@@ -1,11 +1,11 @@
 package io.janus.jobs.cli;
 
-import io.janus.engine.audit.ColumnStats;
-import io.janus.engine.backfill.BackfillResult;
-import io.janus.engine.ingest.IngestResult;
-import io.janus.engine.parity.KeyCheck;
-import io.janus.engine.parity.ParityReport;
-import io.janus.engine.sync.SyncResult;
+import io.janus.engine.iceberg.audit.ColumnStats;
+import io.janus.engine.flink.backfill.BackfillResult;
+import io.janus.engine.flink.ingest.IngestResult;
+import io.janus.engine.flink.parity.KeyCheck;
+import io.janus.engine.flink.parity.ParityReport;
+import io.janus.engine.flink.sync.SyncResult;
 import io.janus.monitoring.RunMetrics;
 import io.janus.monitoring.notify.Notification;
 

@@ -1,9 +1,9 @@
 package io.janus.jobs.cli;
 
-import io.janus.engine.definition.FeatureGroup;
+import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.iceberg.FeatureTables;
-import io.janus.engine.iceberg.SnapshotHistory;
-import io.janus.engine.lineage.Lineage;
+import io.janus.engine.iceberg.history.SnapshotHistory;
+import io.janus.engine.iceberg.lineage.Lineage;
 import io.janus.jobs.Failures.CliException;
 import java.util.List;
 import java.util.Map;

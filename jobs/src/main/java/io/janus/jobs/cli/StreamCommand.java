@@ -1,11 +1,11 @@
 package io.janus.jobs.cli;
 
-import io.janus.engine.definition.FeatureGroup;
-import io.janus.engine.definition.Durations;
-import io.janus.engine.source.FilePayloadSource;
-import io.janus.engine.source.KafkaPayloadSource;
-import io.janus.engine.source.PayloadSource;
-import io.janus.engine.stream.StreamJob;
+import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.core.definition.Durations;
+import io.janus.engine.flink.source.FilePayloadSource;
+import io.janus.engine.flink.source.KafkaPayloadSource;
+import io.janus.engine.flink.source.PayloadSource;
+import io.janus.engine.flink.stream.StreamJob;
 import io.janus.jobs.Failures.CliException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package io.janus.jobs.cli;
 
-import io.janus.engine.definition.FeatureGroup;
-import io.janus.engine.sync.OnlineSync;
-import io.janus.engine.sync.SyncResult;
+import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.flink.sync.OnlineSync;
+import io.janus.engine.flink.sync.SyncResult;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

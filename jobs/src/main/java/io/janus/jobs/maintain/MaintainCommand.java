@@ -1,14 +1,14 @@
 package io.janus.jobs.maintain;
 
-import io.janus.engine.definition.Durations;
-import io.janus.engine.definition.FeatureGroup;
-import io.janus.engine.definition.SourceDefinition;
-import io.janus.engine.iceberg.AuditLog;
+import io.janus.engine.core.definition.Durations;
+import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.core.definition.SourceDefinition;
+import io.janus.engine.iceberg.audit.AuditLog;
 import io.janus.engine.iceberg.DeadLetters;
 import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.RawEvents;
 import io.janus.engine.iceberg.Warehouse;
-import io.janus.engine.lineage.Lineage;
+import io.janus.engine.iceberg.lineage.Lineage;
 import io.janus.jobs.Failures.CliException;
 import io.janus.jobs.cli.CommonOptions;
 import java.nio.file.Files;

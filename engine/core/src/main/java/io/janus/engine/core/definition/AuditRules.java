@@ -1,0 +1,37 @@
+package io.janus.engine.core.definition;
+
+import java.io.Serializable;
+import java.util.Map;
+
+/**
+ * Audit rules of a group, checked on the audit branch before a backfill is published.
+ *
+ * @param minRows fail when the audited range has fewer rows (null: no bound)
+ * @param maxRows fail when it has more rows (null: no bound)
+ * @param maxNullRate per column, the largest share of nulls allowed
+ * @param ranges per column, inclusive bounds every non-null value must fall in
+ * @param maxDrift per column, the largest population stability index against main on overlapping partitions
+ * @param driftAction whether drift beyond the bound fails the audit or only warns
+ */
+public record AuditRules(
+    Long minRows,
+    Long maxRows,
+    Map<String, Double> maxNullRate,
+    Map<String, Range> ranges,
+    Map<String, Double> maxDrift,
+    DriftAction driftAction)
+    implements Serializable {
+
+  /** No rules beyond the built-in ones. */
+  public static final AuditRules NONE =
+      new AuditRules(null, null, Map.of(), Map.of(), Map.of(), DriftAction.FAIL);
+
+  /** Inclusive numeric bounds. */
+  public record Range(double min, double max) implements Serializable {}
+
+  /** What a drift beyond its bound does. */
+  public enum DriftAction {
+    WARN,
+    FAIL
+  }
+}

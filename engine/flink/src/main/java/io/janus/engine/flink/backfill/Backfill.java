@@ -1,0 +1,297 @@
+package io.janus.engine.flink.backfill;
+
+import io.janus.engine.flink.sink.IcebergAppend;
+import io.janus.engine.iceberg.audit.AuditReport;
+import io.janus.engine.iceberg.audit.Auditor;
+import io.janus.engine.iceberg.audit.WrittenFigures;
+import io.janus.engine.flink.compute.FeaturePipeline;
+import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.iceberg.audit.AuditLog;
+import io.janus.engine.iceberg.FeatureTables;
+import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.iceberg.lineage.Lineage;
+import io.janus.engine.flink.source.EventSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.RowData;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotRef;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Write-Audit-Publish backfill of one group over a range of days (DESIGN §5).
+ *
+ * <p>Immutable and fluent like Iceberg's pending updates: configure with the {@code with…} methods,
+ * then {@link #run}. The run creates branch {@code audit_<run_id>} from main, replaces the range's
+ * {@code ds} partitions on it (every day of the range, including days that now have no rows),
+ * computes the change rows with the group's Flink pipeline in BATCH mode from events starting one
+ * longest window (plus a hop) before the range, audits the branch, records the audit, and — when
+ * the audit passed and publishing is on — fast-forwards main to the branch and drops it. If main
+ * moved meanwhile, the branch's range is re-applied onto the new main as one overwrite that Iceberg
+ * validates against concurrent changes to the same days; a conflicting write fails the publish
+ * (branch kept) instead of being lost.
+ */
+public final class Backfill {
+  private static final Logger LOG = LoggerFactory.getLogger(Backfill.class);
+
+  private final Warehouse warehouse;
+  private final FeatureGroup group;
+  private final EventSource events;
+  private final LocalDate start;
+  private final LocalDate end;
+  private final String runId;
+  private final boolean publish;
+  private final Path workingDir;
+  private final Path reportDir;
+
+  private Backfill(Warehouse warehouse, FeatureGroup group, EventSource events, LocalDate start, LocalDate end,
+      String runId, boolean publish, Path workingDir, Path reportDir) {
+    this.warehouse = warehouse;
+    this.group = group;
+    this.events = events;
+    this.start = start;
+    this.end = end;
+    this.runId = runId;
+    this.publish = publish;
+    this.workingDir = workingDir;
+    this.reportDir = reportDir;
+  }
+
+  /** A backfill of {@code group} reading {@code events}; set the range before running. */
+  public static Backfill of(Warehouse warehouse, FeatureGroup group, EventSource events) {
+    return new Backfill(warehouse, group, events, null, null, UUID.randomUUID().toString(), true, Path.of("."), null);
+  }
+
+  /** The inclusive range of days whose rows are (re)written. */
+  public Backfill withRange(LocalDate first, LocalDate last) {
+    if (last.isBefore(first)) {
+      throw new IllegalArgumentException("end " + last + " is before start " + first);
+    }
+    return new Backfill(warehouse, group, events, first, last, runId, publish, workingDir, reportDir);
+  }
+
+  public Backfill withRunId(String id) {
+    return new Backfill(warehouse, group, events, start, end, id, publish, workingDir, reportDir);
+  }
+
+  /** Whether a passing audit publishes to main (false keeps the branch for inspection). */
+  public Backfill withPublish(boolean on) {
+    return new Backfill(warehouse, group, events, start, end, runId, on, workingDir, reportDir);
+  }
+
+  /** Directory where git facts are looked up (the repository around it). */
+  public Backfill withWorkingDir(Path dir) {
+    return new Backfill(warehouse, group, events, start, end, runId, publish, dir, reportDir);
+  }
+
+  /** Directory that receives the JSON audit report ({@code <dir>/<group>/<run_id>.json}). */
+  public Backfill withReportDir(Path dir) {
+    return new Backfill(warehouse, group, events, start, end, runId, publish, workingDir, dir);
+  }
+
+  /** The branch this backfill writes. */
+  public String branch() {
+    return "audit_" + runId;
+  }
+
+  /** Runs write, audit and publish; {@code env} is switched to BATCH mode. */
+  public BackfillResult run(StreamExecutionEnvironment env) throws Exception {
+    if (start == null) {
+      throw new IllegalStateException("backfill range not set");
+    }
+    long t0 = System.currentTimeMillis();
+    GroupPlan plan = GroupPlan.of(group);
+    Table table = FeatureTables.createOrLoad(warehouse, plan);
+    String range = start + ".." + end;
+    Lineage lineage = Lineage.capture(runId, "backfill", group, range, workingDir);
+    Map<String, String> props = new java.util.LinkedHashMap<>(lineage.properties());
+    String branch = branch();
+    Expression days = days(start, end);
+
+    // 1. Branch from main and clear the range on it.
+    Snapshot base = table.currentSnapshot();
+    Long baseId = base == null ? null : base.snapshotId();
+    props.put(BASE_SNAPSHOT, baseId == null ? "none" : Long.toString(baseId));
+    if (baseId != null) {
+      table.manageSnapshots().createBranch(branch, baseId).commit();
+    } // else: the first commit to the branch below creates it, without an empty snapshot lacking lineage
+    var delete = table.newDelete().deleteFromRowFilter(days).toBranch(branch);
+    props.forEach(delete::set);
+    delete.set("janus.step", "clear-range").commit();
+    LOG.info("backfill {} {} run {}: branch {} from main snapshot {}", group.name(), range, runId, branch, baseId);
+
+    // 2. Compute and write to the branch.
+    long startMs = start.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    long endMs = end.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    long readFrom = group.hasLifetimeFeatures() ? Long.MIN_VALUE : startMs - plan.maxWindow() - plan.hopMillis();
+    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    DataStream<RowData> rows =
+        new FeaturePipeline(plan, org.apache.iceberg.flink.FlinkSchemaUtil.convert(table.schema()))
+            .compute(events.events(env, readFrom, endMs),
+                readFrom == Long.MIN_VALUE ? null : events.keysBefore(env, readFrom, group.entity()),
+                true, FeaturePipeline.batchTimestamps())
+            .filter(rangeFilter(table, startMs, endMs, "backfill " + group.name() + " " + range))
+            .name("valid_from in " + range);
+    IcebergAppend.to(warehouse.tableLoader(FeatureTables.id(group)), "janus-backfill-" + runId)
+        .withBranch(branch)
+        .withSnapshotProperties(props)
+        .append(rows, "iceberg audit branch writer");
+    long c0 = System.currentTimeMillis();
+    JobExecutionResult job = env.execute("janus backfill " + group.name() + " " + range);
+    long computeMillis = System.currentTimeMillis() - c0;
+    WrittenFigures figures = RangeFilter.figures(job);
+    long rowsWritten = figures.rows();
+    LOG.info("backfill {} {}: {} rows written to {} in {} ms ({} rows/s)", group.name(), range, rowsWritten, branch,
+        computeMillis, computeMillis == 0 ? rowsWritten : rowsWritten * 1000 / computeMillis);
+
+    // 3. Audit the branch against main.
+    table.refresh();
+    SnapshotRef ref = table.refs().get(branch);
+    long branchSnapshot = ref.snapshotId();
+    long a0 = System.currentTimeMillis();
+    AuditReport report = new Auditor(plan).audit(table, runId, branch, branchSnapshot, baseId, start, end, figures);
+    LOG.info("audit of {} took {} ms", branch, System.currentTimeMillis() - a0);
+    Path reportFile = writeReport(report);
+    report.failures().forEach(f -> LOG.warn("audit FAIL {}: {}", group.name(), f.message()));
+    report.warnings().forEach(f -> LOG.warn("audit WARN {}: {}", group.name(), f.message()));
+
+    // 4. Publish or keep the branch.
+    boolean published = false;
+    String mode = "none";
+    String message;
+    if (!report.passed()) {
+      message = "audit failed: " + String.join("; ", report.failures().stream().map(f -> f.message()).toList())
+          + "; main untouched, branch " + branch + " kept";
+    } else if (!publish) {
+      message = "audit passed; not published (--no-publish), branch " + branch + " kept";
+    } else {
+      try {
+        mode = publish(table, branch, baseId, days, props);
+        published = true;
+        message = "published to main by " + mode;
+      } catch (ValidationException | IllegalStateException e) {
+        message = "publish failed, branch " + branch + " kept: " + e.getMessage();
+        LOG.warn(message);
+      }
+    }
+    table.refresh();
+    Long mainId = table.currentSnapshot() == null ? null : table.currentSnapshot().snapshotId();
+    AuditLog.append(warehouse, report, lineage, published, mainId);
+    long total = System.currentTimeMillis() - t0;
+    LOG.info("backfill {} {} run {}: {} in {} ms", group.name(), range, runId, message, total);
+    return new BackfillResult(runId, branch, rowsWritten, report, reportFile, published, mode, mainId, computeMillis, total, message);
+  }
+
+  private RangeFilter rangeFilter(Table table, long startMs, long endMs, String label) {
+    org.apache.flink.table.types.logical.RowType rowType = org.apache.iceberg.flink.FlinkSchemaUtil.convert(table.schema());
+    List<String> names = rowType.getFieldNames();
+    RowData.FieldGetter[] entity = group.entity().stream()
+        .map(e -> RowData.createFieldGetter(rowType.getTypeAt(names.indexOf(e)), names.indexOf(e)))
+        .toArray(RowData.FieldGetter[]::new);
+    return new RangeFilter(startMs, endMs, names.indexOf(FeatureTables.VALID_FROM), names.indexOf(FeatureTables.DS), entity, label);
+  }
+
+  /** Summary property naming the main snapshot an audit branch was created from. */
+  public static final String BASE_SNAPSHOT = "janus.base-snapshot-id";
+
+  private static Expression days(LocalDate first, LocalDate last) {
+    return Expressions.and(
+        Expressions.greaterThanOrEqual(FeatureTables.DS, first.toString()),
+        Expressions.lessThanOrEqual(FeatureTables.DS, last.toString()));
+  }
+
+  /**
+   * Publishes a branch an earlier run kept ({@code --no-publish}) after its audit passed. Returns how
+   * ("fast-forward" or "rebase"); fails when the audit did not pass or main changed the same days.
+   */
+  public static String publishKept(Warehouse warehouse, FeatureGroup group, String runId) {
+    Table table = warehouse.load(FeatureTables.id(group));
+    String branch = "audit_" + runId;
+    SnapshotRef ref = table.refs().get(branch);
+    if (ref == null) {
+      throw new IllegalStateException("no branch " + branch + " in " + FeatureTables.id(group));
+    }
+    var audit = AuditLog.byRunId(warehouse, group.name()).get(runId);
+    if (audit == null || !Boolean.TRUE.equals(audit.getField("passed"))) {
+      throw new IllegalStateException("run " + runId + " did not pass its audit; refusing to publish " + branch);
+    }
+    Map<String, String> summary = table.snapshot(ref.snapshotId()).summary();
+    Map<String, String> props = new java.util.LinkedHashMap<>();
+    summary.forEach((k, v) -> {
+      if (k.startsWith("janus.")) props.put(k, v);
+    });
+    String base = props.getOrDefault(BASE_SNAPSHOT, "none");
+    String[] range = props.getOrDefault(Lineage.RANGE, "").split("\\.\\.");
+    if (range.length != 2) {
+      throw new IllegalStateException("branch " + branch + " has no janus.range in its summary");
+    }
+    Expression days = days(LocalDate.parse(range[0]), LocalDate.parse(range[1]));
+    return publish(table, branch, "none".equals(base) ? null : Long.parseLong(base), days, props);
+  }
+
+  private static String publish(Table table, String branch, Long baseId, Expression days, Map<String, String> props) {
+    table.refresh();
+    try {
+      table.manageSnapshots().fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).commit();
+      table.manageSnapshots().removeBranch(branch).commit();
+      return "fast-forward";
+    } catch (IllegalArgumentException | org.apache.iceberg.exceptions.CommitFailedException e) {
+      LOG.warn("main moved since {} was branched ({}); re-applying the range onto main", branch, e.getMessage());
+    }
+    // Main moved: apply the branch's range to the current main as one validated overwrite.
+    table.refresh();
+    long branchSnapshot = table.refs().get(branch).snapshotId();
+    OverwriteFiles overwrite = table.newOverwrite().overwriteByRowFilter(days);
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().useRef(branch).filter(days).planFiles()) {
+      for (FileScanTask t : tasks) {
+        DataFile f = t.file();
+        overwrite.addFile(f);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (baseId != null) {
+      overwrite.validateFromSnapshot(baseId);
+    }
+    overwrite.conflictDetectionFilter(days).validateNoConflictingData().validateNoConflictingDeletes();
+    props.forEach(overwrite::set);
+    overwrite.set("janus.rebased-from", Long.toString(branchSnapshot));
+    overwrite.commit();
+    table.manageSnapshots().removeBranch(branch).commit();
+    return "rebase";
+  }
+
+  private Path writeReport(AuditReport report) {
+    if (reportDir == null) return null;
+    try {
+      Path dir = reportDir.resolve(group.name());
+      Files.createDirectories(dir);
+      Path file = dir.resolve(runId + ".json");
+      Files.writeString(file, report.toJson());
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write audit report under " + reportDir, e);
+    }
+  }
+}

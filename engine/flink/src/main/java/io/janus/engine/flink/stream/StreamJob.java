@@ -1,0 +1,278 @@
+package io.janus.engine.flink.stream;
+
+import io.janus.engine.flink.sink.IcebergAppend;
+import io.janus.engine.flink.compute.Accumulators;
+import io.janus.engine.core.event.Event;
+import io.janus.engine.core.event.EventJson;
+import io.janus.engine.flink.compute.FeaturePipeline;
+import io.janus.engine.flink.compute.FeatureProcessFunction;
+import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.core.definition.SourceDefinition;
+import io.janus.engine.iceberg.DeadLetters;
+import io.janus.engine.iceberg.FeatureTables;
+import io.janus.engine.iceberg.RawEvents;
+import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.flink.ingest.ParseEvents;
+import io.janus.engine.iceberg.lineage.Lineage;
+import io.janus.engine.online.OnlineRowEncoder;
+import io.janus.engine.online.redis.sink.RedisSink;
+import io.janus.engine.flink.source.PayloadEventTime;
+import io.janus.engine.flink.source.PayloadSource;
+import io.janus.monitoring.MetricNames;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The streaming hot path of a group: payloads → parse (malformed to dead letters) → event-time
+ * watermarks → late events to dead letters → the same compiled pipeline as the backfill, in
+ * STREAMING mode → guarded upserts into Redis. The parsed events also go to the raw Iceberg table
+ * (the cold path, committed on checkpoints), so a later backfill recomputes from what streaming saw.
+ * Bounded sources end the job after the final watermark, so every pending expiry fires.
+ */
+public final class StreamJob {
+  static final String LATE = "janus-events-late";
+
+  private final Warehouse warehouse;
+  private final FeatureGroup group;
+  private final PayloadSource source;
+  private final String redisUri;
+  private final Duration outOfOrderness;
+  private final Duration idleness;
+  private final Duration checkpointInterval;
+  private final String checkpointDir;
+  private final boolean coldPath;
+  private final String runId;
+  private final Duration bufferTimeout;
+
+  private StreamJob(Builder b) {
+    this.warehouse = b.warehouse;
+    this.group = b.group;
+    this.source = b.source;
+    this.redisUri = b.redisUri;
+    this.outOfOrderness = b.outOfOrderness;
+    this.idleness = b.idleness;
+    this.checkpointInterval = b.checkpointInterval;
+    this.checkpointDir = b.checkpointDir;
+    this.coldPath = b.coldPath;
+    this.runId = b.runId;
+    this.bufferTimeout = b.bufferTimeout;
+  }
+
+  public static Builder builder(Warehouse warehouse, FeatureGroup group, PayloadSource source, String redisUri) {
+    return new Builder(warehouse, group, source, redisUri);
+  }
+
+  /** What a (bounded) streaming run did. */
+  public record Result(String runId, long events, long malformed, long late, long millis) {}
+
+  /** Configures the environment (STREAMING, checkpointing), builds the graph and runs it. */
+  public Result run(StreamExecutionEnvironment env) throws Exception {
+    env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+    env.enableCheckpointing(checkpointInterval.toMillis());
+    // Network buffers between tasks are sent when full or after this long: Flink's 100 ms default
+    // alone would eat most of a freshness budget of 250 ms.
+    env.setBufferTimeout(bufferTimeout.toMillis());
+    if (checkpointDir != null) {
+      Configuration c = new Configuration();
+      c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);
+      env.configure(c);
+    }
+    build(env);
+    long t0 = System.currentTimeMillis();
+    JobExecutionResult r = env.execute("janus stream " + group.name() + " from " + source.origin());
+    return new Result(runId, Accumulators.count(r, ParseEvents.EVENTS), Accumulators.count(r, ParseEvents.MALFORMED), Accumulators.count(r, LATE),
+        System.currentTimeMillis() - t0);
+  }
+
+  /** Adds the job's operators to {@code env} (for tests and for callers that run it themselves). */
+  public void build(StreamExecutionEnvironment env) {
+    SourceDefinition src = group.source();
+    GroupPlan plan = GroupPlan.of(group);
+    RawEvents raw = new RawEvents(src);
+    DeadLetters.createOrLoad(warehouse);
+    if (coldPath) raw.createOrLoad(warehouse);
+    Map<String, String> props = Lineage.capture(runId, "stream", group, null, Path.of("")).properties();
+
+    // Kafka: watermarks per partition, inside the source (a reader with several partitions would
+    // otherwise let the one ahead make the others' events late). Other sources: after parsing.
+    boolean perSplit = source.watermarksPerSplit();
+    DataStream<String> payloads = perSplit ? source.payloads(env, watermarks(new PayloadEventTime(src))) : source.payloads(env);
+    SingleOutputStreamOperator<Event> parsed = payloads
+        .process(new ParseEvents(src, source.origin(), runId))
+        .returns(TypeInformation.of(Event.class))
+        .name("parse " + src.name())
+        .uid("parse-" + src.name());
+    DataStream<Event> timed = perSplit ? parsed
+        : parsed.assignTimestampsAndWatermarks(watermarks((Event e, long t) -> e.ts)).name("event time").uid("event-time");
+    SingleOutputStreamOperator<Event> onTime = timed
+        .process(new LateFilter(src, source.origin(), runId))
+        .returns(TypeInformation.of(Event.class))
+        .name("late events to dead letters")
+        .uid("late-filter");
+
+    RowType rowType = FeatureTables.rowType(plan);
+    SingleOutputStreamOperator<RowData> rows = new FeaturePipeline(plan, rowType).compute(onTime, null, false, null);
+    rows.sinkTo(new RedisSink(redisUri, new OnlineRowEncoder(plan, rowType.getFieldNames())))
+        .name("redis online store " + group.name())
+        .uid("redis-" + group.name());
+
+    if (coldPath) {
+      IcebergAppend.to(warehouse.tableLoader(RawEvents.id(src)), "janus-stream-raw-" + group.name())
+          .withSnapshotProperties(props)
+          .append(onTime.map(raw::toRow).returns(InternalTypeInfo.of(raw.rowType())).name("event to raw row"),
+              "iceberg raw writer (cold path)");
+    }
+    String origin = source.origin();
+    String run = runId;
+    String sourceName = src.name();
+    DataStream<RowData> lateAtCompute = rows.getSideOutput(FeatureProcessFunction.LATE)
+        .map(c -> DeadLetters.row(sourceName, origin, "late at compute (key " + c.key + ")", null, System.currentTimeMillis(), run))
+        .returns(InternalTypeInfo.of(DeadLetters.rowType()));
+    IcebergAppend.to(warehouse.tableLoader(DeadLetters.ID), "janus-stream-dead-" + group.name())
+        .withSnapshotProperties(props)
+        .withParallelism(1)
+        .append(parsed.getSideOutput(ParseEvents.DEAD_LETTERS).union(onTime.getSideOutput(LateFilter.LATE_LETTERS), lateAtCompute),
+            "iceberg dead-letter writer");
+  }
+
+  /** Bounded out-of-orderness and, when set, idleness, with event times from {@code eventTime}. */
+  private <T> WatermarkStrategy<T> watermarks(SerializableTimestampAssigner<T> eventTime) {
+    WatermarkStrategy<T> w = WatermarkStrategy.<T>forBoundedOutOfOrderness(outOfOrderness).withTimestampAssigner(eventTime);
+    return idleness == null ? w : w.withIdleness(idleness);
+  }
+
+  /**
+   * Events whose time the watermark has already passed (later than the allowed out-of-orderness) go
+   * to dead letters, counted; the next backfill covers them.
+   */
+  static final class LateFilter extends ProcessFunction<Event, Event> {
+    static final OutputTag<RowData> LATE_LETTERS = new OutputTag<>("late-events", InternalTypeInfo.of(DeadLetters.rowType()));
+    private final SourceDefinition source;
+    private final String origin;
+    private final String runId;
+    private transient LongCounter late;
+    private transient Counter lateMetric;
+
+    LateFilter(SourceDefinition source, String origin, String runId) {
+      this.source = source;
+      this.origin = origin;
+      this.runId = runId;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+      late = getRuntimeContext().getLongCounter(LATE);
+      lateMetric = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP).counter(MetricNames.EVENTS_LATE);
+    }
+
+    @Override
+    public void processElement(Event e, Context ctx, Collector<Event> out) {
+      long watermark = ctx.timerService().currentWatermark();
+      if (e.ts <= watermark) {
+        late.add(1);
+        lateMetric.inc();
+        ctx.output(LATE_LETTERS, DeadLetters.row(source.name(), origin,
+            "late: event time " + java.time.Instant.ofEpochMilli(e.ts) + " is behind the watermark " + java.time.Instant.ofEpochMilli(watermark),
+            EventJson.toJson(source, e), System.currentTimeMillis(), runId));
+      } else {
+        out.collect(e);
+      }
+    }
+  }
+
+  /** Configuration of a streaming run. */
+  public static final class Builder {
+    private final Warehouse warehouse;
+    private final FeatureGroup group;
+    private final PayloadSource source;
+    private final String redisUri;
+    private Duration outOfOrderness = Duration.ofMinutes(2);
+    private Duration idleness = Duration.ofMinutes(1);
+    private Duration checkpointInterval = Duration.ofSeconds(10);
+    private String checkpointDir;
+    private boolean coldPath = true;
+    private String runId = UUID.randomUUID().toString();
+    private Duration bufferTimeout = Duration.ofMillis(10);
+
+    Builder(Warehouse warehouse, FeatureGroup group, PayloadSource source, String redisUri) {
+      this.warehouse = warehouse;
+      this.group = group;
+      this.source = source;
+      this.redisUri = redisUri;
+    }
+
+    /** How late an event may be and still count (default 2 min). */
+    public Builder outOfOrderness(Duration d) {
+      this.outOfOrderness = d;
+      return this;
+    }
+
+    /** After how long a silent source split stops holding the watermark back (default 1 min; null = never). */
+    public Builder idleness(Duration d) {
+      this.idleness = d;
+      return this;
+    }
+
+    public Builder checkpointInterval(Duration d) {
+      this.checkpointInterval = d;
+      return this;
+    }
+
+    /**
+     * Where checkpoints go. Without one, the cluster's configured checkpoint storage is used (on a
+     * local MiniCluster that is the JobManager's memory, limited to 5 MB of state).
+     */
+    public Builder checkpointDir(Path dir) {
+      return checkpointDir(dir == null ? null : dir.toAbsolutePath().toUri().toString());
+    }
+
+    /** Checkpoint directory as a URI ({@code s3://bucket/path}, {@code file:///…}); null = the cluster's configured one. */
+    public Builder checkpointDir(String uri) {
+      this.checkpointDir = uri;
+      return this;
+    }
+
+    /** Whether consumed events are also appended to the raw Iceberg table (default true). */
+    public Builder coldPath(boolean on) {
+      this.coldPath = on;
+      return this;
+    }
+
+    /** Longest time a record waits in a network buffer between tasks (default 10 ms). */
+    public Builder bufferTimeout(Duration d) {
+      this.bufferTimeout = d;
+      return this;
+    }
+
+    public Builder runId(String id) {
+      this.runId = id;
+      return this;
+    }
+
+    public StreamJob build() {
+      return new StreamJob(this);
+    }
+  }
+}

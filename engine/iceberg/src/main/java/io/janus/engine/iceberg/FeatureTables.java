@@ -1,0 +1,99 @@
+package io.janus.engine.iceberg;
+
+import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.core.schema.FeatureSchema;
+import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.core.definition.FieldType;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+import org.apache.flink.table.types.logical.RowType;
+
+/** Layout of a group's offline feature table {@code features.<group>}: change rows partitioned by {@code ds}. */
+public final class FeatureTables {
+  public static final String NAMESPACE = "features";
+  public static final String VALID_FROM = FeatureSchema.VALID_FROM;
+  public static final String DS = FeatureSchema.DS;
+
+  private FeatureTables() {}
+
+  public static TableIdentifier id(FeatureGroup group) {
+    return Warehouse.id(NAMESPACE, group.name());
+  }
+
+  /** {@code (entity keys…, valid_from, features…, ds)}. */
+  public static Schema schema(GroupPlan plan) {
+    FeatureGroup g = plan.group();
+    List<Types.NestedField> cols = new ArrayList<>();
+    int id = 1;
+    for (String e : g.entity()) {
+      cols.add(Types.NestedField.required(id++, e, icebergType(g.source().field(e).orElseThrow().type())));
+    }
+    cols.add(Types.NestedField.required(id++, VALID_FROM, Types.TimestampType.withZone()));
+    FieldType[] types = plan.columnTypes();
+    List<String> names = plan.columnNames();
+    for (int c = 0; c < names.size(); c++) {
+      cols.add(Types.NestedField.optional(id++, names.get(c), icebergType(types[c])));
+    }
+    cols.add(Types.NestedField.required(id, DS, Types.DateType.get()));
+    return new Schema(cols);
+  }
+
+  public static PartitionSpec spec(Schema schema) {
+    return PartitionSpec.builderFor(schema).identity(DS).build();
+  }
+
+  /** The Flink row type of {@link #schema}. */
+  public static RowType rowType(GroupPlan plan) {
+    return FlinkSchemaUtil.convert(schema(plan));
+  }
+
+  /**
+   * Loads or creates the table. A definition that gained features adds their columns (Iceberg schema
+   * evolution by name); a column whose type changed is an error, since old rows would not fit.
+   */
+  public static Table createOrLoad(Warehouse warehouse, GroupPlan plan) {
+    Schema wanted = schema(plan);
+    Table table = warehouse.createOrLoad(id(plan.group()), wanted, spec(wanted));
+    for (Types.NestedField f : wanted.columns()) {
+      Types.NestedField existing = table.schema().findField(f.name());
+      if (existing != null && !existing.type().equals(f.type())) {
+        throw new IllegalStateException(
+            "feature table " + id(plan.group()) + " has column '" + f.name() + "' of type " + existing.type()
+                + " but definition " + plan.group().origin() + " now makes it " + f.type()
+                + "; give the group a new name or drop the table");
+      }
+    }
+    if (wanted.columns().stream().anyMatch(f -> table.schema().findField(f.name()) == null)) {
+      table.updateSchema().unionByNameWith(wanted).commit();
+      table.refresh();
+    }
+    return table;
+  }
+
+  /** Fails with a clear message when {@code table} lacks a feature of the definition (it was never backfilled with it). */
+  public static void requireColumns(Table table, GroupPlan plan) {
+    for (String c : plan.columnNames()) {
+      if (table.schema().findField(c) == null) {
+        throw new IllegalStateException("feature table " + id(plan.group()) + " has no column '" + c + "' of definition " + plan.group().origin()
+            + ": backfill with this definition first");
+      }
+    }
+  }
+
+  static Type icebergType(FieldType t) {
+    return switch (t) {
+      case STRING -> Types.StringType.get();
+      case LONG -> Types.LongType.get();
+      case DOUBLE -> Types.DoubleType.get();
+      case BOOLEAN -> Types.BooleanType.get();
+      case TIMESTAMP -> Types.TimestampType.withZone();
+    };
+  }
+}

@@ -1,0 +1,34 @@
+package io.janus.engine.iceberg;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.encryption.EncryptedOutputFile;
+import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.io.OutputFileFactory;
+
+/** Appends a handful of records to an unpartitioned table from the client, without a Flink job. */
+public final class SmallWrites {
+  private SmallWrites() {}
+
+  public static void append(Table table, List<Record> records, Map<String, String> snapshotProperties) {
+    OutputFileFactory files = OutputFileFactory.builderFor(table, 1, System.nanoTime()).format(FileFormat.PARQUET).build();
+    EncryptedOutputFile out = files.newOutputFile();
+    GenericAppenderFactory factory = new GenericAppenderFactory(table.schema(), table.spec());
+    DataWriter<Record> writer = factory.newDataWriter(out, FileFormat.PARQUET, null);
+    try (writer) {
+      for (Record r : records) writer.write(r);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    AppendFiles append = table.newAppend().appendFile(writer.toDataFile());
+    snapshotProperties.forEach(append::set);
+    append.commit();
+  }
+}

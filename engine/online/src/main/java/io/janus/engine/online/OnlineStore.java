@@ -1,0 +1,36 @@
+package io.janus.engine.online;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The online key-value store, after Chronon's three-method KV store: write many rows, read many
+ * keys, close. Writes are guarded: a row lands only if its {@code valid_from} is not older than the
+ * stored one, so replays, restarts and syncs never regress a newer value.
+ */
+public interface OnlineStore extends AutoCloseable {
+
+  /**
+   * Writes rows (pipelined); the future completes with, per row, whether it landed (false: the
+   * stored value is newer).
+   */
+  CompletableFuture<List<Boolean>> multiPut(List<OnlineRow> rows);
+
+  /**
+   * Reads keys of one or several groups in one round trip. Each result is the stored fields
+   * ({@code _valid_from}, {@code _version} and the features), or null when the key is absent or expired.
+   */
+  List<Map<String, String>> multiGet(List<String> storeKeys);
+
+  /**
+   * Counts a group's keys without reading their values (to size a sample).
+   *
+   * @param group the group's name, the prefix of its keys
+   * @return the number of keys stored for the group
+   */
+  long countKeys(String group);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,268 @@
+package io.janus.engine.online.redis;
+
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.janus.engine.online.OnlineRow;
+import io.janus.engine.online.OnlineStore;
+import io.janus.engine.online.redis.internal.RespArgs;
+
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.NestedMultiOutput;
+import io.lettuce.core.protocol.CommandType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@link OnlineStore} on Redis through Lettuce: one hash per (group, entity) with the feature fields
+ * plus {@code _valid_from} and {@code _version}; writes go through a server-side Lua script that
+ * compares {@code valid_from} atomically, several keys per call (so Redis parses and
+ * dispatches fewer commands; standalone Redis, as all keys of a call must share a cluster slot), and are pipelined. URIs may carry a password and TLS
+ * ({@code rediss://:secret@host:6380}). One instance per thread: pipelining switches the
+ * connection's auto-flush, which concurrent callers would trip over.
+ */
+public final class RedisOnlineStore implements OnlineStore {
+  /** Field holding the epoch-ms valid_from of the stored values. */
+  public static final String VALID_FROM = "_valid_from";
+  /** Field holding the definition fingerprint the values were computed with. */
+  public static final String VERSION = "_version";
+
+  // One call guards and writes several keys: KEYS are the hashes; per key, ARGV holds valid_from,
+  // version, expire_at_ms (0 = never), replace_up_to (-1 = none), n_set (-1 = remove the key),
+  // n_del, the expiry grid (ms), then n_set field/value pairs and n_del fields. A write lands when
+  // nothing is stored, the stored valid_from is not newer, or it is covered by replace_up_to.
+  // Returns per key 1 (written), 2 (removed) or 0 (refused: the stored value is newer).
+  //
+  // Expiry: a key's Redis expiry is its expire_at rounded up to the grid, and it is only set when
+  // the key's current expiry (read, not assumed) is before expire_at or past that rounded time; so
+  // it moves about once per grid step, never early. Setting it on every write made the script about
+  // a quarter dearer (see docs/architecture.md). Readers judge the TTL from valid_from, so a key
+  // lingering up to one grid step (at most a minute, 1 % of the TTL) changes nothing they see.
+  static final String GUARDED_PUT = """
+      local results = {}
+      local now
+      local a = 1
+      for k = 1, #KEYS do
+        local vf, ver = tonumber(ARGV[a]), ARGV[a + 1]
+        local expire, upto = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+        local nset, ndel = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])
+        local grid = tonumber(ARGV[a + 6])
+        a = a + 7
+        local stored = redis.call('HGET', KEYS[k], '_valid_from')
+        local svf = tonumber(stored)
+        if svf and svf > vf and svf > upto then
+          results[k] = 0
+        elseif nset < 0 then
+          redis.call('DEL', KEYS[k])
+          results[k] = 2
+        else
+          redis.call('HSET', KEYS[k], '_valid_from', ARGV[a - 7], '_version', ver, unpack(ARGV, a, a + 2 * nset - 1))
+          for i = a + 2 * nset, a + 2 * nset + ndel - 1 do redis.call('HDEL', KEYS[k], ARGV[i]) end
+          if expire > 0 then
+            local at = math.ceil(expire / grid) * grid
+            local keep = false
+            if svf then
+              local ttl = redis.call('PTTL', KEYS[k])
+              if ttl >= 0 then
+                if not now then
+                  local t = redis.call('TIME')
+                  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+                end
+                keep = now + ttl >= expire and now + ttl <= at
+              end
+            end
+            if not keep then redis.call('PEXPIREAT', KEYS[k], at) end
+          elseif svf then
+            redis.call('PERSIST', KEYS[k])
+          end
+          results[k] = 1
+        end
+        a = a + 2 * math.max(nset, 0) + ndel
+      end
+      return results
+      """;
+
+  /** Keys per script call: fewer calls cost Redis less than one call per key. */
+  private static final int KEYS_PER_CALL = 50;
+
+  private final RedisClient client;
+  private final StatefulRedisConnection<String, String> connection;
+  private final RedisAsyncCommands<String, String> async;
+  private final String sha;
+
+  public RedisOnlineStore(String uri) {
+    this(uri, Duration.ZERO);
+  }
+
+  /**
+   * Connects, retrying with backoff for up to {@code patience} while the server is unreachable (a
+   * restarting Redis must not fail the job). Once connected, Lettuce reconnects by itself and
+   * queues commands meanwhile.
+   */
+  public RedisOnlineStore(String uri, Duration patience) {
+    client = RedisClient.create(RedisURI.create(uri));
+    long deadline = System.nanoTime() + patience.toNanos();
+    long backoff = 100;
+    StatefulRedisConnection<String, String> c;
+    while (true) {
+      try {
+        c = client.connect();
+        break;
+      } catch (RedisConnectionException e) {
+        if (System.nanoTime() + backoff * 1_000_000 > deadline) {
+          client.shutdown();
+          throw e;
+        }
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          client.shutdown();
+          throw e;
+        }
+        backoff = Math.min(backoff * 2, 2000);
+      }
+    }
+    connection = c;
+    async = connection.async();
+    sha = connection.sync().scriptLoad(GUARDED_PUT);
+  }
+
+  @Override
+  public CompletableFuture<List<Boolean>> multiPut(List<OnlineRow> rows) {
+    return send(rows, false).thenCompose(result -> result != null ? CompletableFuture.completedFuture(result)
+        // The server lost its script cache (a restart answers NOSCRIPT): send the script text, which
+        // caches it again. Guarded writes are idempotent, so re-sending the whole batch is safe.
+        : send(rows, true).thenApply(r -> {
+          if (r == null) throw new IllegalStateException("redis refused the guarded-write script");
+          return r;
+        }));
+  }
+
+  /** One pipelined batch; completes with null when the server did not know the script. */
+  private CompletableFuture<List<Boolean>> send(List<OnlineRow> rows, boolean withScriptText) {
+    long now = System.currentTimeMillis();
+    List<CompletableFuture<List<Object>>> futures = new ArrayList<>((rows.size() + KEYS_PER_CALL - 1) / KEYS_PER_CALL);
+    connection.setAutoFlushCommands(false);
+    try {
+      for (int from = 0; from < rows.size(); from += KEYS_PER_CALL) {
+        List<OnlineRow> chunk = rows.subList(from, Math.min(rows.size(), from + KEYS_PER_CALL));
+        RespArgs args = new RespArgs(512 + 320 * chunk.size()).text(withScriptText ? GUARDED_PUT : sha).number(chunk.size());
+        for (OnlineRow r : chunk) args.text(r.group(), r.key());
+        for (OnlineRow r : chunk) addArgs(r, args, now);
+        futures.add(async.dispatch(withScriptText ? CommandType.EVAL : CommandType.EVALSHA, new NestedMultiOutput<>(StringCodec.UTF8), args)
+            .toCompletableFuture());
+      }
+    } finally {
+      // Never block here: this may run on Lettuce's event loop (the NOSCRIPT retry).
+      connection.flushCommands();
+      connection.setAutoFlushCommands(true);
+    }
+    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).handle((ok, err) -> {
+      if (err != null) {
+        if (rootCause(err) instanceof RedisNoScriptException && !withScriptText) return null;
+        throw new IllegalStateException("redis write failed: " + rootCause(err).getMessage(), err);
+      }
+      List<Boolean> out = new ArrayList<>(rows.size());
+      for (CompletableFuture<List<Object>> f : futures) {
+        for (Object landed : f.join()) out.add(((Long) landed) != 0L);
+      }
+      return out;
+    });
+  }
+
+  private static void addArgs(OnlineRow r, RespArgs out, long now) {
+    out.number(r.validFrom()).text(r.version()).number(r.expireAtMs()).number(r.replaceUpTo());
+    if (r.isRetraction()) {
+      out.number(-1).number(0).number(1);
+      return;
+    }
+    int nset = 0;
+    for (String v : r.values().values()) if (v != null) nset++;
+    out.number(nset).number(r.values().size() - nset).number(expiryGrid(r.expireAtMs() - r.validFrom(), r.expireAtMs() <= now));
+    for (Map.Entry<String, String> e : r.values().entrySet()) {
+      if (e.getValue() != null) out.text(e.getKey()).text(e.getValue());
+    }
+    for (Map.Entry<String, String> e : r.values().entrySet()) {
+      if (e.getValue() == null) out.text(e.getKey());
+    }
+  }
+
+  /**
+   * The step a key's Redis expiry moves in: 1 % of the TTL, at least 1 ms, at most a minute; 1 ms
+   * for values already past their TTL, which Redis then removes at once.
+   */
+  static long expiryGrid(long ttlMs, boolean expired) {
+    return expired ? 1 : Math.max(1, Math.min(60_000, ttlMs / 100));
+  }
+
+  @Override
+  public List<Map<String, String>> multiGet(List<String> storeKeys) {
+    List<RedisFuture<Map<String, String>>> futures = new ArrayList<>(storeKeys.size());
+    connection.setAutoFlushCommands(false);
+    try {
+      for (String k : storeKeys) futures.add(async.hgetall(k));
+    } finally {
+      connection.flushCommands();
+      connection.setAutoFlushCommands(true);
+    }
+    LettuceFutures.awaitAll(Duration.ofSeconds(30), futures.toArray(new RedisFuture[0]));
+    List<Map<String, String>> out = new ArrayList<>(storeKeys.size());
+    for (RedisFuture<Map<String, String>> f : futures) {
+      Map<String, String> m = f.toCompletableFuture().join();
+      out.add(m == null || m.isEmpty() ? null : m);
+    }
+    return out;
+  }
+
+  /** The SCAN MATCH pattern for a group's keys: glob characters in the group name match literally. */
+  public static String matchPattern(String group) {
+    StringBuilder b = new StringBuilder(group.length() + 2);
+    for (int i = 0; i < group.length(); i++) {
+      char c = group.charAt(i);
+      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') b.append('\\');
+      b.append(c);
+    }
+    return b.append(":*").toString();
+  }
+
+  @Override
+  public long countKeys(String group) {
+    ScanArgs args = ScanArgs.Builder.matches(matchPattern(group)).limit(5000);
+    long n = 0;
+    ScanCursor cursor = ScanCursor.INITIAL;
+    do {
+      KeyScanCursor<String> page = connection.sync().scan(cursor, args);
+      n += page.getKeys().size();
+      cursor = page;
+    } while (!cursor.isFinished());
+    return n;
+  }
+
+  /** Writes a metadata hash (unguarded), e.g. a sync marker; keys of metadata start with {@code _janus:}. */
+  public void putMetadata(String key, Map<String, String> fields) {
+    connection.sync().hset(key, fields);
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+
+  private static Throwable rootCause(Throwable t) {
+    while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+    return t;
+  }
+}

@@ -1,0 +1,159 @@
+package io.janus.local.bench;
+
+import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.flink.parity.ParityCheck;
+import io.janus.engine.flink.parity.ParityReport;
+import io.janus.engine.online.redis.source.RedisScanSource;
+import io.janus.engine.flink.sync.OnlineSync;
+import io.janus.engine.iceberg.changes.SyncMarker;
+import io.janus.engine.flink.sync.SyncResult;
+import io.janus.jobs.cli.CommonOptions;
+import io.janus.jobs.cli.Json;
+import io.janus.jobs.cli.RedisOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code janus bench sync} and {@code janus bench parity}: keys per second of the reconcile jobs on a
+ * synthetic feature table ({@code --keys} entities, two rows each) against a real Redis (embedded
+ * under the bench directory unless {@code --redis} is given).
+ */
+abstract class ReconcileBench implements Callable<Integer> {
+  @Mixin CommonOptions common;
+  @Mixin RedisOptions redis;
+
+  @Option(names = "--keys", defaultValue = "1000000", description = "Entities in the synthetic table (default: ${DEFAULT-VALUE}).")
+  long keys;
+
+  @Option(names = "--group", defaultValue = "user_activity", description = "Group whose columns the table has (default: ${DEFAULT-VALUE}).")
+  String group;
+
+  @Option(names = "--json", description = "Print the figures as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    // A name of its own, so a shared Redis (--redis) never mixes bench keys with real ones.
+    FeatureGroup g = common.group(group).renamed(group + "_bench_" + System.currentTimeMillis() / 1000);
+    Path dir = Files.createDirectories(common.config().workdir().resolve("bench")).resolve(name() + "-" + System.currentTimeMillis());
+    Warehouse warehouse = Warehouse.local(dir.resolve("warehouse"));
+    FeatureTableFixture table = new FeatureTableFixture(warehouse, g, keys);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("group", g.name());
+    m.put("keys", keys);
+    m.put("parallelism", common.env().getParallelism());
+    try (RedisOptions.Server server = redis.open(dir)) {
+      long t0 = System.nanoTime();
+      table.writeAll(common.env().getParallelism());
+      m.put("table_rows", 2 * keys);
+      m.put("table_write_seconds", seconds(t0));
+      try {
+        measure(g, warehouse, server.uri(), table, m);
+      } finally {
+        if (!server.isEmbedded()) removeKeys(server.uri(), g.name());
+      }
+    }
+    if (json) {
+      System.out.println(Json.line(m));
+    } else {
+      System.out.printf("%s bench: %s, %,d keys (%,d rows written in %.1f s), parallelism %d%n", name(), g.name(), keys, 2 * keys, m.get("table_write_seconds"),
+          m.get("parallelism"));
+      m.forEach((k, v) -> {
+        if (k.equals("group") || k.equals("keys") || k.equals("parallelism") || k.startsWith("table_")) return;
+        String text = v instanceof Double d ? String.format("%.2f", d) : v instanceof Long l ? String.format("%,d", l) : String.valueOf(v);
+        System.out.printf("  %-30s %14s%n", k, text);
+      });
+    }
+    return 0;
+  }
+
+  abstract String name();
+
+  /** Removes the bench group's keys and marker from a shared Redis. */
+  private static void removeKeys(String uri, String group) {
+    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(uri);
+    try (var c = client.connect()) {
+      io.lettuce.core.ScanArgs args = io.lettuce.core.ScanArgs.Builder.matches(io.janus.engine.online.redis.RedisOnlineStore.matchPattern(group)).limit(5000);
+      io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
+      do {
+        io.lettuce.core.KeyScanCursor<String> page = c.sync().scan(cursor, args);
+        if (!page.getKeys().isEmpty()) c.sync().unlink(page.getKeys().toArray(String[]::new));
+        cursor = page;
+      } while (!cursor.isFinished());
+      c.sync().unlink(SyncMarker.storeKey(io.janus.engine.iceberg.FeatureTables.NAMESPACE + "." + group)); // as OnlineSync names it
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  abstract void measure(FeatureGroup g, Warehouse warehouse, String uri, FeatureTableFixture table, Map<String, Object> m) throws Exception;
+
+  static double seconds(long startNanos) {
+    return Math.round((System.nanoTime() - startNanos) / 1e7) / 100.0;
+  }
+
+  /** Full load, then an overwrite of today's partition with every tenth key changed, then a sync with nothing new. */
+  @Command(name = "sync", description = "Online sync keys/s: a full load of --keys keys, an incremental sync after an overwrite, a sync with nothing new.")
+  static final class Sync extends ReconcileBench {
+    @Option(names = "--change-every", defaultValue = "10", description = "Every n-th key changes in the rewritten day (default: ${DEFAULT-VALUE}).")
+    int changeEvery;
+
+    @Override
+    String name() {
+      return "sync";
+    }
+
+    @Override
+    void measure(FeatureGroup g, Warehouse warehouse, String uri, FeatureTableFixture table, Map<String, Object> m) throws Exception {
+      SyncResult full = OnlineSync.of(warehouse, g, uri).run(common.env());
+      m.put("full_seconds", full.millis() / 1000.0);
+      m.put("full_keys_written", full.keysWritten());
+      m.put("full_keys_per_second", Math.round(full.keysWritten() / (full.millis() / 1000.0)));
+
+      table.rewriteToday(common.env().getParallelism(), changeEvery);
+      SyncResult inc = OnlineSync.of(warehouse, g, uri).run(common.env());
+      long examined = inc.keysWritten() + inc.keysUnchanged() + inc.skippedByGuard();
+      m.put("incremental_mode", inc.plan().mode().name().toLowerCase());
+      m.put("incremental_seconds", inc.millis() / 1000.0);
+      m.put("incremental_rows_read", inc.rowsRead());
+      m.put("incremental_keys_examined", examined);
+      m.put("incremental_keys_written", inc.keysWritten());
+      m.put("incremental_keys_per_second", Math.round(examined / (inc.millis() / 1000.0)));
+
+      SyncResult none = OnlineSync.of(warehouse, g, uri).run(common.env());
+      m.put("nothing_new_seconds", none.millis() / 1000.0);
+    }
+  }
+
+  /** Parity of every key after a full sync, then of a sample. */
+  @Command(name = "parity", description = "Parity check keys/s over --keys keys (every key), and the time of a sampled check.")
+  static final class Parity extends ReconcileBench {
+    @Option(names = "--sample", defaultValue = "10000", description = "Size of the sampled check (default: ${DEFAULT-VALUE}).")
+    int sample;
+
+    @Override
+    String name() {
+      return "parity";
+    }
+
+    @Override
+    void measure(FeatureGroup g, Warehouse warehouse, String uri, FeatureTableFixture table, Map<String, Object> m) throws Exception {
+      OnlineSync.of(warehouse, g, uri).run(common.env());
+      ParityReport all = ParityCheck.of(warehouse, g, uri).run(common.env());
+      if (!all.passed()) throw new IllegalStateException("parity after a full sync failed: " + all.summary());
+      m.put("all_keys_checked", all.checked());
+      m.put("all_seconds", all.millis() / 1000.0);
+      m.put("all_keys_per_second", Math.round(all.checked() / (all.millis() / 1000.0)));
+      ParityReport sampled = ParityCheck.of(warehouse, g, uri).sample(sample).run(common.env());
+      m.put("sample_keys_checked", sampled.checked());
+      m.put("sample_seconds", sampled.millis() / 1000.0);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package io.janus.local;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module map of {@code docs/architecture.md}, checked on the compiled production classes: which
+ * layer may use which, what the core may not import, and that internals stay inside their module.
+ */
+class ArchitectureTest {
+  static JavaClasses janus;
+
+  @BeforeAll
+  static void importClasses() {
+    janus = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.janus");
+  }
+
+  @Test
+  void layersUseOnlyTheLayersBelowThem() {
+    layeredArchitecture()
+        .consideringOnlyDependenciesInLayers()
+        .layer("core").definedBy("io.janus.engine.core..")
+        .layer("lakehouse").definedBy("io.janus.engine.iceberg..")
+        .layer("online").definedBy("io.janus.engine.online..")
+        .layer("pipelines").definedBy("io.janus.engine.flink..")
+        .layer("embedded").definedBy("io.janus.engine.embedded..")
+        .layer("cli").definedBy("io.janus.jobs..")
+        .layer("local").definedBy("io.janus.local..")
+        .whereLayer("local").mayNotBeAccessedByAnyLayer()
+        .whereLayer("embedded").mayOnlyBeAccessedByLayers("local")
+        .whereLayer("cli").mayOnlyBeAccessedByLayers("local")
+        .whereLayer("pipelines").mayOnlyBeAccessedByLayers("cli", "local")
+        .whereLayer("lakehouse").mayOnlyBeAccessedByLayers("pipelines", "cli", "local")
+        .whereLayer("online").mayOnlyBeAccessedByLayers("pipelines", "cli", "local")
+        .whereLayer("core").mayOnlyBeAccessedByLayers("lakehouse", "online", "pipelines", "cli", "local")
+        .check(janus);
+  }
+
+  @Test
+  void theCoreIsFrameworkFree() {
+    noClasses().that().resideInAPackage("io.janus.engine.core..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "org.apache.flink..", "org.apache.iceberg..", "org.apache.hadoop..", "io.lettuce..", "io.netty..",
+            "org.apache.kafka..", "org.eclipse.jgit..", "redis.embedded..")
+        .check(janus);
+  }
+
+  @Test
+  void onlyTheOnlineLayerKnowsRedisAndOnlyTheLakehouseAndPipelinesKnowIceberg() {
+    noClasses().that().resideOutsideOfPackages("io.janus.engine.online..", "io.janus.local..")
+        .should().dependOnClassesThat().resideInAPackage("io.lettuce..")
+        .check(janus);
+    noClasses().that().resideInAPackage("io.janus.engine.online..")
+        .should().dependOnClassesThat().resideInAPackage("org.apache.iceberg..")
+        .check(janus);
+  }
+
+  @Test
+  void internalsAreUsedOnlyInsideTheirOwnPackageTree() {
+    classes().that().resideInAPackage("io.janus.engine.online.redis.internal..")
+        .should().onlyBeAccessed().byAnyPackage("io.janus.engine.online.redis..")
+        .check(janus);
+  }
+
+  @Test
+  void enginePackagesHaveNoCycles() {
+    slices().matching("io.janus.engine.(**)").should().beFreeOfCycles().check(janus);
+  }
+}

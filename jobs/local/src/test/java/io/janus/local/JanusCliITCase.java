@@ -1,0 +1,279 @@
+package io.janus.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.janus.engine.iceberg.DeadLetters;
+import io.janus.engine.iceberg.Warehouse;
+import io.janus.jobs.CliRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line end to end on embedded defaults: generate, ingest, backfill, read, snapshots, errors. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class JanusCliITCase {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir static Path dir;
+  static String workdir;
+  static Path events;
+
+  /** Runs {@code bin/janus}'s command line (embedded defaults, demo, bench). */
+  static CliRun janus(String... args) {
+    return CliRun.with(LocalJanus::run, args);
+  }
+
+  @BeforeAll
+  static void setUp() {
+    workdir = dir.resolve("wd").toString();
+    events = dir.resolve("events.jsonl");
+  }
+
+  /** The newest line of the notifications file of this kind. */
+  static JsonNode lastNotification(String kind) throws Exception {
+    JsonNode last = null;
+    for (String line : Files.readAllLines(Path.of(workdir, "reports", "notifications.jsonl"))) {
+      JsonNode n = JSON.readTree(line);
+      if (n.get("kind").asText().equals(kind)) last = n;
+    }
+    assertThat(last).as("a " + kind + " notification").isNotNull();
+    return last;
+  }
+
+  static List<JsonNode> jsonLines(String out) throws Exception {
+    List<JsonNode> nodes = new ArrayList<>();
+    for (String line : out.split("\n")) if (line.startsWith("{")) nodes.add(JSON.readTree(line));
+    return nodes;
+  }
+
+  @Test
+  @Order(1)
+  void generatesAndIngestsWithDeadLetters() throws Exception {
+    CliRun gen = janus("generate", "--events", "30000", "--days", "2", "--malformed-rate", "0.01", "--out", events.toString(), "--workdir", workdir);
+    assertThat(gen.code()).isZero();
+    assertThat(Files.readAllLines(events)).hasSize(30000);
+
+    CliRun ingest = janus("ingest", "--file", events.toString(), "--workdir", workdir, "--json");
+    assertThat(ingest.code()).as(ingest.err()).isZero();
+    JsonNode r = jsonLines(ingest.out()).get(0);
+    long malformed = r.get("malformed").asLong();
+    assertThat(r.get("events").asLong() + malformed).isEqualTo(30000);
+    assertThat(malformed).isBetween(200L, 400L);
+
+    Warehouse w = Warehouse.local(Path.of(workdir, "warehouse"));
+    List<Record> dead = new ArrayList<>();
+    try (CloseableIterable<Record> it = IcebergGenerics.read(w.load(DeadLetters.ID)).build()) {
+      it.forEach(dead::add);
+    }
+    assertThat(dead).hasSize((int) malformed);
+    assertThat(dead).allSatisfy(d -> {
+      assertThat((String) d.getField("reason")).isNotBlank();
+      assertThat((String) d.getField("payload")).isNotNull();
+      assertThat((String) d.getField("origin")).endsWith("events.jsonl");
+    });
+    assertThat(dead).anyMatch(d -> ((String) d.getField("reason")).contains("event_type"));
+  }
+
+  @Test
+  @Order(2)
+  void backfillsReadsAndListsSnapshots() throws Exception {
+    CliRun b = janus("backfill", "--group", "user_activity", "--start", "2024-01-01", "--end", "2024-01-02", "--workdir", workdir, "--json");
+    assertThat(b.code()).as(b.err()).isZero();
+    JsonNode result = jsonLines(b.out()).get(0);
+    assertThat(result.get("published").asBoolean()).isTrue();
+    assertThat(result.get("rows_written").asLong()).isPositive();
+    String runId = result.get("run_id").asText();
+
+    CliRun all = janus("read", "--group", "user_activity", "--workdir", workdir, "--json");
+    List<JsonNode> rows = jsonLines(all.out());
+    assertThat(rows).hasSize(result.get("rows_written").asInt());
+    String user = rows.get(rows.size() / 2).get("user_id").asText();
+
+    CliRun one = janus("read", "--group", "user_activity", "--key", user, "--workdir", workdir, "--json");
+    List<JsonNode> keyRows = jsonLines(one.out());
+    assertThat(keyRows).isNotEmpty().allSatisfy(n -> {
+      assertThat(n.get("user_id").asText()).isEqualTo(user);
+      assertThat(n.get("valid_from").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?Z");
+      for (String f : List.of("user_views_5m", "user_add2cart_1h", "user_rev_24h", "user_purchases_24h", "user_views_24h", "user_cr_24h")) {
+        assertThat(n.has(f)).as(f).isTrue();
+      }
+    });
+
+    CliRun snaps = janus("snapshots", "--group", "user_activity", "--workdir", workdir, "--json");
+    List<JsonNode> history = jsonLines(snaps.out());
+    assertThat(history).isNotEmpty().allSatisfy(s -> {
+      assertThat(s.get("janus.run-id").asText()).isEqualTo(runId);
+      assertThat(s.get("janus.definition").asText()).isEqualTo("user_activity:1");
+      assertThat(s.get("janus.fingerprint").asText()).hasSize(64);
+      assertThat(s.has("janus.git-commit")).isTrue();
+      assertThat(s.get("audit").get("passed").asBoolean()).isTrue();
+    });
+
+    // Time travel: the first snapshot still reads after a re-run replaced day 2.
+    long firstMain = history.get(history.size() - 1).get("snapshot_id").asLong();
+    assertThat(janus("backfill", "--group", "user_activity", "--start", "2024-01-02", "--end", "2024-01-02", "--workdir", workdir).code()).isZero();
+    CliRun old = janus("read", "--group", "user_activity", "--as-of-snapshot", Long.toString(firstMain), "--workdir", workdir, "--json");
+    assertThat(jsonLines(old.out())).hasSameSizeAs(rows);
+  }
+
+  @Test
+  @Order(3)
+  void auditRejectionExitsNonZeroAndKeepsMain(@TempDir Path defs) throws Exception {
+    String strict = new String(getClass().getResourceAsStream("/janus/definitions/groups/user_activity.yaml").readAllBytes())
+        .replace("user_views_5m: [0, 100000]", "user_views_5m: [0, 1]");
+    Files.writeString(defs.resolve("user_activity.yaml"), strict);
+    List<JsonNode> before = jsonLines(janus("read", "--group", "user_activity", "--workdir", workdir, "--json").out());
+    // The rejection is also notified: to the JSON-lines file, and to a webhook given in a config file.
+    List<String> posted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer hook = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    hook.createContext("/janus", ex -> {
+      posted.add(new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      ex.sendResponseHeaders(204, -1);
+      ex.close();
+    });
+    hook.start();
+    Path config = Files.writeString(dir.resolve("notify-config.yaml"), "notifications:\n  webhook: http://127.0.0.1:" + hook.getAddress().getPort() + "/janus\n");
+    CliRun b;
+    try {
+      b = janus("backfill", "--group", "user_activity", "--start", "2024-01-01", "--end", "2024-01-01",
+          "--definitions", defs.toString(), "--config", config.toString(), "--workdir", workdir, "--json");
+    } finally {
+      hook.stop(0);
+    }
+    assertThat(b.code()).isEqualTo(1);
+    JsonNode r = jsonLines(b.out()).get(0);
+    assertThat(r.get("audit_passed").asBoolean()).isFalse();
+    assertThat(r.get("audit_failures").get(0).asText()).contains("user_views_5m");
+    JsonNode notified = lastNotification("audit_rejected");
+    assertThat(notified.get("group").asText()).isEqualTo("user_activity");
+    assertThat(notified.at("/details/run_id").asText()).isEqualTo(r.get("run_id").asText());
+    assertThat(notified.at("/details/failures/0").asText()).contains("user_views_5m");
+    assertThat(posted).singleElement().satisfies(body -> assertThat(JSON.readTree(body)).isEqualTo(notified));
+    assertThat(jsonLines(janus("read", "--group", "user_activity", "--workdir", workdir, "--json").out())).isEqualTo(before);
+  }
+
+  @Test
+  @Order(4)
+  void streamsIntoRedisAndReadsOnlineValues() throws Exception {
+    // Today's events, so the TTL has not expired them.
+    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+    Path todays = dir.resolve("today.jsonl");
+    assertThat(janus("generate", "--events", "5000", "--days", "1", "--start", today.toString(), "--out", todays.toString(), "--workdir", workdir).code()).isZero();
+    CliRun stream = janus("stream", "--group", "user_activity", "--source", "file:" + todays, "--workdir", workdir, "--json");
+    assertThat(stream.code()).as(stream.err()).isZero();
+    JsonNode s = jsonLines(stream.out()).get(0);
+    assertThat(s.get("events").asLong() + s.get("malformed").asLong()).isEqualTo(5000);
+
+    String user = JSON.readTree(Files.readAllLines(todays).stream().filter(l -> l.startsWith("{\"event_id")).findFirst().orElseThrow()).get("user_id").asText();
+    CliRun get = janus("online", "get", "--group", "user_activity", "--key", user, "--workdir", workdir, "--json");
+    assertThat(get.code()).as(get.err()).isZero();
+    JsonNode online = JSON.readTree(get.out().strip());
+    assertThat(online.get("user_id").asText()).isEqualTo(user);
+    assertThat(online.get("valid_from").asText()).startsWith(today.toString().substring(0, 4));
+    assertThat(online.has("user_views_5m")).isTrue();
+    assertThat(online.has("user_cr_24h")).isTrue();
+
+    CliRun missing = janus("online", "get", "--group", "user_activity", "--key", "nobody", "--workdir", workdir);
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.out()).contains("no online value");
+  }
+
+  @Test
+  @Order(5)
+  void syncsTheBackfillOfWhatWasStreamedAndParityIsClean() throws Exception {
+    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+    // Through the day after tomorrow: expiries of today's last events (24 h windows, hop-aligned) land there.
+    CliRun b = janus("backfill", "--group", "user_activity", "--start", today.toString(), "--end", today.plusDays(2).toString(), "--workdir", workdir);
+    assertThat(b.code()).as(b.err()).isZero();
+
+    CliRun sync = janus("sync", "--group", "user_activity", "--workdir", workdir, "--json");
+    assertThat(sync.code()).as(sync.err()).isZero();
+    JsonNode s = jsonLines(sync.out()).get(0);
+    assertThat(s.get("mode").asText()).isEqualTo("full");
+    assertThat(s.get("rows_read").asLong()).isPositive();
+    assertThat(s.get("keys_expired").asLong()).isPositive(); // the 2024 keys, long past the 7-day TTL
+    assertThat(s.get("skipped_by_guard").asLong()).isZero(); // streaming wrote exactly these rows
+
+    CliRun again = janus("sync", "--group", "user_activity", "--workdir", workdir, "--json");
+    assertThat(jsonLines(again.out()).get(0).get("mode").asText()).isEqualTo("none");
+    assertThat(jsonLines(again.out()).get(0).get("rows_read").asLong()).isZero();
+
+    CliRun parity = janus("parity", "--group", "user_activity", "--workdir", workdir, "--json");
+    assertThat(parity.code()).as(parity.err() + parity.out()).isZero();
+    JsonNode p = jsonLines(parity.out()).get(0);
+    assertThat(p.get("passed").asBoolean()).isTrue();
+    assertThat(p.get("checked").asLong()).isEqualTo(p.get("matched").asLong()).isPositive();
+    assertThat(p.get("expired").asLong()).isPositive();
+
+    // Tamper with one online value: parity fails and names the key and the feature.
+    String key;
+    try (io.janus.engine.embedded.EmbeddedRedis redis = io.janus.engine.embedded.EmbeddedRedis.start(Path.of(workdir, "redis"));
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri());
+        var conn = client.connect()) {
+      key = conn.sync().scan(io.lettuce.core.ScanArgs.Builder.matches("user_activity:*").limit(100)).getKeys().get(0);
+      conn.sync().hset(key, "user_views_24h", "-7");
+    }
+    CliRun bad = janus("parity", "--group", "user_activity", "--sample", "100000", "--workdir", workdir, "--json");
+    assertThat(bad.code()).isEqualTo(1);
+    JsonNode r = jsonLines(bad.out()).get(0);
+    assertThat(r.get("mismatched").asLong()).isEqualTo(1);
+    assertThat(r.get("passed").asBoolean()).isFalse();
+    assertThat(r.get("features").get("user_views_24h").get("mismatched").asLong()).isEqualTo(1);
+    JsonNode worst = r.get("worst").get(0);
+    assertThat(worst.get("key").asText()).isEqualTo(key.substring("user_activity:".length()));
+    assertThat(worst.get("feature").asText()).isEqualTo("user_views_24h");
+    assertThat(worst.get("online").asText()).isEqualTo("-7");
+    JsonNode notified = lastNotification("parity_failed");
+    assertThat(notified.get("group").asText()).isEqualTo("user_activity");
+    assertThat(notified.at("/details/counts/mismatched").asLong()).isEqualTo(1);
+    assertThat(notified.at("/details/worst_keys/0").asText()).isEqualTo(worst.get("key").asText());
+
+    CliRun text = janus("parity", "--group", "user_activity", "--workdir", workdir);
+    assertThat(text.out()).contains("mismatched 1").contains("FAILED").contains("user_views_24h");
+  }
+
+  @Test
+  @Order(6)
+  void userMistakesGiveOneLineErrors(@TempDir Path defs) throws Exception {
+    CliRun unknown = janus("read", "--group", "nope", "--workdir", workdir);
+    assertThat(unknown.code()).isEqualTo(1);
+    assertThat(unknown.err().strip()).isEqualTo("janus read: unknown feature group 'nope' (known: product_stats, session_stats, user_activity)");
+
+    CliRun badDate = janus("backfill", "--group", "user_activity", "--start", "2024-13-01", "--end", "2024-01-02", "--workdir", workdir);
+    assertThat(badDate.code()).isEqualTo(2);
+    assertThat(badDate.err()).contains("--start").contains("2024-13-01");
+
+    Files.writeString(defs.resolve("broken.yaml"), "name: broken\nversion: 1\nentity: [user_id]\nsource: clickstream\nhop: 1m\nttl: 1d\nfeatures:\n  - {name: x, agg: count, window: 7s}\n");
+    CliRun broken = janus("read", "--group", "user_activity", "--definitions", defs.toString(), "--workdir", workdir);
+    assertThat(broken.code()).isEqualTo(1);
+    assertThat(broken.err().strip()).isEqualTo("janus read: " + defs.resolve("broken.yaml") + ": features[0] (x).window: '7s' is not a multiple of hop '1m'");
+
+    CliRun missing = janus("ingest", "--file", dir.resolve("missing.jsonl").toString(), "--workdir", workdir);
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err()).contains("missing.jsonl does not exist");
+
+    CliRun help = janus("parity", "--help");
+    assertThat(help.code()).isZero();
+    assertThat(help.out()).contains("Usage: janus parity").contains("--max-mismatch-rate");
+    CliRun both = janus("parity", "--group", "user_activity", "--sample", "5", "--all", "--workdir", workdir);
+    assertThat(both.code()).isEqualTo(2);
+    assertThat(both.err()).contains("mutually exclusive");
+    CliRun zero = janus("parity", "--group", "user_activity", "--sample", "0", "--workdir", workdir);
+    assertThat(zero.code()).isEqualTo(2);
+    assertThat(zero.err()).contains("--sample must be positive, got 0");
+    CliRun rate = janus("parity", "--group", "user_activity", "--max-mismatch-rate", "2", "--workdir", workdir);
+    assertThat(rate.code()).isEqualTo(2);
+    assertThat(rate.err()).contains("--max-mismatch-rate must be within 0..1, got 2.0");
+  }
+}
