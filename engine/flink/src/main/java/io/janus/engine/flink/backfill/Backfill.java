@@ -146,11 +146,12 @@ public final class Backfill {
     long endMs = end.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     long readFrom = group.hasLifetimeFeatures() ? Long.MIN_VALUE : startMs - plan.maxWindow() - plan.hopMillis();
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    FeaturePipeline pipeline = FeaturePipeline.of(plan, org.apache.iceberg.flink.FlinkSchemaUtil.convert(table.schema()));
+    if (readFrom != Long.MIN_VALUE) {
+      pipeline = pipeline.withKeyHistory(events.keysBefore(env, readFrom, group.entity()));
+    }
     DataStream<RowData> rows =
-        new FeaturePipeline(plan, org.apache.iceberg.flink.FlinkSchemaUtil.convert(table.schema()))
-            .compute(events.events(env, readFrom, endMs),
-                readFrom == Long.MIN_VALUE ? null : events.keysBefore(env, readFrom, group.entity()),
-                true, FeaturePipeline.batchTimestamps())
+        pipeline.batch(events.events(env, readFrom, endMs))
             .filter(rangeFilter(table, startMs, endMs, "backfill " + group.name() + " " + range))
             .name("valid_from in " + range);
     IcebergAppend.to(warehouse.tableLoader(FeatureTables.id(group)), "janus-backfill-" + runId)

@@ -6,6 +6,7 @@ import io.janus.engine.core.state.Contribution;
 import io.janus.engine.core.state.ContributionExtractor;
 
 import java.time.Duration;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
@@ -25,14 +26,43 @@ import org.apache.flink.util.Collector;
 public final class FeaturePipeline {
   private final GroupPlan plan;
   private final RowType rowType;
+  private final DataStream<Event> keyHistory;
+  private final WatermarkStrategy<Contribution> watermarks;
 
-  /**
-   * @param plan the compiled group
-   * @param rowType the Flink row type of the group's feature table (its actual columns, in order)
-   */
-  public FeaturePipeline(GroupPlan plan, RowType rowType) {
+  private FeaturePipeline(GroupPlan plan, RowType rowType, DataStream<Event> keyHistory, WatermarkStrategy<Contribution> watermarks) {
     this.plan = plan;
     this.rowType = rowType;
+    this.keyHistory = keyHistory;
+    this.watermarks = watermarks;
+  }
+
+  /**
+   * The pipeline of a compiled group.
+   *
+   * @param plan the compiled group
+   * @param rowType the Flink row type of the group's feature table (its actual columns, in order)
+   * @return the pipeline, to configure further and then build with {@link #batch} or {@link #streaming}
+   */
+  public static FeaturePipeline of(GroupPlan plan, RowType rowType) {
+    return new FeaturePipeline(plan, rowType, null, null);
+  }
+
+  /**
+   * Adds key markers (see {@code EventSource.keysBefore}): events older than the read range that
+   * contribute nothing but tell each key it has a history, so its first row in the range is not
+   * written as a first row.
+   */
+  public FeaturePipeline withKeyHistory(DataStream<Event> markers) {
+    return new FeaturePipeline(plan, rowType, markers, watermarks);
+  }
+
+  /**
+   * Assigns event time with {@code strategy} after extraction. Without it, {@link #batch} uses the
+   * events' times with no watermarks and {@link #streaming} keeps the timestamps and watermarks the
+   * events already carry.
+   */
+  public FeaturePipeline withWatermarks(WatermarkStrategy<Contribution> strategy) {
+    return new FeaturePipeline(plan, rowType, keyHistory, strategy);
   }
 
   /** Watermarks for STREAMING: events may be up to {@code outOfOrderness} late; idle splits stop holding time back. */
@@ -42,39 +72,35 @@ public final class FeaturePipeline {
     return idleness == null ? s : s.withIdleness(idleness);
   }
 
-  /** Timestamps for BATCH (watermarks are ignored there; timestamps order each key's input). */
-  public static WatermarkStrategy<Contribution> batchTimestamps() {
-    return WatermarkStrategy.<Contribution>noWatermarks().withTimestampAssigner((c, t) -> c.ts);
+  /** Builds extract → keyBy(entity) → compute for a job in {@code RuntimeExecutionMode.BATCH}. */
+  public SingleOutputStreamOperator<RowData> batch(DataStream<Event> events) {
+    WatermarkStrategy<Contribution> timestamps = watermarks != null ? watermarks
+        : WatermarkStrategy.<Contribution>noWatermarks().withTimestampAssigner((c, t) -> c.ts);
+    return build(events, RuntimeExecutionMode.BATCH, timestamps);
   }
 
-  /** Builds extract → keyBy(entity) → compute. */
-  public SingleOutputStreamOperator<RowData> compute(
-      DataStream<Event> events, boolean batch, WatermarkStrategy<Contribution> watermarks) {
-    return compute(events, null, batch, watermarks);
+  /** Builds extract → keyBy(entity) → compute for a job in {@code RuntimeExecutionMode.STREAMING}. */
+  public SingleOutputStreamOperator<RowData> streaming(DataStream<Event> events) {
+    return build(events, RuntimeExecutionMode.STREAMING, watermarks);
   }
 
-  /**
-   * Builds extract → keyBy(entity) → compute, with optional key markers (see
-   * {@code EventSource.keysBefore}) that contribute nothing but tell each key it has a history.
-   * With {@code watermarks} null, the events' own timestamps and watermarks are used.
-   */
-  public SingleOutputStreamOperator<RowData> compute(
-      DataStream<Event> events, DataStream<Event> keyMarkers, boolean batch, WatermarkStrategy<Contribution> watermarks) {
+  private SingleOutputStreamOperator<RowData> build(
+      DataStream<Event> events, RuntimeExecutionMode mode, WatermarkStrategy<Contribution> eventTime) {
     String name = plan.group().name();
     DataStream<Contribution> contributions = events.flatMap(new Extract(plan, false))
         .returns(ContributionTypeInfo.INSTANCE)
         .name("extract " + name)
         .uid("extract-" + name);
-    if (keyMarkers != null) {
+    if (keyHistory != null) {
       contributions = contributions.union(
-          keyMarkers.flatMap(new Extract(plan, true)).returns(ContributionTypeInfo.INSTANCE).name("key history " + name));
+          keyHistory.flatMap(new Extract(plan, true)).returns(ContributionTypeInfo.INSTANCE).name("key history " + name));
     }
-    if (watermarks != null) {
-      contributions = contributions.assignTimestampsAndWatermarks(watermarks).name("event time " + name).uid("event-time-" + name);
+    if (eventTime != null) {
+      contributions = contributions.assignTimestampsAndWatermarks(eventTime).name("event time " + name).uid("event-time-" + name);
     }
     return contributions
         .keyBy(c -> c.key, TypeInformation.of(String.class))
-        .process(new FeatureProcessFunction(plan, rowType.getFieldNames(), batch))
+        .process(new FeatureProcessFunction(plan, rowType.getFieldNames(), mode))
         .returns(InternalTypeInfo.of(rowType))
         .name("compute " + name)
         .uid("compute-" + name);

@@ -1,5 +1,6 @@
 package io.janus.engine.flink.compute;
 
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.state.Contribution;
 import io.janus.engine.core.state.FeatureStateMachine;
@@ -32,12 +33,12 @@ public final class FeatureProcessFunction extends KeyedProcessFunction<String, C
   /**
    * @param plan the compiled group
    * @param tableColumns column names of the rows to emit, in order (the feature table's)
-   * @param batch true in {@code RuntimeExecutionMode.BATCH}, where each key's input is sorted by time
+   * @param mode the job's execution mode: in BATCH each key's input arrives sorted by time
    */
-  public FeatureProcessFunction(GroupPlan plan, java.util.List<String> tableColumns, boolean batch) {
+  public FeatureProcessFunction(GroupPlan plan, java.util.List<String> tableColumns, RuntimeExecutionMode mode) {
     this.plan = plan;
     this.tableColumns = new java.util.ArrayList<>(tableColumns);
-    this.batch = batch;
+    this.batch = mode == RuntimeExecutionMode.BATCH;
   }
 
   @Override

@@ -133,7 +133,7 @@ public final class StreamJob {
         .uid("late-filter");
 
     RowType rowType = FeatureTables.rowType(plan);
-    SingleOutputStreamOperator<RowData> rows = new FeaturePipeline(plan, rowType).compute(onTime, null, false, null);
+    SingleOutputStreamOperator<RowData> rows = FeaturePipeline.of(plan, rowType).streaming(onTime);
     rows.sinkTo(new RedisSink(redisUri, new OnlineRowEncoder(plan, rowType.getFieldNames())))
         .name("redis online store " + group.name())
         .uid("redis-" + group.name());

@@ -37,11 +37,11 @@ class FeaturePipelineITCase {
     env.setRuntimeMode(mode);
     env.setParallelism(parallelism);
     GroupPlan plan = GroupPlan.of(GROUP);
-    boolean batch = mode == RuntimeExecutionMode.BATCH;
     DataStream<io.janus.engine.core.event.Event> in = env.fromData(events, TypeInformation.of(io.janus.engine.core.event.Event.class));
-    DataStream<RowData> rows = new FeaturePipeline(plan, FeatureTables.rowType(plan))
-        .compute(in, batch, batch ? FeaturePipeline.batchTimestamps()
-            : FeaturePipeline.streamingWatermarks(Duration.ofHours(4), null));
+    FeaturePipeline pipeline = FeaturePipeline.of(plan, FeatureTables.rowType(plan));
+    DataStream<RowData> rows = mode == RuntimeExecutionMode.BATCH
+        ? pipeline.batch(in)
+        : pipeline.withWatermarks(FeaturePipeline.streamingWatermarks(Duration.ofHours(4), null)).streaming(in);
     List<Row> out = new ArrayList<>();
     int n = plan.columnNames().size();
     try (CloseableIterator<RowData> it = rows.executeAndCollect()) {
