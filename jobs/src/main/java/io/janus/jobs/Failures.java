@@ -9,7 +9,10 @@ public final class Failures {
   public static String oneLine(Throwable ex) {
     Throwable t = ex;
     // User errors carry their own message; Flink and Iceberg wrap the real cause deep down.
-    while (t.getCause() != null && t.getCause() != t && !(t instanceof DefinitionException) && !(t instanceof CliException)) {
+    while (t.getCause() != null
+        && t.getCause() != t
+        && !(t instanceof DefinitionException)
+        && !(t instanceof CliException)) {
       if (t instanceof IllegalArgumentException && t.getMessage() != null) break;
       t = t.getCause();
     }

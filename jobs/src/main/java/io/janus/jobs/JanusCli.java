@@ -1,25 +1,25 @@
 package io.janus.jobs;
 
+import io.janus.engine.iceberg.lineage.Lineage;
 import io.janus.jobs.cli.BackfillCommand;
 import io.janus.jobs.cli.GenerateCommand;
 import io.janus.jobs.cli.IngestCommand;
+import io.janus.jobs.cli.OnlineCommand;
+import io.janus.jobs.cli.ParityCommand;
 import io.janus.jobs.cli.PublishCommand;
 import io.janus.jobs.cli.ReadCommand;
 import io.janus.jobs.cli.SnapshotsCommand;
 import io.janus.jobs.cli.StreamCommand;
-import io.janus.jobs.cli.OnlineCommand;
-import io.janus.jobs.cli.ParityCommand;
 import io.janus.jobs.cli.SyncCommand;
-import io.janus.engine.iceberg.lineage.Lineage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code janus} command line. Every subcommand is a Flink job (or a client-side read) and runs the
- * same locally (embedded MiniCluster) and under {@code flink run janus-jobs.jar <subcommand> …}.
- * Exit code 0 on success; 1 with a one-line reason on failure; 2 for bad arguments.
+ * The {@code janus} command line. Every subcommand is a Flink job (or a client-side read) and runs
+ * the same locally (embedded MiniCluster) and under {@code flink run janus-jobs.jar <subcommand>
+ * …}. Exit code 0 on success; 1 with a one-line reason on failure; 2 for bad arguments.
  */
 @Command(
     name = "janus",
@@ -27,7 +27,8 @@ import picocli.CommandLine.Command;
     // --help and --version on every subcommand too.
     scope = CommandLine.ScopeType.INHERIT,
     versionProvider = JanusCli.Version.class,
-    description = "One feature definition, one Flink pipeline: batch backfills into Iceberg, streaming into Redis.",
+    description =
+        "One feature definition, one Flink pipeline: batch backfills into Iceberg, streaming into Redis.",
     subcommands = {
       GenerateCommand.class,
       IngestCommand.class,
@@ -49,11 +50,13 @@ public final class JanusCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try janus --help)");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "missing command (try janus --help)");
   }
 
   public static void main(String[] args) {
-    // Exit explicitly: client threads of Flink, Lettuce or Iceberg must not keep a finished command alive.
+    // Exit explicitly: client threads of Flink, Lettuce or Iceberg must not keep a finished command
+    // alive.
     System.exit(run(args));
   }
 

@@ -28,14 +28,16 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code janus maintain} end to end: tables written by the Flink jobs (ingest, a published backfill,
- * an unpublished one leaving its audit branch), maintained by the Spark JVM the command starts.
+ * {@code janus maintain} end to end: tables written by the Flink jobs (ingest, a published
+ * backfill, an unpublished one leaving its audit branch), maintained by the Spark JVM the command
+ * starts.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MaintainCliITCase {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TableIdentifier RAW = TableIdentifier.of("raw", "clickstream");
-  private static final TableIdentifier FEATURES = TableIdentifier.of(FeatureTables.NAMESPACE, "user_activity");
+  private static final TableIdentifier FEATURES =
+      TableIdentifier.of(FeatureTables.NAMESPACE, "user_activity");
   @TempDir static Path dir;
   static String workdir;
   static Warehouse warehouse;
@@ -48,24 +50,80 @@ class MaintainCliITCase {
     workdir = dir.resolve("wd").toString();
     warehouse = Warehouse.local(Path.of(workdir, "warehouse"));
     Path events = dir.resolve("events.jsonl");
-    assertThat(CliRun.of("generate", "--events", "6000", "--days", "2", "--start", "2024-01-01", "--out", events.toString(), "--workdir", workdir).code()).isZero();
+    assertThat(
+            CliRun.of(
+                    "generate",
+                    "--events",
+                    "6000",
+                    "--days",
+                    "2",
+                    "--start",
+                    "2024-01-01",
+                    "--out",
+                    events.toString(),
+                    "--workdir",
+                    workdir)
+                .code())
+        .isZero();
     for (int i = 0; i < 3; i++) {
       CliRun ingest = CliRun.of("ingest", "--file", events.toString(), "--workdir", workdir);
       assertThat(ingest.code()).as(ingest.err()).isZero();
     }
-    CliRun b = CliRun.of("backfill", "--group", "user_activity", "--start", "2024-01-01", "--end", "2024-01-02", "--workdir", workdir);
+    CliRun b =
+        CliRun.of(
+            "backfill",
+            "--group",
+            "user_activity",
+            "--start",
+            "2024-01-01",
+            "--end",
+            "2024-01-02",
+            "--workdir",
+            workdir);
     assertThat(b.code()).as(b.err()).isZero();
     taggedSnapshot = warehouse.load(FEATURES).currentSnapshot().snapshotId();
     warehouse.load(FEATURES).manageSnapshots().createTag("model_v1", taggedSnapshot).commit();
     taggedRows = read("--as-of-snapshot", Long.toString(taggedSnapshot));
-    // A re-run of day 2 publishes; a second one stays on its audit branch, as a backfill in flight would.
-    assertThat(CliRun.of("backfill", "--group", "user_activity", "--start", "2024-01-02", "--end", "2024-01-02", "--workdir", workdir).code()).isZero();
-    assertThat(CliRun.of("backfill", "--group", "user_activity", "--start", "2024-01-02", "--end", "2024-01-02", "--no-publish", "--workdir", workdir).code()).isZero();
-    auditBranch = warehouse.load(FEATURES).refs().keySet().stream().filter(r -> r.startsWith("audit_")).findFirst().orElseThrow();
+    // A re-run of day 2 publishes; a second one stays on its audit branch, as a backfill in flight
+    // would.
+    assertThat(
+            CliRun.of(
+                    "backfill",
+                    "--group",
+                    "user_activity",
+                    "--start",
+                    "2024-01-02",
+                    "--end",
+                    "2024-01-02",
+                    "--workdir",
+                    workdir)
+                .code())
+        .isZero();
+    assertThat(
+            CliRun.of(
+                    "backfill",
+                    "--group",
+                    "user_activity",
+                    "--start",
+                    "2024-01-02",
+                    "--end",
+                    "2024-01-02",
+                    "--no-publish",
+                    "--workdir",
+                    workdir)
+                .code())
+        .isZero();
+    auditBranch =
+        warehouse.load(FEATURES).refs().keySet().stream()
+            .filter(r -> r.startsWith("audit_"))
+            .findFirst()
+            .orElseThrow();
   }
 
   static List<String> read(String... extra) {
-    List<String> args = new ArrayList<>(List.of("read", "--group", "user_activity", "--workdir", workdir, "--json"));
+    List<String> args =
+        new ArrayList<>(
+            List.of("read", "--group", "user_activity", "--workdir", workdir, "--json"));
     args.addAll(List.of(extra));
     CliRun r = CliRun.of(args.toArray(String[]::new));
     assertThat(r.code()).as(r.err()).isZero();
@@ -83,12 +141,18 @@ class MaintainCliITCase {
 
   static JsonNode report(CliRun run) throws Exception {
     assertThat(run.code()).as(run.err()).isZero();
-    String line = run.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow(() -> new AssertionError(run.out() + run.err()));
+    String line =
+        run.out()
+            .lines()
+            .filter(l -> l.startsWith("{"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(run.out() + run.err()));
     return JSON.readTree(line);
   }
 
   static JsonNode table(JsonNode report, TableIdentifier id) {
-    for (JsonNode t : report.get("tables")) if (t.get("table").asText().equals(id.toString())) return t;
+    for (JsonNode t : report.get("tables"))
+      if (t.get("table").asText().equals(id.toString())) return t;
     throw new AssertionError(id + " not in " + report);
   }
 
@@ -104,15 +168,31 @@ class MaintainCliITCase {
   @Order(1)
   void dryRunReportsAndChangesNothing() throws Exception {
     Path orphan = plant(RAW, "dry-orphan.parquet", Instant.now().minus(Duration.ofDays(4)));
-    Map<TableIdentifier, String> metadataBefore = Map.of(RAW, metadata(RAW), FEATURES, metadata(FEATURES));
-    JsonNode r = report(CliRun.of("maintain", "all", "--all-tables", "--min-input-files", "2", "--expire-older-than", "1ms",
-        "--workdir", workdir, "--dry-run", "--json"));
+    Map<TableIdentifier, String> metadataBefore =
+        Map.of(RAW, metadata(RAW), FEATURES, metadata(FEATURES));
+    JsonNode r =
+        report(
+            CliRun.of(
+                "maintain",
+                "all",
+                "--all-tables",
+                "--min-input-files",
+                "2",
+                "--expire-older-than",
+                "1ms",
+                "--workdir",
+                workdir,
+                "--dry-run",
+                "--json"));
     assertThat(r.get("dry_run").asBoolean()).isTrue();
     JsonNode raw = table(r, RAW);
     assertThat(raw.get("compact").get("rewritten_files").asInt()).isPositive();
     assertThat(raw.get("expire").get("expired_snapshots").asInt()).isEqualTo(2);
     assertThat(raw.get("orphans").get("orphans").asInt()).isEqualTo(1);
-    assertThat(table(r, FEATURES).get("expire").get("kept_refs").toString()).contains(auditBranch).contains("model_v1").contains("main");
+    assertThat(table(r, FEATURES).get("expire").get("kept_refs").toString())
+        .contains(auditBranch)
+        .contains("model_v1")
+        .contains("main");
     assertThat(metadata(RAW)).isEqualTo(metadataBefore.get(RAW));
     assertThat(metadata(FEATURES)).isEqualTo(metadataBefore.get(FEATURES));
     assertThat(orphan).exists();
@@ -120,7 +200,10 @@ class MaintainCliITCase {
   }
 
   private static String metadata(TableIdentifier id) {
-    return ((org.apache.iceberg.HasTableOperations) warehouse.load(id)).operations().current().metadataFileLocation();
+    return ((org.apache.iceberg.HasTableOperations) warehouse.load(id))
+        .operations()
+        .current()
+        .metadataFileLocation();
   }
 
   @Test
@@ -128,63 +211,109 @@ class MaintainCliITCase {
   void compactsExpiresAndRemovesOrphansKeepingRowsBranchesAndTags() throws Exception {
     List<String> rawBefore = rawRows();
     List<String> featuresBefore = read();
-    int rawFiles = warehouse.load(RAW).currentSnapshot().allManifests(warehouse.load(RAW).io()).size();
+    int rawFiles =
+        warehouse.load(RAW).currentSnapshot().allManifests(warehouse.load(RAW).io()).size();
     Path orphan = plant(RAW, "old-orphan.parquet", Instant.now().minus(Duration.ofDays(4)));
     Path young = plant(RAW, "in-flight.parquet", Instant.now());
 
-    JsonNode r = report(CliRun.of("maintain", "all", "--group", "user_activity", "--table", "raw.clickstream", "--min-input-files", "2",
-        "--sort", "--expire-older-than", "1ms", "--workdir", workdir, "--json"));
+    JsonNode r =
+        report(
+            CliRun.of(
+                "maintain",
+                "all",
+                "--group",
+                "user_activity",
+                "--table",
+                "raw.clickstream",
+                "--min-input-files",
+                "2",
+                "--sort",
+                "--expire-older-than",
+                "1ms",
+                "--workdir",
+                workdir,
+                "--json"));
     assertThat(r.get("dry_run").asBoolean()).isFalse();
     JsonNode raw = table(r, RAW);
     JsonNode compact = raw.get("compact");
-    assertThat(compact.get("files_after").asInt()).isLessThan(compact.get("files_before").asInt()).isEqualTo(2);
+    assertThat(compact.get("files_after").asInt())
+        .isLessThan(compact.get("files_before").asInt())
+        .isEqualTo(2);
     assertThat(rawFiles).isPositive();
     assertThat(rawRows()).as("compaction keeps every row").isEqualTo(rawBefore);
     assertThat(read()).isEqualTo(featuresBefore);
     JsonNode features = table(r, FEATURES);
-    assertThat(features.get("compact").get("sorted_by").toString()).isEqualTo("[\"user_id\",\"valid_from\"]");
+    assertThat(features.get("compact").get("sorted_by").toString())
+        .isEqualTo("[\"user_id\",\"valid_from\"]");
 
     // Lineage on the compaction's snapshot.
     Snapshot head = warehouse.load(RAW).currentSnapshot();
     assertThat(head.operation()).isEqualTo("replace");
-    assertThat(head.summary()).containsEntry("janus.job", "maintenance").containsEntry("janus.run-id", r.get("run_id").asText())
-        .containsKey("janus.git-commit").containsKey("janus.user");
+    assertThat(head.summary())
+        .containsEntry("janus.job", "maintenance")
+        .containsEntry("janus.run-id", r.get("run_id").asText())
+        .containsKey("janus.git-commit")
+        .containsKey("janus.user");
 
-    // Expiry: old snapshots gone, the tag and the audit branch kept, time travel to the tag still reads.
+    // Expiry: old snapshots gone, the tag and the audit branch kept, time travel to the tag still
+    // reads.
     assertThat(raw.get("expire").get("snapshots_after").asInt()).isEqualTo(1);
-    assertThat(raw.get("expire").get("deleted_data_files").asInt()).isEqualTo(compact.get("rewritten_files").asInt());
+    assertThat(raw.get("expire").get("deleted_data_files").asInt())
+        .isEqualTo(compact.get("rewritten_files").asInt());
     Table ft = warehouse.load(FEATURES);
     assertThat(ft.refs()).containsKeys("main", "model_v1", auditBranch);
     assertThat(ft.snapshot(taggedSnapshot)).isNotNull();
     assertThat(features.get("expire").get("expired_snapshots").asInt()).isPositive();
     assertThat(read("--as-of-snapshot", Long.toString(taggedSnapshot))).isEqualTo(taggedRows);
 
-    // Orphans: the old unreferenced file goes, the young one (a commit in flight?) stays, live files stay.
+    // Orphans: the old unreferenced file goes, the young one (a commit in flight?) stays, live
+    // files stay.
     assertThat(raw.get("orphans").get("orphans").asInt()).isEqualTo(1);
     assertThat(orphan).doesNotExist();
     assertThat(young).exists();
-    CliRun snaps = CliRun.of("snapshots", "--group", "user_activity", "--workdir", workdir, "--json");
+    CliRun snaps =
+        CliRun.of("snapshots", "--group", "user_activity", "--workdir", workdir, "--json");
     assertThat(snaps.out()).contains("\"maintenance\"");
   }
 
   @Test
   @Order(3)
   void badArgumentsGetOneLine() {
-    CliRun action = CliRun.of("maintain", "shrink", "--group", "user_activity", "--workdir", workdir);
+    CliRun action =
+        CliRun.of("maintain", "shrink", "--group", "user_activity", "--workdir", workdir);
     assertThat(action.code()).isEqualTo(2);
     assertThat(action.err()).contains("unknown action 'shrink'");
     CliRun none = CliRun.of("maintain", "all", "--workdir", workdir);
     assertThat(none.code()).isEqualTo(2);
     assertThat(none.err()).contains("--group G, --table NS.NAME or --all-tables");
-    CliRun dur = CliRun.of("maintain", "expire", "--group", "user_activity", "--expire-older-than", "7x", "--workdir", workdir);
+    CliRun dur =
+        CliRun.of(
+            "maintain",
+            "expire",
+            "--group",
+            "user_activity",
+            "--expire-older-than",
+            "7x",
+            "--workdir",
+            workdir);
     assertThat(dur.code()).isEqualTo(2);
     assertThat(dur.err()).contains("'7x' is not a duration");
-    CliRun size = CliRun.of("maintain", "compact", "--group", "user_activity", "--target-file-size", "12zb", "--workdir", workdir);
+    CliRun size =
+        CliRun.of(
+            "maintain",
+            "compact",
+            "--group",
+            "user_activity",
+            "--target-file-size",
+            "12zb",
+            "--workdir",
+            workdir);
     assertThat(size.code()).isEqualTo(2);
     assertThat(size.err()).contains("'12zb' is not a size");
     CliRun table = CliRun.of("maintain", "compact", "--table", "raw.nope", "--workdir", workdir);
     assertThat(table.code()).isEqualTo(1);
-    assertThat(table.err().strip()).isEqualTo("janus maintain: table raw.nope does not exist in the catalog");
+    assertThat(table.err().strip())
+        .isEqualTo("janus maintain: table raw.nope does not exist in the catalog");
     CliRun group = CliRun.of("maintain", "compact", "--group", "nope", "--workdir", workdir);
     assertThat(group.code()).isEqualTo(1);
     assertThat(group.err()).contains("nope").doesNotContain("Exception");
@@ -193,14 +322,40 @@ class MaintainCliITCase {
   @Test
   @Order(4)
   void aTagExpiryWouldDropStopsEverythingBeforeTheFirstChange() throws Exception {
-    assertThat(CliRun.of("ingest", "--file", dir.resolve("events.jsonl").toString(), "--workdir", workdir).code()).isZero();
-    assertThat(CliRun.of("ingest", "--file", dir.resolve("events.jsonl").toString(), "--workdir", workdir).code()).isZero();
+    assertThat(
+            CliRun.of(
+                    "ingest",
+                    "--file",
+                    dir.resolve("events.jsonl").toString(),
+                    "--workdir",
+                    workdir)
+                .code())
+        .isZero();
+    assertThat(
+            CliRun.of(
+                    "ingest",
+                    "--file",
+                    dir.resolve("events.jsonl").toString(),
+                    "--workdir",
+                    workdir)
+                .code())
+        .isZero();
     Table raw = warehouse.load(RAW);
     long head = raw.currentSnapshot().snapshotId();
     raw.manageSnapshots().createTag("stale_model", head).setMaxRefAgeMs("stale_model", 1).commit();
     Thread.sleep(5);
-    CliRun r = CliRun.of("maintain", "all", "--table", "raw.clickstream", "--min-input-files", "2", "--expire-older-than", "1ms",
-        "--workdir", workdir);
+    CliRun r =
+        CliRun.of(
+            "maintain",
+            "all",
+            "--table",
+            "raw.clickstream",
+            "--min-input-files",
+            "2",
+            "--expire-older-than",
+            "1ms",
+            "--workdir",
+            workdir);
     assertThat(r.code()).as(r.out() + r.err()).isEqualTo(1);
     assertThat(r.err()).contains("tag 'stale_model'").contains("refusing");
     Table after = warehouse.load(RAW);

@@ -17,8 +17,15 @@ import java.util.Map;
  * @param millis wall time
  */
 public record CompactionResult(
-    TableFacts before, TableFacts after, int groups, long rewrittenFiles, long rewrittenBytes, long addedFiles,
-    int failedGroups, java.util.List<String> sortedBy, long millis) {
+    TableFacts before,
+    TableFacts after,
+    int groups,
+    long rewrittenFiles,
+    long rewrittenBytes,
+    long addedFiles,
+    int failedGroups,
+    java.util.List<String> sortedBy,
+    long millis) {
 
   Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -38,12 +45,23 @@ public record CompactionResult(
 
   String summary(boolean dryRun) {
     if (dryRun) {
-      return String.format("compact   would rewrite %d of %d files (%s) in %d group(s)%s",
-          rewrittenFiles, before.dataFiles(), Bytes.format(rewrittenBytes), groups, sortedBy.isEmpty() ? "" : ", sorted by " + String.join(",", sortedBy));
+      return String.format(
+          "compact   would rewrite %d of %d files (%s) in %d group(s)%s",
+          rewrittenFiles,
+          before.dataFiles(),
+          Bytes.format(rewrittenBytes),
+          groups,
+          sortedBy.isEmpty() ? "" : ", sorted by " + String.join(",", sortedBy));
     }
-    return String.format("compact   files %d -> %d, bytes %s -> %s, %d group(s)%s%s, %.1f s",
-        before.dataFiles(), after.dataFiles(), Bytes.format(before.bytes()), Bytes.format(after.bytes()), groups,
+    return String.format(
+        "compact   files %d -> %d, bytes %s -> %s, %d group(s)%s%s, %.1f s",
+        before.dataFiles(),
+        after.dataFiles(),
+        Bytes.format(before.bytes()),
+        Bytes.format(after.bytes()),
+        groups,
         sortedBy.isEmpty() ? "" : ", sorted by " + String.join(",", sortedBy),
-        failedGroups == 0 ? "" : ", " + failedGroups + " group(s) FAILED", millis / 1000.0);
+        failedGroups == 0 ? "" : ", " + failedGroups + " group(s) FAILED",
+        millis / 1000.0);
   }
 }

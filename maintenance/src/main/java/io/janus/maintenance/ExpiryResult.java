@@ -18,8 +18,15 @@ import java.util.Map;
  * @param millis wall time
  */
 public record ExpiryResult(
-    int snapshotsBefore, int snapshotsAfter, List<Long> expiredSnapshotIds, long deletedDataFiles, long deletedDeleteFiles,
-    long deletedManifests, long deletedManifestLists, List<String> keptRefs, long millis) {
+    int snapshotsBefore,
+    int snapshotsAfter,
+    List<Long> expiredSnapshotIds,
+    long deletedDataFiles,
+    long deletedDeleteFiles,
+    long deletedManifests,
+    long deletedManifestLists,
+    List<String> keptRefs,
+    long millis) {
 
   Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -37,9 +44,17 @@ public record ExpiryResult(
   }
 
   String summary(boolean dryRun) {
-    return String.format("expire    snapshots %d -> %d (%d %sexpired), %s %d data files, %d manifests, %d manifest lists; refs kept: %s%s",
-        snapshotsBefore, snapshotsAfter, expiredSnapshotIds.size(), dryRun ? "would be " : "", dryRun ? "would delete" : "deleted",
-        deletedDataFiles + deletedDeleteFiles, deletedManifests, deletedManifestLists, String.join(", ", keptRefs),
+    return String.format(
+        "expire    snapshots %d -> %d (%d %sexpired), %s %d data files, %d manifests, %d manifest lists; refs kept: %s%s",
+        snapshotsBefore,
+        snapshotsAfter,
+        expiredSnapshotIds.size(),
+        dryRun ? "would be " : "",
+        dryRun ? "would delete" : "deleted",
+        deletedDataFiles + deletedDeleteFiles,
+        deletedManifests,
+        deletedManifestLists,
+        String.join(", ", keptRefs),
         dryRun ? "" : String.format(", %.1f s", millis / 1000.0));
   }
 }

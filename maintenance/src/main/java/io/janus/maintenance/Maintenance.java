@@ -14,15 +14,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A maintenance session: one Spark session and the Iceberg catalog Janus writes to (opened from the
- * same catalog properties as the Flink side). Runs compaction, snapshot expiry and orphan removal on
- * one table at a time, in that order for {@link Action#ALL}.
+ * same catalog properties as the Flink side). Runs compaction, snapshot expiry and orphan removal
+ * on one table at a time, in that order for {@link Action#ALL}.
  */
 public final class Maintenance implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
 
   /** What to run. */
   public enum Action {
-    COMPACT, EXPIRE, ORPHANS, ALL;
+    COMPACT,
+    EXPIRE,
+    ORPHANS,
+    ALL;
 
     boolean includes(Action a) {
       return this == ALL || this == a;
@@ -42,12 +45,19 @@ public final class Maintenance implements AutoCloseable {
    * @param dryRun report only
    */
   public record Options(
-      Long targetFileSize, Integer minInputFiles, boolean partialProgress, Duration expireOlderThan, int retainLast,
-      Duration orphansOlderThan, Map<String, String> snapshotProperties, boolean dryRun) {
+      Long targetFileSize,
+      Integer minInputFiles,
+      boolean partialProgress,
+      Duration expireOlderThan,
+      int retainLast,
+      Duration orphansOlderThan,
+      Map<String, String> snapshotProperties,
+      boolean dryRun) {
 
     /** Conservative defaults: expire after 7 days keeping 1 per branch, orphans after 3 days. */
     public static Options defaults() {
-      return new Options(null, null, false, Duration.ofDays(7), 1, Duration.ofDays(3), Map.of(), false);
+      return new Options(
+          null, null, false, Duration.ofDays(7), 1, Duration.ofDays(3), Map.of(), false);
     }
   }
 
@@ -64,16 +74,26 @@ public final class Maintenance implements AutoCloseable {
    *
    * @param master Spark master URL, null for local
    * @param sparkConf extra Spark configuration
-   * @param catalogProperties Iceberg catalog properties ({@code type} or {@code catalog-impl}, {@code warehouse}, {@code uri}, ...)
+   * @param catalogProperties Iceberg catalog properties ({@code type} or {@code catalog-impl},
+   *     {@code warehouse}, {@code uri}, ...)
    */
-  public static Maintenance start(String master, Map<String, String> sparkConf, Map<String, String> catalogProperties) {
+  public static Maintenance start(
+      String master, Map<String, String> sparkConf, Map<String, String> catalogProperties) {
     String m = master == null ? "local[*]" : master;
-    SparkSession.Builder b = SparkSession.builder().master(m).appName("janus maintenance")
-        .config("spark.ui.enabled", "false")
-        // Small metadata-sized jobs: Spark's 200 shuffle partitions would be mostly empty tasks.
-        .config("spark.sql.shuffle.partitions", Integer.toString(2 * Runtime.getRuntime().availableProcessors()));
+    SparkSession.Builder b =
+        SparkSession.builder()
+            .master(m)
+            .appName("janus maintenance")
+            .config("spark.ui.enabled", "false")
+            // Small metadata-sized jobs: Spark's 200 shuffle partitions would be mostly empty
+            // tasks.
+            .config(
+                "spark.sql.shuffle.partitions",
+                Integer.toString(2 * Runtime.getRuntime().availableProcessors()));
     if (m.startsWith("local")) {
-      b = b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+      b =
+          b.config("spark.driver.host", "127.0.0.1")
+              .config("spark.driver.bindAddress", "127.0.0.1");
     }
     for (Map.Entry<String, String> e : sparkConf.entrySet()) {
       b = b.config(e.getKey(), e.getValue());
@@ -83,7 +103,8 @@ public final class Maintenance implements AutoCloseable {
     if (!props.containsKey("type") && !props.containsKey("catalog-impl")) {
       props.put("type", "hadoop");
     }
-    Catalog catalog = CatalogUtil.buildIcebergCatalog("janus", props, spark.sessionState().newHadoopConf());
+    Catalog catalog =
+        CatalogUtil.buildIcebergCatalog("janus", props, spark.sessionState().newHadoopConf());
     return new Maintenance(spark, catalog);
   }
 
@@ -102,7 +123,8 @@ public final class Maintenance implements AutoCloseable {
 
   /**
    * Checks what can be checked before any table changes: the table exists, and an expiry would drop
-   * no branch or tag. {@link MaintenanceMain} runs it for every table before the first step of the first.
+   * no branch or tag. {@link MaintenanceMain} runs it for every table before the first step of the
+   * first.
    */
   public void preflight(Action action, String identifier, Options o) {
     Table table = table(identifier);
@@ -113,7 +135,9 @@ public final class Maintenance implements AutoCloseable {
 
   /** The expiry the options ask for, as of now; preflight and the run check and do the same one. */
   private SnapshotExpiry expiry(Table table, Options o) {
-    return SnapshotExpiry.of(spark, table, System.currentTimeMillis() - o.expireOlderThan().toMillis()).retainLast(o.retainLast());
+    return SnapshotExpiry.of(
+            spark, table, System.currentTimeMillis() - o.expireOlderThan().toMillis())
+        .retainLast(o.retainLast());
   }
 
   /** Runs {@code action} on one table; {@code sortBy} (may be empty) orders compacted rows. */
@@ -125,26 +149,47 @@ public final class Maintenance implements AutoCloseable {
     OrphanResult orphans = null;
     if (action.includes(Action.COMPACT)) {
       LOG.info("{}: compacting{}", identifier, o.dryRun() ? " (dry run)" : "");
-      Compaction c = Compaction.of(spark, table).partialProgress(o.partialProgress()).sortBy(sortBy)
-          .snapshotProperties(o.snapshotProperties()).dryRun(o.dryRun());
+      Compaction c =
+          Compaction.of(spark, table)
+              .partialProgress(o.partialProgress())
+              .sortBy(sortBy)
+              .snapshotProperties(o.snapshotProperties())
+              .dryRun(o.dryRun());
       if (o.targetFileSize() != null) c = c.targetFileSize(o.targetFileSize());
       if (o.minInputFiles() != null) c = c.minInputFiles(o.minInputFiles());
       compact = c.execute();
     }
     if (action.includes(Action.EXPIRE)) {
-      LOG.info("{}: expiring snapshots older than {}{}", identifier, human(o.expireOlderThan()), o.dryRun() ? " (dry run)" : "");
+      LOG.info(
+          "{}: expiring snapshots older than {}{}",
+          identifier,
+          human(o.expireOlderThan()),
+          o.dryRun() ? " (dry run)" : "");
       expire = expiry(table, o).dryRun(o.dryRun()).execute();
     }
     if (action.includes(Action.ORPHANS)) {
-      LOG.info("{}: removing orphan files older than {}{}", identifier, human(o.orphansOlderThan()), o.dryRun() ? " (dry run)" : "");
-      orphans = OrphanRemoval.of(spark, table, System.currentTimeMillis() - o.orphansOlderThan().toMillis())
-          .dryRun(o.dryRun()).execute();
+      LOG.info(
+          "{}: removing orphan files older than {}{}",
+          identifier,
+          human(o.orphansOlderThan()),
+          o.dryRun() ? " (dry run)" : "");
+      orphans =
+          OrphanRemoval.of(
+                  spark, table, System.currentTimeMillis() - o.orphansOlderThan().toMillis())
+              .dryRun(o.dryRun())
+              .execute();
     }
     return new TableReport(identifier, compact, expire, orphans, System.currentTimeMillis() - t0);
   }
 
   static String human(Duration d) {
-    return d.toString().substring(2).toLowerCase().replace("d", "d ").replace("h", "h ").replace("m", "m ").trim();
+    return d.toString()
+        .substring(2)
+        .toLowerCase()
+        .replace("d", "d ")
+        .replace("h", "h ")
+        .replace("m", "m ")
+        .trim();
   }
 
   @Override

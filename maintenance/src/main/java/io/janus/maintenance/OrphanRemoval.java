@@ -9,9 +9,9 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Removal of files under a table's location that no metadata references (failed or abandoned
- * commits), with Iceberg's {@code deleteOrphanFiles} action. Only files older than the cut-off go: a
- * running Flink writer's files of a commit in flight look orphaned until the commit lands. A dry run
- * lists them and deletes nothing.
+ * commits), with Iceberg's {@code deleteOrphanFiles} action. Only files older than the cut-off go:
+ * a running Flink writer's files of a commit in flight look orphaned until the commit lands. A dry
+ * run lists them and deletes nothing.
  */
 public final class OrphanRemoval {
   private final SparkSession spark;
@@ -40,7 +40,8 @@ public final class OrphanRemoval {
   public OrphanResult execute() {
     long t0 = System.currentTimeMillis();
     table.refresh();
-    DeleteOrphanFiles action = SparkActions.get(spark).deleteOrphanFiles(table).olderThan(olderThanMillis);
+    DeleteOrphanFiles action =
+        SparkActions.get(spark).deleteOrphanFiles(table).olderThan(olderThanMillis);
     if (dryRun) {
       action = action.deleteWith(path -> {});
     }

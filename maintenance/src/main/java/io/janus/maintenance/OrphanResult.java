@@ -23,7 +23,10 @@ public record OrphanResult(List<String> orphans, long millis) {
   }
 
   String summary(boolean dryRun) {
-    return String.format("orphans   %d file(s) %s%s", orphans.size(), dryRun ? "would be removed" : "removed",
+    return String.format(
+        "orphans   %d file(s) %s%s",
+        orphans.size(),
+        dryRun ? "would be removed" : "removed",
         dryRun ? "" : String.format(", %.1f s", millis / 1000.0));
   }
 }

@@ -20,9 +20,9 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Snapshot expiry with Iceberg's {@code expireSnapshots} action: snapshots older than a cut-off go,
  * except the last N of every branch, and never a snapshot a branch or tag points at (audit branches
- * of backfills in flight, tags models are pinned to). The plan is checked before anything is removed:
- * a ref whose own max age would drop it makes the expiry refuse. A dry run reports the snapshots and
- * files that would go and changes nothing.
+ * of backfills in flight, tags models are pinned to). The plan is checked before anything is
+ * removed: a ref whose own max age would drop it makes the expiry refuse. A dry run reports the
+ * snapshots and files that would go and changes nothing.
  */
 public final class SnapshotExpiry {
   private final SparkSession spark;
@@ -31,7 +31,8 @@ public final class SnapshotExpiry {
   private final int retainLast;
   private final boolean dryRun;
 
-  private SnapshotExpiry(SparkSession spark, Table table, long olderThanMillis, int retainLast, boolean dryRun) {
+  private SnapshotExpiry(
+      SparkSession spark, Table table, long olderThanMillis, int retainLast, boolean dryRun) {
     this.spark = spark;
     this.table = table;
     this.olderThanMillis = olderThanMillis;
@@ -39,7 +40,10 @@ public final class SnapshotExpiry {
     this.dryRun = dryRun;
   }
 
-  /** Expires snapshots committed before {@code olderThanMillis} (epoch ms), keeping at least one per branch. */
+  /**
+   * Expires snapshots committed before {@code olderThanMillis} (epoch ms), keeping at least one per
+   * branch.
+   */
   public static SnapshotExpiry of(SparkSession spark, Table table, long olderThanMillis) {
     return new SnapshotExpiry(spark, table, olderThanMillis, 1, false);
   }
@@ -75,28 +79,55 @@ public final class SnapshotExpiry {
       }
     }
     if (expired.isEmpty()) {
-      return new ExpiryResult(before.size(), before.size(), expired, 0, 0, 0, 0, refs, System.currentTimeMillis() - t0);
+      return new ExpiryResult(
+          before.size(), before.size(), expired, 0, 0, 0, 0, refs, System.currentTimeMillis() - t0);
     }
     if (dryRun) {
       Reach gone = Reach.of(table, goner);
       Reach stays = Reach.of(table, kept);
-      return new ExpiryResult(before.size(), kept.size(), expired, minus(gone.dataFiles, stays.dataFiles), minus(gone.deleteFiles, stays.deleteFiles),
-          minus(gone.manifests, stays.manifests), goner.size(), refs, System.currentTimeMillis() - t0);
+      return new ExpiryResult(
+          before.size(),
+          kept.size(),
+          expired,
+          minus(gone.dataFiles, stays.dataFiles),
+          minus(gone.deleteFiles, stays.deleteFiles),
+          minus(gone.manifests, stays.manifests),
+          goner.size(),
+          refs,
+          System.currentTimeMillis() - t0);
     }
     org.apache.iceberg.actions.ExpireSnapshots.Result r =
-        SparkActions.get(spark).expireSnapshots(table).expireOlderThan(olderThanMillis).retainLast(retainLast).execute();
+        SparkActions.get(spark)
+            .expireSnapshots(table)
+            .expireOlderThan(olderThanMillis)
+            .retainLast(retainLast)
+            .execute();
     table.refresh();
     int after = 0;
     for (var ignored : table.snapshots()) after++;
-    return new ExpiryResult(before.size(), after, expired, r.deletedDataFilesCount(),
-        r.deletedEqualityDeleteFilesCount() + r.deletedPositionDeleteFilesCount(), r.deletedManifestsCount(), r.deletedManifestListsCount(),
-        refs, System.currentTimeMillis() - t0);
+    return new ExpiryResult(
+        before.size(),
+        after,
+        expired,
+        r.deletedDataFilesCount(),
+        r.deletedEqualityDeleteFilesCount() + r.deletedPositionDeleteFilesCount(),
+        r.deletedManifestsCount(),
+        r.deletedManifestListsCount(),
+        refs,
+        System.currentTimeMillis() - t0);
   }
 
-  /** Iceberg's own plan: the snapshots this expiry would remove ({@code apply()} commits nothing). */
+  /**
+   * Iceberg's own plan: the snapshots this expiry would remove ({@code apply()} commits nothing).
+   */
   private Set<Long> expiring() {
     Set<Long> ids = new HashSet<>();
-    table.expireSnapshots().expireOlderThan(olderThanMillis).retainLast(retainLast).apply().forEach(s -> ids.add(s.snapshotId()));
+    table
+        .expireSnapshots()
+        .expireOlderThan(olderThanMillis)
+        .retainLast(retainLast)
+        .apply()
+        .forEach(s -> ids.add(s.snapshotId()));
     return ids;
   }
 
@@ -115,13 +146,29 @@ public final class SnapshotExpiry {
     List<String> refs = new ArrayList<>();
     for (Map.Entry<String, SnapshotRef> e : table.refs().entrySet()) {
       SnapshotRef ref = e.getValue();
-      String what = (ref.isBranch() ? "branch" : "tag") + " '" + e.getKey() + "' (snapshot " + ref.snapshotId() + ")";
+      String what =
+          (ref.isBranch() ? "branch" : "tag")
+              + " '"
+              + e.getKey()
+              + "' (snapshot "
+              + ref.snapshotId()
+              + ")";
       Snapshot snapshot = table.snapshot(ref.snapshotId());
-      boolean aged = !e.getKey().equals(SnapshotRef.MAIN_BRANCH) && ref.maxRefAgeMs() != null && snapshot != null
-          && now - snapshot.timestampMillis() > ref.maxRefAgeMs();
+      boolean aged =
+          !e.getKey().equals(SnapshotRef.MAIN_BRANCH)
+              && ref.maxRefAgeMs() != null
+              && snapshot != null
+              && now - snapshot.timestampMillis() > ref.maxRefAgeMs();
       if (aged || expiring.contains(ref.snapshotId())) {
-        throw new IllegalStateException("table " + table.name() + ": expiry would drop " + what
-            + (aged ? ": its max-ref-age of " + ref.maxRefAgeMs() + " ms has passed" : ": its snapshot would expire") + "; refusing");
+        throw new IllegalStateException(
+            "table "
+                + table.name()
+                + ": expiry would drop "
+                + what
+                + (aged
+                    ? ": its max-ref-age of " + ref.maxRefAgeMs() + " ms has passed"
+                    : ": its snapshot would expire")
+                + "; refusing");
       }
       refs.add(e.getKey());
     }
@@ -142,7 +189,8 @@ public final class SnapshotExpiry {
           if (!r.manifests.add(m.path())) continue;
           try {
             if (m.content() == ManifestContent.DATA) {
-              try (CloseableIterable<String> paths = ManifestFiles.readPaths(m, table.io(), table.specs())) {
+              try (CloseableIterable<String> paths =
+                  ManifestFiles.readPaths(m, table.io(), table.specs())) {
                 paths.forEach(r.dataFiles::add);
               }
             } else {

@@ -5,8 +5,8 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
 
 /**
- * Live data files, their bytes and the snapshots of a table's main branch, counted from a scan (snapshot
- * summary totals are not trusted: they are wrong after commits to a fresh branch).
+ * Live data files, their bytes and the snapshots of a table's main branch, counted from a scan
+ * (snapshot summary totals are not trusted: they are wrong after commits to a fresh branch).
  *
  * @param dataFiles live data files on main
  * @param bytes their total size

@@ -12,7 +12,12 @@ import java.util.Map;
  * @param orphans orphan removal, or null
  * @param millis wall time for the table
  */
-public record TableReport(String table, CompactionResult compact, ExpiryResult expire, OrphanResult orphans, long millis) {
+public record TableReport(
+    String table,
+    CompactionResult compact,
+    ExpiryResult expire,
+    OrphanResult orphans,
+    long millis) {
 
   /** The JSON shape: {@code table}, then one object per step that ran, then {@code millis}. */
   public Map<String, Object> toMap() {

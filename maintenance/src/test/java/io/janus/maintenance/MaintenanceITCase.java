@@ -34,12 +34,19 @@ class MaintenanceITCase {
   @BeforeAll
   static void start() {
     String warehouse = dir.resolve("warehouse").toUri().toString();
-    maintenance = Maintenance.start("local[2]",
-        Map.of("spark.sql.catalog.test", "org.apache.iceberg.spark.SparkCatalog",
-            "spark.sql.catalog.test.type", "hadoop",
-            "spark.sql.catalog.test.warehouse", warehouse,
-            "spark.sql.catalog.test.cache-enabled", "false"),
-        Map.of("type", "hadoop", "warehouse", warehouse));
+    maintenance =
+        Maintenance.start(
+            "local[2]",
+            Map.of(
+                "spark.sql.catalog.test",
+                "org.apache.iceberg.spark.SparkCatalog",
+                "spark.sql.catalog.test.type",
+                "hadoop",
+                "spark.sql.catalog.test.warehouse",
+                warehouse,
+                "spark.sql.catalog.test.cache-enabled",
+                "false"),
+            Map.of("type", "hadoop", "warehouse", warehouse));
     spark = maintenance.spark();
   }
 
@@ -48,21 +55,50 @@ class MaintenanceITCase {
     maintenance.close();
   }
 
-  /** A new table {@code db.tN} partitioned by day, with {@code commits} appends of 2 rows per day for 2 days: 2 small files each. */
+  /**
+   * A new table {@code db.tN} partitioned by day, with {@code commits} appends of 2 rows per day
+   * for 2 days: 2 small files each.
+   */
   static String smallFilesTable(int commits) {
     String name = "db.t" + (++tables);
-    spark.sql("CREATE TABLE test." + name + " (id BIGINT, user_id STRING, v DOUBLE, ds DATE) USING iceberg PARTITIONED BY (ds)"
-        + " TBLPROPERTIES ('format-version'='2')");
+    spark.sql(
+        "CREATE TABLE test."
+            + name
+            + " (id BIGINT, user_id STRING, v DOUBLE, ds DATE) USING iceberg PARTITIONED BY (ds)"
+            + " TBLPROPERTIES ('format-version'='2')");
     for (int c = 0; c < commits; c++) {
-      spark.sql("INSERT INTO test." + name + " VALUES "
-          + "(" + (4 * c) + ", 'u" + (c % 7) + "', " + c + ".5, DATE'2024-01-01'), (" + (4 * c + 1) + ", 'u" + ((c + 3) % 7) + "', 1.0, DATE'2024-01-01'),"
-          + "(" + (4 * c + 2) + ", 'u" + (c % 5) + "', 2.0, DATE'2024-01-02'), (" + (4 * c + 3) + ", 'u" + ((c + 1) % 5) + "', 3.0, DATE'2024-01-02')");
+      spark.sql(
+          "INSERT INTO test."
+              + name
+              + " VALUES "
+              + "("
+              + (4 * c)
+              + ", 'u"
+              + (c % 7)
+              + "', "
+              + c
+              + ".5, DATE'2024-01-01'), ("
+              + (4 * c + 1)
+              + ", 'u"
+              + ((c + 3) % 7)
+              + "', 1.0, DATE'2024-01-01'),"
+              + "("
+              + (4 * c + 2)
+              + ", 'u"
+              + (c % 5)
+              + "', 2.0, DATE'2024-01-02'), ("
+              + (4 * c + 3)
+              + ", 'u"
+              + ((c + 1) % 5)
+              + "', 3.0, DATE'2024-01-02')");
     }
     return name;
   }
 
   static List<String> rows(String name) {
-    return spark.sql("SELECT * FROM test." + name + " ORDER BY id").collectAsList().stream().map(Row::toString).toList();
+    return spark.sql("SELECT * FROM test." + name + " ORDER BY id").collectAsList().stream()
+        .map(Row::toString)
+        .toList();
   }
 
   static List<String> liveFiles(Table t) throws IOException {
@@ -87,7 +123,11 @@ class MaintenanceITCase {
     t.refresh();
     assertThat(t.currentSnapshot().snapshotId()).as("dry run commits nothing").isEqualTo(head);
 
-    CompactionResult r = Compaction.of(spark, t).sortBy(List.of("user_id")).snapshotProperties(Map.of("janus.run-id", "r1", "janus.job", "maintenance")).execute();
+    CompactionResult r =
+        Compaction.of(spark, t)
+            .sortBy(List.of("user_id"))
+            .snapshotProperties(Map.of("janus.run-id", "r1", "janus.job", "maintenance"))
+            .execute();
     assertThat(r.before().dataFiles()).isEqualTo(24);
     assertThat(r.after().dataFiles()).isEqualTo(2);
     assertThat(r.rewrittenFiles()).isEqualTo(24);
@@ -95,7 +135,9 @@ class MaintenanceITCase {
     assertThat(rows(name)).isEqualTo(rowsBefore);
     t.refresh();
     assertThat(t.currentSnapshot().operation()).isEqualTo("replace");
-    assertThat(t.currentSnapshot().summary()).containsEntry("janus.run-id", "r1").containsEntry("janus.job", "maintenance");
+    assertThat(t.currentSnapshot().summary())
+        .containsEntry("janus.run-id", "r1")
+        .containsEntry("janus.job", "maintenance");
   }
 
   @Test
@@ -119,18 +161,31 @@ class MaintenanceITCase {
     t.snapshots().forEach(history::add);
     Snapshot tagged = history.get(1);
     Snapshot branchHead = history.get(3);
-    t.manageSnapshots().createTag("model_v1", tagged.snapshotId()).createBranch("audit_run42", branchHead.snapshotId()).commit();
-    List<String> atTag = spark.read().option("snapshot-id", tagged.snapshotId()).table("test." + name)
-        .orderBy("id").collectAsList().stream().map(Row::toString).toList();
+    t.manageSnapshots()
+        .createTag("model_v1", tagged.snapshotId())
+        .createBranch("audit_run42", branchHead.snapshotId())
+        .commit();
+    List<String> atTag =
+        spark
+            .read()
+            .option("snapshot-id", tagged.snapshotId())
+            .table("test." + name)
+            .orderBy("id")
+            .collectAsList()
+            .stream()
+            .map(Row::toString)
+            .toList();
     assertThat(atTag).hasSize(8);
-    Compaction.of(spark, t).execute(); // the 12 small files are now only referenced by old snapshots
+    Compaction.of(spark, t)
+        .execute(); // the 12 small files are now only referenced by old snapshots
     Thread.sleep(5);
 
     t.refresh();
     int snapshots = 0;
     for (Snapshot ignored : t.snapshots()) snapshots++;
     assertThat(snapshots).as("6 appends and the compaction's commits").isGreaterThan(6);
-    ExpiryResult plan = SnapshotExpiry.of(spark, t, System.currentTimeMillis()).dryRun(true).execute();
+    ExpiryResult plan =
+        SnapshotExpiry.of(spark, t, System.currentTimeMillis()).dryRun(true).execute();
     assertThat(plan.snapshotsBefore()).isEqualTo(snapshots);
     assertThat(plan.snapshotsAfter()).isEqualTo(3);
     assertThat(plan.keptRefs()).containsExactly("audit_run42", "main", "model_v1");
@@ -138,19 +193,33 @@ class MaintenanceITCase {
     assertThat(t.snapshots()).hasSize(snapshots);
 
     ExpiryResult r = SnapshotExpiry.of(spark, t, System.currentTimeMillis()).execute();
-    assertThat(r.expiredSnapshotIds()).containsExactlyInAnyOrderElementsOf(plan.expiredSnapshotIds()).hasSize(snapshots - 3);
+    assertThat(r.expiredSnapshotIds())
+        .containsExactlyInAnyOrderElementsOf(plan.expiredSnapshotIds())
+        .hasSize(snapshots - 3);
     assertThat(r.snapshotsAfter()).isEqualTo(3);
     // The dry run's file arithmetic agrees with what the action deleted.
     assertThat(r.deletedDataFiles()).isEqualTo(plan.deletedDataFiles());
-    assertThat(r.deletedManifestLists()).isEqualTo(plan.deletedManifestLists()).isEqualTo(snapshots - 3);
+    assertThat(r.deletedManifestLists())
+        .isEqualTo(plan.deletedManifestLists())
+        .isEqualTo(snapshots - 3);
     assertThat(r.deletedDataFiles()).as("small files only old snapshots referenced").isPositive();
     t.refresh();
     assertThat(t.snapshot(tagged.snapshotId())).isNotNull();
     assertThat(t.snapshot(branchHead.snapshotId())).isNotNull();
     assertThat(t.refs()).containsKeys("main", "audit_run42", "model_v1");
-    assertThat(spark.read().option("snapshot-id", tagged.snapshotId()).table("test." + name)
-        .orderBy("id").collectAsList().stream().map(Row::toString).toList()).isEqualTo(atTag);
-    assertThat(spark.read().option("branch", "audit_run42").table("test." + name).count()).isEqualTo(16);
+    assertThat(
+            spark
+                .read()
+                .option("snapshot-id", tagged.snapshotId())
+                .table("test." + name)
+                .orderBy("id")
+                .collectAsList()
+                .stream()
+                .map(Row::toString)
+                .toList())
+        .isEqualTo(atTag);
+    assertThat(spark.read().option("branch", "audit_run42").table("test." + name).count())
+        .isEqualTo(16);
   }
 
   @Test
@@ -161,7 +230,9 @@ class MaintenanceITCase {
     t.manageSnapshots().createTag("stale", first).setMaxRefAgeMs("stale", 1).commit();
     Thread.sleep(5);
     assertThatThrownBy(() -> SnapshotExpiry.of(spark, t, System.currentTimeMillis()).execute())
-        .hasMessageContaining("tag 'stale'").hasMessageContaining("max-ref-age").hasMessageContaining("refusing");
+        .hasMessageContaining("tag 'stale'")
+        .hasMessageContaining("max-ref-age")
+        .hasMessageContaining("refusing");
     t.refresh();
     assertThat(t.snapshots()).hasSize(3);
     assertThat(t.refs()).containsKey("stale");
@@ -169,16 +240,22 @@ class MaintenanceITCase {
 
   @Test
   void expiryRefusesWhenAStaleTagSitsOnASnapshotThatStays() throws Exception {
-    // Iceberg drops a ref whose max-ref-age passed even when its snapshot is kept (here: main's head).
+    // Iceberg drops a ref whose max-ref-age passed even when its snapshot is kept (here: main's
+    // head).
     String name = smallFilesTable(6);
     Table t = maintenance.table(name);
     long head = t.currentSnapshot().snapshotId();
     t.manageSnapshots().createTag("pinned_model", head).setMaxRefAgeMs("pinned_model", 1).commit();
     Thread.sleep(5);
-    Maintenance.Options o = new Maintenance.Options(null, 2, false, Duration.ofMillis(1), 1, Duration.ofDays(3), Map.of(), false);
+    Maintenance.Options o =
+        new Maintenance.Options(
+            null, 2, false, Duration.ofMillis(1), 1, Duration.ofDays(3), Map.of(), false);
     assertThatThrownBy(() -> maintenance.preflight(Maintenance.Action.ALL, name, o))
-        .hasMessageContaining("tag 'pinned_model'").hasMessageContaining("max-ref-age").hasMessageContaining("refusing");
-    assertThatThrownBy(() -> SnapshotExpiry.of(spark, t, System.currentTimeMillis()).dryRun(true).execute())
+        .hasMessageContaining("tag 'pinned_model'")
+        .hasMessageContaining("max-ref-age")
+        .hasMessageContaining("refusing");
+    assertThatThrownBy(
+            () -> SnapshotExpiry.of(spark, t, System.currentTimeMillis()).dryRun(true).execute())
         .hasMessageContaining("tag 'pinned_model'");
     t.refresh();
     assertThat(t.currentSnapshot().snapshotId()).isEqualTo(head);
@@ -201,7 +278,9 @@ class MaintenanceITCase {
     long cutoff = System.currentTimeMillis() - Duration.ofDays(3).toMillis();
 
     OrphanResult plan = OrphanRemoval.of(spark, t, cutoff).dryRun(true).execute();
-    assertThat(plan.orphans()).hasSize(3).allSatisfy(p -> assertThat(p).containsAnyOf("orphan-1", "stray", "abandoned-m0"));
+    assertThat(plan.orphans())
+        .hasSize(3)
+        .allSatisfy(p -> assertThat(p).containsAnyOf("orphan-1", "stray", "abandoned-m0"));
     assertThat(List.of(old1, old2, old3, fresh)).allSatisfy(p -> assertThat(p).exists());
 
     OrphanResult r = OrphanRemoval.of(spark, t, cutoff).execute();
@@ -219,9 +298,11 @@ class MaintenanceITCase {
 
   @Test
   void missingTableAndBadArgumentsGiveOneLine() {
-    assertThatThrownBy(() -> maintenance.table("db.nope")).hasMessage("table db.nope does not exist in the catalog");
+    assertThatThrownBy(() -> maintenance.table("db.nope"))
+        .hasMessage("table db.nope does not exist in the catalog");
     assertThat(MaintenanceMain.run("shrink", "--table", "db.x")).isEqualTo(2);
     assertThat(MaintenanceMain.run("all")).isEqualTo(2);
-    assertThatThrownBy(() -> SnapshotExpiry.of(spark, null, 0).retainLast(0)).hasMessageContaining("at least 1");
+    assertThatThrownBy(() -> SnapshotExpiry.of(spark, null, 0).retainLast(0))
+        .hasMessageContaining("at least 1");
   }
 }

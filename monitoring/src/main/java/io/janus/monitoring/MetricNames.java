@@ -2,39 +2,54 @@ package io.janus.monitoring;
 
 /**
  * Names of the metrics Janus jobs register in Flink's metric system, under the operator metric
- * group {@code janus}. The Prometheus reporter exports them as
- * {@code flink_taskmanager_job_task_operator_janus_<name>}; the scrape configuration in
- * {@code monitoring/prometheus/prometheus.yml} renames them to {@code janus_<name>}. Counters end in
+ * group {@code janus}. The Prometheus reporter exports them as {@code
+ * flink_taskmanager_job_task_operator_janus_<name>}; the scrape configuration in {@code
+ * monitoring/prometheus/prometheus.yml} renames them to {@code janus_<name>}. Counters end in
  * {@code _total}, as Prometheus names counters.
  */
 public final class MetricNames {
   /** Metric group under each operator. */
   public static final String GROUP = "janus";
+
   /** Feature rows a backfill wrote to its audit branch. */
   public static final String ROWS_WRITTEN = "rows_written_total";
+
   /** Events parsed and appended to the raw table by ingest. */
   public static final String EVENTS_INGESTED = "events_ingested_total";
+
   /** Lines or messages that could not be parsed and went to dead letters. */
   public static final String EVENTS_MALFORMED = "events_malformed_total";
 
   /** Guarded writes that landed in the online store. */
   public static final String ONLINE_WRITES = "online_writes_total";
+
   /** Guarded writes the store refused because it held a newer value. */
   public static final String ONLINE_WRITES_STALE = "online_writes_stale_total";
+
   /** Online write batches sent again after a failure. */
   public static final String ONLINE_RETRIES = "online_retries_total";
+
   /**
    * Histogram: milliseconds from sending a batch of guarded writes to Redis until it is confirmed.
-   * (Flink histograms hold whole numbers, so milliseconds; the recording rules turn them into seconds.)
+   * (Flink histograms hold whole numbers, so milliseconds; the recording rules turn them into
+   * seconds.)
    */
   public static final String ONLINE_WRITE_LATENCY = "online_write_latency_milliseconds";
-  /** Histogram: wall clock minus {@code valid_from} of each value the streaming job writes online. */
+
+  /**
+   * Histogram: wall clock minus {@code valid_from} of each value the streaming job writes online.
+   */
   public static final String ONLINE_FRESHNESS = "online_freshness_milliseconds";
+
   /** Events later than the allowed lateness, sent to dead letters. */
   public static final String EVENTS_LATE = "events_late_total";
 
-  /** Prefix of the parity check's key counts: {@code parity_matched_total}, {@code parity_mismatched_total}, … */
+  /**
+   * Prefix of the parity check's key counts: {@code parity_matched_total}, {@code
+   * parity_mismatched_total}, …
+   */
   public static final String PARITY_PREFIX = "parity_";
+
   /** Suffix of counters. */
   public static final String TOTAL = "_total";
 

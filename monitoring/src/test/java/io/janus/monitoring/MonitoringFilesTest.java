@@ -24,27 +24,32 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Prometheus rules, their unit tests and the Grafana dashboards: valid for promtool, and using only
- * metrics Janus really exports ({@link MetricCatalog}) or Flink's own. promtool comes from Debian's
- * {@code prometheus} package, which {@code .ci/run} installs; without it the promtool checks are
- * skipped unless {@code JANUS_REQUIRE_PROMETHEUS_TOOLS=1}.
+ * The Prometheus rules, their unit tests and the Grafana dashboards: valid for promtool, and using
+ * only metrics Janus really exports ({@link MetricCatalog}) or Flink's own. promtool comes from
+ * Debian's {@code prometheus} package, which {@code .ci/run} installs; without it the promtool
+ * checks are skipped unless {@code JANUS_REQUIRE_PROMETHEUS_TOOLS=1}.
  */
 class MonitoringFilesTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path PROMETHEUS = Path.of("prometheus").toAbsolutePath();
   private static final Path DASHBOARDS = Path.of("grafana", "dashboards").toAbsolutePath();
-  private static final Pattern METRIC = Pattern.compile("(?<![\\w:\"])((?:janus|flink)_[A-Za-z0-9_]+)");
+  private static final Pattern METRIC =
+      Pattern.compile("(?<![\\w:\"])((?:janus|flink)_[A-Za-z0-9_]+)");
   private static final Pattern RECORDED = Pattern.compile("janus:[a-z0-9_:]+");
+
   /** Flink's own metrics the rules use (JobManager job scope). */
-  private static final Set<String> FLINK = Set.of("flink_jobmanager_job_numRestarts", "flink_jobmanager_job_numberOfFailedCheckpoints");
+  private static final Set<String> FLINK =
+      Set.of("flink_jobmanager_job_numRestarts", "flink_jobmanager_job_numberOfFailedCheckpoints");
+
   @TempDir Path tmp;
 
   record Rule(String name, String expr, JsonNode node) {}
 
   static List<Rule> rules(String file) throws IOException {
     List<Rule> rules = new ArrayList<>();
-    for (JsonNode group : YAML.readTree(PROMETHEUS.resolve("rules").resolve(file).toFile()).get("groups")) {
+    for (JsonNode group :
+        YAML.readTree(PROMETHEUS.resolve("rules").resolve(file).toFile()).get("groups")) {
       for (JsonNode r : group.get("rules")) {
         String name = r.has("alert") ? r.get("alert").asText() : r.get("record").asText();
         rules.add(new Rule(name, r.get("expr").asText(), r));
@@ -64,7 +69,9 @@ class MonitoringFilesTest {
         for (JsonNode p : d.get("panels")) {
           assertThat(p.get("targets")).as(f + ": " + p.get("title")).isNotEmpty();
           for (JsonNode t : p.get("targets")) {
-            queries.put(f.getFileName() + ": " + p.get("title").asText() + " " + t.get("refId").asText(), t.get("expr").asText());
+            queries.put(
+                f.getFileName() + ": " + p.get("title").asText() + " " + t.get("refId").asText(),
+                t.get("expr").asText());
           }
         }
       }
@@ -76,7 +83,9 @@ class MonitoringFilesTest {
     Matcher m = METRIC.matcher(expr);
     while (m.find()) {
       String name = m.group(1);
-      assertThat(MetricCatalog.contains(name) || FLINK.contains(name)).as(where + " uses " + name + ", which Janus does not export").isTrue();
+      assertThat(MetricCatalog.contains(name) || FLINK.contains(name))
+          .as(where + " uses " + name + ", which Janus does not export")
+          .isTrue();
     }
     Matcher r = RECORDED.matcher(expr);
     while (r.find()) {
@@ -92,11 +101,24 @@ class MonitoringFilesTest {
     List<Rule> alerts = rules("janus-alerts.yml");
     for (Rule a : alerts) {
       assertKnownMetrics(a.name(), a.expr(), recorded);
-      assertThat(a.node().at("/labels/severity").asText()).as(a.name() + " severity").isIn("warning", "critical");
-      assertThat(a.node().at("/annotations/summary").asText()).as(a.name() + " summary").isNotBlank();
+      assertThat(a.node().at("/labels/severity").asText())
+          .as(a.name() + " severity")
+          .isIn("warning", "critical");
+      assertThat(a.node().at("/annotations/summary").asText())
+          .as(a.name() + " summary")
+          .isNotBlank();
     }
-    assertThat(alerts).extracting(Rule::name).contains("JanusFeatureNullRateHigh", "JanusJobFailureSpike", "JanusOnlineStoreEmpty",
-        "JanusParityMismatch", "JanusAuditRejected", "JanusOnlineSyncLagging", "JanusStreamingFreshnessHigh", "JanusCheckpointFailures");
+    assertThat(alerts)
+        .extracting(Rule::name)
+        .contains(
+            "JanusFeatureNullRateHigh",
+            "JanusJobFailureSpike",
+            "JanusOnlineStoreEmpty",
+            "JanusParityMismatch",
+            "JanusAuditRejected",
+            "JanusOnlineSyncLagging",
+            "JanusStreamingFreshnessHigh",
+            "JanusCheckpointFailures");
     dashboardQueries().forEach((where, expr) -> assertKnownMetrics(where, expr, recorded));
   }
 
@@ -108,15 +130,23 @@ class MonitoringFilesTest {
     String exported = "flink_taskmanager_job_task_operator_janus_" + MetricNames.ONLINE_WRITES;
     assertThat(exported).matches(relabel.get("regex").asText());
     // Prometheus' replacement syntax ($1) is Java's too.
-    assertThat(exported.replaceAll(relabel.get("regex").asText(), relabel.get("replacement").asText()))
-        .isEqualTo("janus_online_writes_total").satisfies(n -> assertThat(MetricCatalog.contains(n)).isTrue());
+    assertThat(
+            exported.replaceAll(relabel.get("regex").asText(), relabel.get("replacement").asText()))
+        .isEqualTo("janus_online_writes_total")
+        .satisfies(n -> assertThat(MetricCatalog.contains(n)).isTrue());
   }
 
   @Test
   void pushedFiguresOutsideTheCatalogAreRefused() {
-    assertThatThrownBy(() -> RunMetrics.of("janus_backfill", "group", "g").gauge("janus_backfill_something_new", "x", 1))
+    assertThatThrownBy(
+            () ->
+                RunMetrics.of("janus_backfill", "group", "g")
+                    .gauge("janus_backfill_something_new", "x", 1))
         .hasMessageContaining("MetricCatalog.PUSHED");
-    assertThatThrownBy(() -> RunMetrics.of("janus_backfill", "group", "g").counter("janus_backfill_audit_rows", "x", 1))
+    assertThatThrownBy(
+            () ->
+                RunMetrics.of("janus_backfill", "group", "g")
+                    .counter("janus_backfill_audit_rows", "x", 1))
         .hasMessageContaining("_total");
   }
 
@@ -130,26 +160,39 @@ class MonitoringFilesTest {
       }
     }
     if (promtool == null) {
-      assertThat(System.getenv("JANUS_REQUIRE_PROMETHEUS_TOOLS")).as("promtool is required here (apt-get install prometheus)").isNotEqualTo("1");
+      assertThat(System.getenv("JANUS_REQUIRE_PROMETHEUS_TOOLS"))
+          .as("promtool is required here (apt-get install prometheus)")
+          .isNotEqualTo("1");
       Assumptions.abort("promtool is not installed");
     }
-    assertThat(promtool(promtool, "check", "rules", "rules/janus-recording.yml", "rules/janus-alerts.yml")).contains("SUCCESS: 9 rules found");
-    assertThat(promtool(promtool, "test", "rules", "tests/janus-alerts-test.yml")).contains("SUCCESS");
-    // Dashboard queries, as recording rules, so promtool parses their PromQL too ($group as a regex).
+    assertThat(
+            promtool(
+                promtool, "check", "rules", "rules/janus-recording.yml", "rules/janus-alerts.yml"))
+        .contains("SUCCESS: 9 rules found");
+    assertThat(promtool(promtool, "test", "rules", "tests/janus-alerts-test.yml"))
+        .contains("SUCCESS");
+    // Dashboard queries, as recording rules, so promtool parses their PromQL too ($group as a
+    // regex).
     StringBuilder rules = new StringBuilder("groups:\n  - name: dashboards\n    rules:\n");
     int i = 0;
     for (String expr : dashboardQueries().values()) {
-      rules.append("      - record: dashboard_query_").append(i++).append("\n        expr: ")
-          .append(JSON.writeValueAsString(expr.replace("$group", ".*"))).append('\n');
+      rules
+          .append("      - record: dashboard_query_")
+          .append(i++)
+          .append("\n        expr: ")
+          .append(JSON.writeValueAsString(expr.replace("$group", ".*")))
+          .append('\n');
     }
     Path file = Files.writeString(tmp.resolve("dashboards.yml"), rules, StandardCharsets.UTF_8);
-    assertThat(promtool(promtool, "check", "rules", file.toString())).contains("SUCCESS: " + i + " rules found");
+    assertThat(promtool(promtool, "check", "rules", file.toString()))
+        .contains("SUCCESS: " + i + " rules found");
   }
 
   private static String promtool(Path promtool, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(promtool.toString()));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).directory(PROMETHEUS.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(cmd).directory(PROMETHEUS.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(String.join(" ", cmd) + ":\n" + out).isZero();
     return out;

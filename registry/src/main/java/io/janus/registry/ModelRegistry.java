@@ -10,9 +10,9 @@ import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 
 /**
- * Binds model versions to feature-table snapshots with Iceberg tags named
- * {@code model_<name>_v<version>}. A tag keeps its snapshot readable (time travel) and protects it
- * from snapshot expiry for as long as the model is registered.
+ * Binds model versions to feature-table snapshots with Iceberg tags named {@code
+ * model_<name>_v<version>}. A tag keeps its snapshot readable (time travel) and protects it from
+ * snapshot expiry for as long as the model is registered.
  */
 public final class ModelRegistry {
   private static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9_]*$");
@@ -33,12 +33,18 @@ public final class ModelRegistry {
       throw new IllegalArgumentException("model version must be >= 1, got " + version);
     }
     if (table.snapshot(snapshotId) == null) {
-      throw new IllegalArgumentException("table " + table.name() + " has no snapshot " + snapshotId);
+      throw new IllegalArgumentException(
+          "table " + table.name() + " has no snapshot " + snapshotId);
     }
     String tag = tag(model, version);
     table.refresh();
     if (table.refs().containsKey(tag)) {
-      throw new IllegalStateException(model + " v" + version + " is already bound to snapshot " + table.refs().get(tag).snapshotId());
+      throw new IllegalStateException(
+          model
+              + " v"
+              + version
+              + " is already bound to snapshot "
+              + table.refs().get(tag).snapshotId());
     }
     table.manageSnapshots().createTag(tag, snapshotId).commit();
     return new ModelBinding(model, version, table.name(), snapshotId, tag);
@@ -48,7 +54,10 @@ public final class ModelRegistry {
   public Optional<ModelBinding> resolve(String model, int version) {
     table.refresh();
     SnapshotRef ref = table.refs().get(tag(model, version));
-    return ref == null ? Optional.empty() : Optional.of(new ModelBinding(model, version, table.name(), ref.snapshotId(), tag(model, version)));
+    return ref == null
+        ? Optional.empty()
+        : Optional.of(
+            new ModelBinding(model, version, table.name(), ref.snapshotId(), tag(model, version)));
   }
 
   /** Every model binding on this table. */
@@ -58,10 +67,20 @@ public final class ModelRegistry {
     for (Map.Entry<String, SnapshotRef> e : table.refs().entrySet()) {
       Matcher m = TAG.matcher(e.getKey());
       if (e.getValue().isTag() && m.matches()) {
-        out.add(new ModelBinding(m.group(1), Integer.parseInt(m.group(2)), table.name(), e.getValue().snapshotId(), e.getKey()));
+        out.add(
+            new ModelBinding(
+                m.group(1),
+                Integer.parseInt(m.group(2)),
+                table.name(),
+                e.getValue().snapshotId(),
+                e.getKey()));
       }
     }
-    out.sort((a, b) -> a.model().equals(b.model()) ? Integer.compare(a.version(), b.version()) : a.model().compareTo(b.model()));
+    out.sort(
+        (a, b) ->
+            a.model().equals(b.model())
+                ? Integer.compare(a.version(), b.version())
+                : a.model().compareTo(b.model()));
     return out;
   }
 
@@ -70,7 +89,8 @@ public final class ModelRegistry {
     String tag = tag(model, version);
     table.refresh();
     if (!table.refs().containsKey(tag)) {
-      throw new IllegalArgumentException(model + " v" + version + " is not registered on " + table.name());
+      throw new IllegalArgumentException(
+          model + " v" + version + " is not registered on " + table.name());
     }
     table.manageSnapshots().removeTag(tag).commit();
   }

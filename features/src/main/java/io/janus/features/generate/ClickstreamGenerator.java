@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.PriorityQueue;
-import java.util.SplittableRandom;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -26,22 +26,31 @@ import java.util.stream.StreamSupport;
  *
  * <p>Each line is one event with the keys, in this order: {@code event_id, event_ts, user_id,
  * session_id, event_type, product_id, price, currency, device{mobile, os}, geo{country, city}} (see
- * {@link #FIELDS}). Users and products are Zipf-skewed; users browse in sessions of at most 30 minutes
- * following a page_view &rarr; click &rarr; add_to_cart &rarr; purchase funnel; a share of events
- * arrives late (bounded by {@link #maxDisorder()}) and a share of lines is malformed (see {@link
- * MalformedKind}).
+ * {@link #FIELDS}). Users and products are Zipf-skewed; users browse in sessions of at most 30
+ * minutes following a page_view &rarr; click &rarr; add_to_cart &rarr; purchase funnel; a share of
+ * events arrives late (bounded by {@link #maxDisorder()}) and a share of lines is malformed (see
+ * {@link MalformedKind}).
  *
  * <p>The output is a pure function of the configuration: every call of {@link #lines()}, {@link
- * #stream()} or {@link #writeTo(Path)} yields the same lines. Generation is lazy; memory is bounded by
- * the sessions active at one moment, the late events held back and one price per product. Instances
- * are immutable and thread-safe; each iteration has its own state.
+ * #stream()} or {@link #writeTo(Path)} yields the same lines. Generation is lazy; memory is bounded
+ * by the sessions active at one moment, the late events held back and one price per product.
+ * Instances are immutable and thread-safe; each iteration has its own state.
  */
 public final class ClickstreamGenerator {
 
   /** Top-level keys of a well-formed line, in emission order. */
   public static final List<String> FIELDS =
-      List.of("event_id", "event_ts", "user_id", "session_id", "event_type", "product_id", "price",
-          "currency", "device", "geo");
+      List.of(
+          "event_id",
+          "event_ts",
+          "user_id",
+          "session_id",
+          "event_type",
+          "product_id",
+          "price",
+          "currency",
+          "device",
+          "geo");
 
   /** Event types in funnel order. */
   public static final List<String> EVENT_TYPES =
@@ -68,8 +77,10 @@ public final class ClickstreamGenerator {
   private static final double P_CLICK = 0.30;
   private static final double P_CART = 0.25;
   private static final double P_PURCHASE = 0.40;
+
   /** Mean number of extra product views per session beyond the first. */
   private static final double MEAN_EXTRA_VIEWS = 5.0;
+
   private static final int MAX_VIEWS = 60;
 
   // Skew. The offsets keep the single heaviest user/product below a few percent of the traffic.
@@ -83,6 +94,7 @@ public final class ClickstreamGenerator {
 
   private static final long DAY_MS = 86_400_000L;
   private static final long MAX_SESSION_MS = MAX_SESSION.toMillis();
+
   /** Cap on late events owed when no event could be delayed, so they don't arrive in a burst. */
   private static final int MAX_DISORDER_DEBT = 8;
 
@@ -92,23 +104,60 @@ public final class ClickstreamGenerator {
   private static final int ADD_TO_CART = 2;
   private static final int PURCHASE = 3;
   private static final MalformedKind[] KINDS = MalformedKind.values();
-  private static final long[] POW10 = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L,
-      10_000_000L, 100_000_000L, 1_000_000_000L, 10_000_000_000L, 100_000_000_000L};
+  private static final long[] POW10 = {
+    1L,
+    10L,
+    100L,
+    1_000L,
+    10_000L,
+    100_000L,
+    1_000_000L,
+    10_000_000L,
+    100_000_000L,
+    1_000_000_000L,
+    10_000_000_000L,
+    100_000_000_000L
+  };
 
   private static final String[] MOBILE_OS = {"Android", "Android", "Android", "iOS", "iOS"};
-  private static final String[] DESKTOP_OS = {"Windows", "Windows", "Windows", "macOS", "macOS",
-      "Linux"};
+  private static final String[] DESKTOP_OS = {
+    "Windows", "Windows", "Windows", "macOS", "macOS", "Linux"
+  };
   // {country, city}; repeated countries are deliberately heavier.
   private static final String[][] GEO = {
-      {"US", "New York"}, {"US", "Los Angeles"}, {"US", "Chicago"}, {"US", "Houston"},
-      {"US", "Seattle"}, {"US", "San Francisco"}, {"US", "Austin"}, {"US", "Boston"},
-      {"GB", "London"}, {"GB", "Manchester"}, {"DE", "Berlin"}, {"DE", "Munich"},
-      {"DE", "Hamburg"}, {"FR", "Paris"}, {"FR", "Lyon"}, {"NL", "Amsterdam"}, {"ES", "Madrid"},
-      {"ES", "Barcelona"}, {"IT", "Milan"}, {"IT", "Rome"}, {"CA", "Toronto"},
-      {"CA", "Vancouver"}, {"BR", "Sao Paulo"}, {"IN", "Bangalore"}, {"IN", "Mumbai"},
-      {"JP", "Tokyo"}, {"AU", "Sydney"}, {"PL", "Warsaw"}, {"SE", "Stockholm"},
-      {"MX", "Mexico City"}};
-  // The JSON tail after "currency" for every (mobile, os, geo) combination: rendering is one append.
+    {"US", "New York"},
+    {"US", "Los Angeles"},
+    {"US", "Chicago"},
+    {"US", "Houston"},
+    {"US", "Seattle"},
+    {"US", "San Francisco"},
+    {"US", "Austin"},
+    {"US", "Boston"},
+    {"GB", "London"},
+    {"GB", "Manchester"},
+    {"DE", "Berlin"},
+    {"DE", "Munich"},
+    {"DE", "Hamburg"},
+    {"FR", "Paris"},
+    {"FR", "Lyon"},
+    {"NL", "Amsterdam"},
+    {"ES", "Madrid"},
+    {"ES", "Barcelona"},
+    {"IT", "Milan"},
+    {"IT", "Rome"},
+    {"CA", "Toronto"},
+    {"CA", "Vancouver"},
+    {"BR", "Sao Paulo"},
+    {"IN", "Bangalore"},
+    {"IN", "Mumbai"},
+    {"JP", "Tokyo"},
+    {"AU", "Sydney"},
+    {"PL", "Warsaw"},
+    {"SE", "Stockholm"},
+    {"MX", "Mexico City"}
+  };
+  // The JSON tail after "currency" for every (mobile, os, geo) combination: rendering is one
+  // append.
   private static final String[][] MOBILE_TAIL = tails(true, MOBILE_OS);
   private static final String[][] DESKTOP_TAIL = tails(false, DESKTOP_OS);
 
@@ -116,8 +165,16 @@ public final class ClickstreamGenerator {
     String[][] tails = new String[oses.length][GEO.length];
     for (int o = 0; o < oses.length; o++) {
       for (int g = 0; g < GEO.length; g++) {
-        tails[o][g] = ",\"device\":{\"mobile\":" + mobile + ",\"os\":\"" + oses[o]
-            + "\"},\"geo\":{\"country\":\"" + GEO[g][0] + "\",\"city\":\"" + GEO[g][1] + "\"}}";
+        tails[o][g] =
+            ",\"device\":{\"mobile\":"
+                + mobile
+                + ",\"os\":\""
+                + oses[o]
+                + "\"},\"geo\":{\"country\":\""
+                + GEO[g][0]
+                + "\",\"city\":\""
+                + GEO[g][1]
+                + "\"}}";
       }
     }
     return tails;
@@ -152,8 +209,15 @@ public final class ClickstreamGenerator {
 
   /** Returns a builder initialised with this configuration. */
   public Builder toBuilder() {
-    return new Builder().seed(seed).events(events).days(days).start(start).users(users)
-        .products(products).malformedRate(malformedRate).outOfOrderRate(outOfOrderRate)
+    return new Builder()
+        .seed(seed)
+        .events(events)
+        .days(days)
+        .start(start)
+        .users(users)
+        .products(products)
+        .malformedRate(malformedRate)
+        .outOfOrderRate(outOfOrderRate)
         .maxDisorder(maxDisorder);
   }
 
@@ -211,7 +275,9 @@ public final class ClickstreamGenerator {
     return start.atStartOfDay(ZoneOffset.UTC).toInstant();
   }
 
-  /** Exclusive upper bound of all timestamps: {@link #days()} days after {@link #startInstant()}. */
+  /**
+   * Exclusive upper bound of all timestamps: {@link #days()} days after {@link #startInstant()}.
+   */
   public Instant endInstant() {
     return start.plusDays(days).atStartOfDay(ZoneOffset.UTC).toInstant();
   }
@@ -241,8 +307,10 @@ public final class ClickstreamGenerator {
 
   /** The lines as a sequential, ordered stream; same content as {@link #lines()}. */
   public Stream<String> stream() {
-    return StreamSupport.stream(Spliterators.spliterator(lines(), events,
-        Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.IMMUTABLE), false);
+    return StreamSupport.stream(
+        Spliterators.spliterator(
+            lines(), events, Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.IMMUTABLE),
+        false);
   }
 
   /**
@@ -275,9 +343,24 @@ public final class ClickstreamGenerator {
 
   @Override
   public String toString() {
-    return "ClickstreamGenerator{seed=" + seed + ", events=" + events + ", days=" + days
-        + ", start=" + start + ", users=" + users + ", products=" + products + ", malformedRate="
-        + malformedRate + ", outOfOrderRate=" + outOfOrderRate + ", maxDisorder=" + maxDisorder
+    return "ClickstreamGenerator{seed="
+        + seed
+        + ", events="
+        + events
+        + ", days="
+        + days
+        + ", start="
+        + start
+        + ", users="
+        + users
+        + ", products="
+        + products
+        + ", malformedRate="
+        + malformedRate
+        + ", outOfOrderRate="
+        + outOfOrderRate
+        + ", maxDisorder="
+        + maxDisorder
         + '}';
   }
 
@@ -417,10 +500,10 @@ public final class ClickstreamGenerator {
   }
 
   /**
-   * One pass over the output. Sessions arrive as a Poisson process whose rate is re-derived from the
-   * events and time left, so the stream ends close to the end of the range whatever the session
-   * lengths turn out to be; the active sessions are merged by next timestamp, which keeps the output
-   * in timestamp order apart from the deliberately late events.
+   * One pass over the output. Sessions arrive as a Poisson process whose rate is re-derived from
+   * the events and time left, so the stream ends close to the end of the range whatever the session
+   * lengths turn out to be; the active sessions are merged by next timestamp, which keeps the
+   * output in timestamp order apart from the deliberately late events.
    */
   private static final class Run {
     private final long events;
@@ -643,8 +726,9 @@ public final class ClickstreamGenerator {
     /**
      * Decides whether the event at {@code ts} is held back; returns its release time or -1. A held
      * event is released just before the first in-order event later than the release time, and the
-     * release time is at least the next event's timestamp and at most {@code ts + maxDisorder}: so it
-     * is always preceded by a newer line, and never lags the newest line by more than maxDisorder.
+     * release time is at least the next event's timestamp and at most {@code ts + maxDisorder}: so
+     * it is always preceded by a newer line, and never lags the newest line by more than
+     * maxDisorder.
      */
     private long lateRelease(long ts) {
       if (outOfOrderRate > 0 && disorder.nextDouble() < outOfOrderRate) {
@@ -665,8 +749,8 @@ public final class ClickstreamGenerator {
       return ts + lead + disorder.nextLong(maxDisorderMs - lead + 1);
     }
 
-    private void render(StringBuilder sb, long id, long ts, Session s, MalformedKind kind,
-        int type) {
+    private void render(
+        StringBuilder sb, long id, long ts, Session s, MalformedKind kind, int type) {
       int begin = sb.length();
       sb.append('{');
       if (kind != MalformedKind.MISSING_EVENT_ID) {
@@ -701,8 +785,9 @@ public final class ClickstreamGenerator {
       long h = mix64((s.user + 1) * 0x9E3779B97F4A7C15L + 0x5EED_0002L);
       boolean mobile = (h & 0xFFFF) < 0.6 * 0x10000;
       String[][] tails = mobile ? MOBILE_TAIL : DESKTOP_TAIL;
-      sb.append(tails[(int) ((h >>> 16) & 0xFFFF) % tails.length]
-          [(int) ((h >>> 32) & 0x7FFF_FFFFL) % GEO.length]);
+      sb.append(
+          tails[(int) ((h >>> 16) & 0xFFFF) % tails.length][
+              (int) ((h >>> 32) & 0x7FFF_FFFFL) % GEO.length]);
       if (kind == MalformedKind.NOT_JSON) {
         // Keep at least a third and drop at least the last two chars: a torn write.
         int len = sb.length() - begin;

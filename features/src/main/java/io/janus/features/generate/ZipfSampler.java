@@ -3,14 +3,14 @@ package io.janus.features.generate;
 import java.util.SplittableRandom;
 
 /**
- * Samples indices in {@code [0, n)} with a Zipf–Mandelbrot skew: rank {@code k} (1-based) has weight
- * {@code (k + q)^-s}. Ranks are scattered over the indices by a fixed bijection, so the heavy hitters
- * are not simply ids 0, 1, 2, ...
+ * Samples indices in {@code [0, n)} with a Zipf–Mandelbrot skew: rank {@code k} (1-based) has
+ * weight {@code (k + q)^-s}. Ranks are scattered over the indices by a fixed bijection, so the
+ * heavy hitters are not simply ids 0, 1, 2, ...
  *
  * <p>Sampling inverts the CDF of the continuous approximation, so it is O(1) time and memory (no
- * per-rank table, which matters for millions of users). The offset {@code q} flattens the head, which
- * keeps the top item at a plausible share instead of the ~10% pure Zipf gives. StrictMath keeps
- * the draws identical on every platform.
+ * per-rank table, which matters for millions of users). The offset {@code q} flattens the head,
+ * which keeps the top item at a plausible share instead of the ~10% pure Zipf gives. StrictMath
+ * keeps the draws identical on every platform.
  */
 final class ZipfSampler {
 

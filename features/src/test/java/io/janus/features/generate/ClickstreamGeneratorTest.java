@@ -35,26 +35,40 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ClickstreamGeneratorTest {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final Pattern TS = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+  private static final Pattern TS =
+      Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
   private static final Pattern PRICE = Pattern.compile("\"price\":\\d+\\.\\d{2},");
   private static final Pattern EVENT_ID = Pattern.compile("e\\d{12}");
   private static final Pattern USER_ID = Pattern.compile("u\\d{5}");
   private static final Pattern SESSION_ID = Pattern.compile("s\\d+");
   private static final Pattern PRODUCT_ID = Pattern.compile("p\\d{4}");
   private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
-  private static final List<String> TEXT_FIELDS = List.of("event_id", "event_ts", "user_id",
-      "session_id", "event_type", "product_id", "currency");
+  private static final List<String> TEXT_FIELDS =
+      List.of(
+          "event_id", "event_ts", "user_id", "session_id", "event_type", "product_id", "currency");
 
   /** Default configuration apart from the size: shared by the read-only checks. */
   private static final ClickstreamGenerator DEFAULT =
       ClickstreamGenerator.builder().events(100_000).build();
+
   private static List<String> lines;
   private static List<Event> wellFormed;
   private static Map<MalformedKind, Integer> malformed;
 
   /** A well-formed line, with its position in the output. */
-  record Event(int line, String id, long ts, String user, String session, String type,
-      String product, double price, String currency, boolean mobile, String os, String country,
+  record Event(
+      int line,
+      String id,
+      long ts,
+      String user,
+      String session,
+      String type,
+      String product,
+      double price,
+      String currency,
+      boolean mobile,
+      String os,
+      String country,
       String city) {}
 
   @BeforeAll
@@ -103,8 +117,8 @@ class ClickstreamGeneratorTest {
     assertThat(g.stream().count()).isEqualTo(events);
     assertThat(g.writeTo(file)).isEqualTo(events);
     assertThat(Files.readAllLines(file, StandardCharsets.UTF_8)).isEqualTo(expected);
-    assertThat(Files.readString(file)).isEqualTo(
-        expected.isEmpty() ? "" : String.join("\n", expected) + "\n");
+    assertThat(Files.readString(file))
+        .isEqualTo(expected.isEmpty() ? "" : String.join("\n", expected) + "\n");
   }
 
   @Test
@@ -127,28 +141,55 @@ class ClickstreamGeneratorTest {
     for (Event e : wellFormed) {
       String raw = lines.get(e.line());
       JsonNode n = MAPPER.readTree(raw);
-      check(violations, raw, "key order",
+      check(
+          violations,
+          raw,
+          "key order",
           toList(n.fieldNames()).equals(ClickstreamGenerator.FIELDS)
               && toList(n.get("device").fieldNames()).equals(List.of("mobile", "os"))
               && toList(n.get("geo").fieldNames()).equals(List.of("country", "city")));
-      check(violations, raw, "types",
-          TEXT_FIELDS.stream().allMatch(f -> n.get(f).isTextual()) && n.get("price").isNumber()
-              && n.at("/device/mobile").isBoolean() && n.at("/device/os").isTextual()
-              && n.at("/geo/country").isTextual() && n.at("/geo/city").isTextual());
+      check(
+          violations,
+          raw,
+          "types",
+          TEXT_FIELDS.stream().allMatch(f -> n.get(f).isTextual())
+              && n.get("price").isNumber()
+              && n.at("/device/mobile").isBoolean()
+              && n.at("/device/os").isTextual()
+              && n.at("/geo/country").isTextual()
+              && n.at("/geo/city").isTextual());
       check(violations, raw, "price has 2 decimals", PRICE.matcher(raw).find());
-      check(violations, raw, "ids", EVENT_ID.matcher(e.id()).matches()
-          && USER_ID.matcher(e.user()).matches() && SESSION_ID.matcher(e.session()).matches()
-          && PRODUCT_ID.matcher(e.product()).matches());
-      check(violations, raw, "values", ClickstreamGenerator.EVENT_TYPES.contains(e.type())
-          && (e.currency().equals("USD") || e.currency().equals("EUR")) && e.price() > 0
-          && COUNTRY.matcher(e.country()).matches() && !e.city().isBlank() && !e.os().isBlank());
+      check(
+          violations,
+          raw,
+          "ids",
+          EVENT_ID.matcher(e.id()).matches()
+              && USER_ID.matcher(e.user()).matches()
+              && SESSION_ID.matcher(e.session()).matches()
+              && PRODUCT_ID.matcher(e.product()).matches());
+      check(
+          violations,
+          raw,
+          "values",
+          ClickstreamGenerator.EVENT_TYPES.contains(e.type())
+              && (e.currency().equals("USD") || e.currency().equals("EUR"))
+              && e.price() > 0
+              && COUNTRY.matcher(e.country()).matches()
+              && !e.city().isBlank()
+              && !e.os().isBlank());
       check(violations, raw, "unique event_id", ids.add(e.id()));
       // A user keeps one device and place; a product keeps one price.
       String user = e.mobile() + "/" + e.os() + "/" + e.country() + "/" + e.city();
-      check(violations, raw, "fixed user attributes",
+      check(
+          violations,
+          raw,
+          "fixed user attributes",
           userAttributes.computeIfAbsent(e.user(), k -> user).equals(user));
       String product = e.price() + " " + e.currency();
-      check(violations, raw, "fixed product attributes",
+      check(
+          violations,
+          raw,
+          "fixed product attributes",
           productAttributes.computeIfAbsent(e.product(), k -> product).equals(product));
     }
 
@@ -202,10 +243,10 @@ class ClickstreamGeneratorTest {
     // 100k lines at 0.001: expect 100, standard deviation 10.
     assertThat(total).isBetween(60, 140);
 
-    ClickstreamGenerator dirty = ClickstreamGenerator.builder().events(50_000).malformedRate(0.02)
-        .build();
+    ClickstreamGenerator dirty =
+        ClickstreamGenerator.builder().events(50_000).malformedRate(0.02).build();
     Map<MalformedKind, Integer> kinds = new EnumMap<>(MalformedKind.class);
-    for (Iterator<String> it = dirty.lines(); it.hasNext();) {
+    for (Iterator<String> it = dirty.lines(); it.hasNext(); ) {
       MalformedKind kind = defect(it.next());
       if (kind != null) {
         kinds.merge(kind, 1, Integer::sum);
@@ -219,8 +260,8 @@ class ClickstreamGeneratorTest {
 
   @Test
   void malformationOnlyCorruptsLinesInPlace() {
-    ClickstreamGenerator clean = ClickstreamGenerator.builder().events(5_000).malformedRate(0)
-        .build();
+    ClickstreamGenerator clean =
+        ClickstreamGenerator.builder().events(5_000).malformedRate(0).build();
     List<String> a = toList(clean.lines());
     List<String> b = toList(clean.toBuilder().malformedRate(0.05).build().lines());
 
@@ -237,29 +278,32 @@ class ClickstreamGeneratorTest {
 
   @Test
   void funnelStepsFollowEachOtherPerSessionAndProduct() {
-    ClickstreamGenerator clean = ClickstreamGenerator.builder().events(50_000).malformedRate(0)
-        .build();
+    ClickstreamGenerator clean =
+        ClickstreamGenerator.builder().events(50_000).malformedRate(0).build();
     Map<String, long[]> firstStep = new HashMap<>();
     Map<String, Integer> typeCounts = new HashMap<>();
     int i = 0;
     for (Iterator<String> it = clean.lines(); it.hasNext(); i++) {
       Event e = parse(i, it.next());
-      long[] first = firstStep.computeIfAbsent(e.session() + "|" + e.product(),
-          k -> new long[] {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE});
+      long[] first =
+          firstStep.computeIfAbsent(
+              e.session() + "|" + e.product(),
+              k -> new long[] {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE});
       int step = ClickstreamGenerator.EVENT_TYPES.indexOf(e.type());
       first[step] = Math.min(first[step], e.ts());
       typeCounts.merge(e.type(), 1, Integer::sum);
     }
 
     List<String> violations = new ArrayList<>();
-    firstStep.forEach((key, first) -> {
-      for (int step = 1; step < 4; step++) {
-        // A later step needs an earlier (or simultaneous) predecessor on the same product.
-        if (first[step] != Long.MAX_VALUE && !(first[step - 1] <= first[step])) {
-          violations.add(key + " step " + step);
-        }
-      }
-    });
+    firstStep.forEach(
+        (key, first) -> {
+          for (int step = 1; step < 4; step++) {
+            // A later step needs an earlier (or simultaneous) predecessor on the same product.
+            if (first[step] != Long.MAX_VALUE && !(first[step - 1] <= first[step])) {
+              violations.add(key + " step " + step);
+            }
+          }
+        });
     assertThat(violations).isEmpty();
     double views = typeCounts.get("page_view");
     assertThat(typeCounts.get("click") / views).isCloseTo(0.30, within(0.02));
@@ -273,15 +317,20 @@ class ClickstreamGeneratorTest {
   void lateEventsNeverLagMoreThanMaxDisorder() {
     assertDisorder(wellFormed, DEFAULT);
 
-    ClickstreamGenerator shuffled = ClickstreamGenerator.builder().events(50_000).days(1)
-        .outOfOrderRate(0.05).maxDisorder(Duration.ofSeconds(10)).build();
+    ClickstreamGenerator shuffled =
+        ClickstreamGenerator.builder()
+            .events(50_000)
+            .days(1)
+            .outOfOrderRate(0.05)
+            .maxDisorder(Duration.ofSeconds(10))
+            .build();
     assertDisorder(wellFormedEvents(toList(shuffled.lines())), shuffled);
   }
 
   @Test
   void withoutDisorderTimestampsNeverDecrease() {
-    ClickstreamGenerator ordered = ClickstreamGenerator.builder().events(20_000).outOfOrderRate(0)
-        .malformedRate(0).build();
+    ClickstreamGenerator ordered =
+        ClickstreamGenerator.builder().events(20_000).outOfOrderRate(0).malformedRate(0).build();
     List<String> raw = toList(ordered.lines());
     List<Long> ts = new ArrayList<>();
     for (int i = 0; i < raw.size(); i++) {
@@ -327,18 +376,27 @@ class ClickstreamGeneratorTest {
 
   @Test
   void tinyPopulationsAndShortRangesStillWork() {
-    ClickstreamGenerator g = ClickstreamGenerator.builder().events(3_000).users(1).products(1)
-        .days(1).start(LocalDate.of(2030, 6, 1)).build();
+    ClickstreamGenerator g =
+        ClickstreamGenerator.builder()
+            .events(3_000)
+            .users(1)
+            .products(1)
+            .days(1)
+            .start(LocalDate.of(2030, 6, 1))
+            .build();
     List<String> raw = toList(g.lines());
     long from = g.startInstant().toEpochMilli();
     long until = g.endInstant().toEpochMilli();
 
     assertThat(raw).hasSize(3_000);
-    assertThat(wellFormedEvents(raw)).hasSizeGreaterThan(2_900).allSatisfy(e -> {
-      assertThat(e.user()).isEqualTo("u00000");
-      assertThat(e.product()).isEqualTo("p0000");
-      assertThat(e.ts()).isBetween(from, until - 1);
-    });
+    assertThat(wellFormedEvents(raw))
+        .hasSizeGreaterThan(2_900)
+        .allSatisfy(
+            e -> {
+              assertThat(e.user()).isEqualTo("u00000");
+              assertThat(e.product()).isEqualTo("p0000");
+              assertThat(e.ts()).isBetween(from, until - 1);
+            });
   }
 
   /** Checks the lag bound for every line, and that about the configured share of lines is late. */
@@ -358,12 +416,16 @@ class ClickstreamGeneratorTest {
   }
 
   /** Share of the events of the top 1% of the population. */
-  private static double topShare(List<Event> events, java.util.function.Function<Event, String> key,
-      int population) {
+  private static double topShare(
+      List<Event> events, java.util.function.Function<Event, String> key, int population) {
     Map<String, Integer> counts = new HashMap<>();
     events.forEach(e -> counts.merge(key.apply(e), 1, Integer::sum));
-    long top = counts.values().stream().sorted(Comparator.reverseOrder())
-        .limit(Math.max(1, population / 100)).mapToLong(Integer::longValue).sum();
+    long top =
+        counts.values().stream()
+            .sorted(Comparator.reverseOrder())
+            .limit(Math.max(1, population / 100))
+            .mapToLong(Integer::longValue)
+            .sum();
     return (double) top / events.size();
   }
 
@@ -432,12 +494,20 @@ class ClickstreamGeneratorTest {
   }
 
   private static Event toEvent(int index, JsonNode n) {
-    return new Event(index, n.get("event_id").asText(),
-          Instant.parse(n.get("event_ts").asText()).toEpochMilli(), n.get("user_id").asText(),
-          n.get("session_id").asText(), n.get("event_type").asText(),
-          n.get("product_id").asText(), n.get("price").doubleValue(), n.get("currency").asText(),
-          n.at("/device/mobile").booleanValue(), n.at("/device/os").asText(),
-          n.at("/geo/country").asText(), n.at("/geo/city").asText());
+    return new Event(
+        index,
+        n.get("event_id").asText(),
+        Instant.parse(n.get("event_ts").asText()).toEpochMilli(),
+        n.get("user_id").asText(),
+        n.get("session_id").asText(),
+        n.get("event_type").asText(),
+        n.get("product_id").asText(),
+        n.get("price").doubleValue(),
+        n.get("currency").asText(),
+        n.at("/device/mobile").booleanValue(),
+        n.at("/device/os").asText(),
+        n.at("/geo/country").asText(),
+        n.at("/geo/city").asText());
   }
 
   private static <T> List<T> toList(Iterator<T> it) {
@@ -445,5 +515,4 @@ class ClickstreamGeneratorTest {
     it.forEachRemaining(out::add);
     return out;
   }
-
 }

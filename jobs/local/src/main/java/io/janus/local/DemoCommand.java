@@ -1,21 +1,21 @@
 package io.janus.local;
 
-import io.janus.engine.flink.backfill.Backfill;
-import io.janus.engine.flink.backfill.BackfillResult;
 import io.janus.engine.core.definition.AuditRules;
 import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.iceberg.FeatureTables;
-import io.janus.engine.iceberg.OfflineReader;
-import io.janus.engine.iceberg.history.SnapshotHistory;
-import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.flink.backfill.Backfill;
+import io.janus.engine.flink.backfill.BackfillResult;
 import io.janus.engine.flink.ingest.Ingest;
 import io.janus.engine.flink.ingest.IngestResult;
-import io.janus.engine.iceberg.lineage.Lineage;
 import io.janus.engine.flink.parity.ParityCheck;
 import io.janus.engine.flink.parity.ParityReport;
 import io.janus.engine.flink.source.IcebergEventSource;
 import io.janus.engine.flink.sync.OnlineSync;
 import io.janus.engine.flink.sync.SyncResult;
+import io.janus.engine.iceberg.FeatureTables;
+import io.janus.engine.iceberg.OfflineReader;
+import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.iceberg.history.SnapshotHistory;
+import io.janus.engine.iceberg.lineage.Lineage;
 import io.janus.features.generate.ClickstreamGenerator;
 import io.janus.jobs.cli.CommonOptions;
 import io.janus.jobs.cli.GeneratorPayloadSource;
@@ -38,14 +38,22 @@ import picocli.CommandLine.Option;
  * Redis, the backfill of what was streamed, online sync and the parity check — with a summary.
  * Exits 1 when parity fails.
  */
-@Command(name = "demo", description = "Run the whole story on embedded defaults and print a summary.")
+@Command(
+    name = "demo",
+    description = "Run the whole story on embedded defaults and print a summary.")
 public final class DemoCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Option(names = "--events", defaultValue = "1000000", description = "Sample events to generate (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--events",
+      defaultValue = "1000000",
+      description = "Sample events to generate (default: ${DEFAULT-VALUE}).")
   long events;
 
-  @Option(names = "--days", defaultValue = "3", description = "Days they span (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--days",
+      defaultValue = "3",
+      description = "Days they span (default: ${DEFAULT-VALUE}).")
   int days;
 
   private int step;
@@ -61,7 +69,8 @@ public final class DemoCommand implements Callable<Integer> {
     System.out.printf("Janus demo in %s (%,d events, %s..%s)%n%n", workdir, events, start, end);
 
     // 1. Generate.
-    ClickstreamGenerator gen = ClickstreamGenerator.builder().events(events).days(days).start(start).build();
+    ClickstreamGenerator gen =
+        ClickstreamGenerator.builder().events(events).days(days).start(start).build();
     Path file = workdir.resolve("events").resolve("demo-" + gen.seed() + "-" + events + ".jsonl");
     Files.createDirectories(file.getParent());
     long n = gen.writeTo(file);
@@ -70,15 +79,24 @@ public final class DemoCommand implements Callable<Integer> {
     // 2. Ingest.
     FeatureGroup user = common.group("user_activity");
     IngestResult ing = new Ingest(warehouse, user.source(), Path.of("")).run(common.env(), file);
-    say("ingested %,d events into raw.%s; %,d malformed lines kept in janus.dead_letters with their reason", ing.events(), user.source().name(), ing.malformed());
+    say(
+        "ingested %,d events into raw.%s; %,d malformed lines kept in janus.dead_letters with their reason",
+        ing.events(), user.source().name(), ing.malformed());
 
     // 3. Backfill every shipped group with Write-Audit-Publish.
     BackfillResult first = null;
     for (String name : List.of("user_activity", "product_stats", "session_stats")) {
       FeatureGroup g = common.group(name);
       BackfillResult r = backfill(g, start, end, true);
-      say("backfill %-13s %s..%s: %,9d rows, audit %s, %s (%.1f s)", name, start, end, r.rowsWritten(),
-          r.report().passed() ? "passed" : "FAILED", r.message(), r.totalMillis() / 1000.0);
+      say(
+          "backfill %-13s %s..%s: %,9d rows, audit %s, %s (%.1f s)",
+          name,
+          start,
+          end,
+          r.rowsWritten(),
+          r.report().passed() ? "passed" : "FAILED",
+          r.message(),
+          r.totalMillis() / 1000.0);
       if (name.equals("user_activity")) first = r;
     }
     Objects.requireNonNull(first);
@@ -86,95 +104,163 @@ public final class DemoCommand implements Callable<Integer> {
     // 4. Lineage of the published snapshot.
     OfflineReader reader = new OfflineReader(warehouse, user);
     long firstSnapshot = reader.currentSnapshot();
-    Map<String, String> summary = warehouse.load(FeatureTables.id(user)).snapshot(firstSnapshot).summary();
+    Map<String, String> summary =
+        warehouse.load(FeatureTables.id(user)).snapshot(firstSnapshot).summary();
     say("lineage of features.user_activity snapshot %d:", firstSnapshot);
-    for (String k : List.of(Lineage.RUN_ID, Lineage.GIT_COMMIT, Lineage.GIT_DIRTY, Lineage.USER, Lineage.DEFINITION,
-        Lineage.FINGERPRINT, Lineage.RANGE, Lineage.ENGINE_VERSION)) {
+    for (String k :
+        List.of(
+            Lineage.RUN_ID,
+            Lineage.GIT_COMMIT,
+            Lineage.GIT_DIRTY,
+            Lineage.USER,
+            Lineage.DEFINITION,
+            Lineage.FINGERPRINT,
+            Lineage.RANGE,
+            Lineage.ENGINE_VERSION)) {
       System.out.printf("       %-22s %s%n", k, summary.get(k));
     }
 
     // 5. An audit that rejects: a rule the data breaks. Main must not move.
-    AuditRules strict = new AuditRules(1L, null, Map.of(), Map.of("user_views_5m", new AuditRules.Range(0, 3)), Map.of(), AuditRules.DriftAction.FAIL);
-    FeatureGroup tooStrict = new FeatureGroup(user.name(), user.version(), user.entity(), user.source(), user.hop(), user.ttl(),
-        user.features(), strict, user.description(), "demo: user_activity with ranges {user_views_5m: [0, 3]}");
+    AuditRules strict =
+        new AuditRules(
+            1L,
+            null,
+            Map.of(),
+            Map.of("user_views_5m", new AuditRules.Range(0, 3)),
+            Map.of(),
+            AuditRules.DriftAction.FAIL);
+    FeatureGroup tooStrict =
+        new FeatureGroup(
+            user.name(),
+            user.version(),
+            user.entity(),
+            user.source(),
+            user.hop(),
+            user.ttl(),
+            user.features(),
+            strict,
+            user.description(),
+            "demo: user_activity with ranges {user_views_5m: [0, 3]}");
     BackfillResult rejected = backfill(tooStrict, start.plusDays(1), start.plusDays(1), true);
     long mainAfterReject = new OfflineReader(warehouse, user).currentSnapshot();
     say("audit rejection: %s", rejected.message());
-    say("main still at snapshot %d (unchanged: %s); branch %s kept for inspection", mainAfterReject,
-        mainAfterReject == firstSnapshot, rejected.branch());
+    say(
+        "main still at snapshot %d (unchanged: %s); branch %s kept for inspection",
+        mainAfterReject, mainAfterReject == firstSnapshot, rejected.branch());
 
     // 6. Idempotent re-run of one day.
     List<Map<String, Object>> before = reader.rows(null, null);
     BackfillResult rerun = backfill(user, start.plusDays(1), start.plusDays(1), true);
     OfflineReader after = new OfflineReader(warehouse, user);
     List<Map<String, Object>> rowsAfter = after.rows(null, null);
-    say("re-ran %s for %s: %s; table rows %,d before, %,d after, identical: %s", user.name(), start.plusDays(1),
-        rerun.message(), before.size(), rowsAfter.size(), before.equals(rowsAfter));
+    say(
+        "re-ran %s for %s: %s; table rows %,d before, %,d after, identical: %s",
+        user.name(),
+        start.plusDays(1),
+        rerun.message(),
+        before.size(),
+        rowsAfter.size(),
+        before.equals(rowsAfter));
 
     // 7. Time travel back to the first published snapshot.
     List<Map<String, Object>> old = after.rows(null, firstSnapshot);
-    say("time travel: snapshot %d has %,d rows; main now at snapshot %d", firstSnapshot, old.size(), after.currentSnapshot());
+    say(
+        "time travel: snapshot %d has %,d rows; main now at snapshot %d",
+        firstSnapshot, old.size(), after.currentSnapshot());
     String key = (String) old.get(old.size() / 2).get("user_id");
     List<Map<String, Object>> keyRows = after.rows(key, null);
-    say("user %s has %,d change rows; the last: %s", key, keyRows.size(), Json.line(keyRows.get(keyRows.size() - 1)));
+    say(
+        "user %s has %,d change rows; the last: %s",
+        key, keyRows.size(), Json.line(keyRows.get(keyRows.size() - 1)));
 
     // 8. Streaming: today's events through the same definition into the embedded Redis, then the
     //    backfill of what the stream saw (its cold path), and the two side by side.
     LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
     long streamEvents = Math.max(1000, events / 10);
     try (RedisOptions.Server redis = new RedisOptions().open(workdir)) {
-      var streamed = io.janus.engine.flink.stream.StreamJob.builder(warehouse, user,
-              new GeneratorPayloadSource(streamEvents, 1, today, 7, 0.001), redis.uri())
-          .checkpointDir(workdir.resolve("checkpoints").resolve(user.name()))
-          .build()
-          .run(common.env());
-      say("streamed %,d of today's events (%s) through the same definition into Redis %s (%,d malformed to dead letters)",
+      var streamed =
+          io.janus.engine.flink.stream.StreamJob.builder(
+                  warehouse,
+                  user,
+                  new GeneratorPayloadSource(streamEvents, 1, today, 7, 0.001),
+                  redis.uri())
+              .checkpointDir(workdir.resolve("checkpoints").resolve(user.name()))
+              .build()
+              .run(common.env());
+      say(
+          "streamed %,d of today's events (%s) through the same definition into Redis %s (%,d malformed to dead letters)",
           streamed.events(), today, redis.uri(), streamed.malformed());
-      // Through the day after tomorrow: the last expiries of today's events (24 h windows) land there.
+      // Through the day after tomorrow: the last expiries of today's events (24 h windows) land
+      // there.
       BackfillResult todays = backfill(user, today, today.plusDays(2), true);
-      say("backfilled %s..%s from the events the stream appended to raw.clickstream: %,d rows, %s", today, today.plusDays(2),
-          todays.rowsWritten(), todays.message());
+      say(
+          "backfilled %s..%s from the events the stream appended to raw.clickstream: %,d rows, %s",
+          today, today.plusDays(2), todays.rowsWritten(), todays.message());
 
       // 9. Reconcile: sync the published table into Redis (the guard keeps the streamed values),
       //    then check every key online against the offline row valid at its valid_from.
       SyncResult synced = OnlineSync.of(warehouse, user, redis.uri()).run(common.env());
       say("%s", synced.summary());
-      ParityReport parity = ParityCheck.of(warehouse, user, redis.uri()).examples(3).run(common.env());
+      ParityReport parity =
+          ParityCheck.of(warehouse, user, redis.uri()).examples(3).run(common.env());
       say("%s", parity.summary());
       parityPassed = parity.passed();
 
       OfflineReader offline = new OfflineReader(warehouse, user);
       try (var store = new io.janus.engine.online.redis.RedisOnlineStore(redis.uri())) {
         var onlineReader = new io.janus.engine.online.OnlineReader(store);
-        List<String> users = new java.util.ArrayList<>(new java.util.TreeSet<>(offline.rows(null, null).stream()
-            .filter(r -> !((java.time.Instant) r.get("valid_from")).isBefore(today.atStartOfDay(java.time.ZoneOffset.UTC).toInstant()))
-            .map(r -> (String) r.get("user_id")).toList()));
+        List<String> users =
+            new java.util.ArrayList<>(
+                new java.util.TreeSet<>(
+                    offline.rows(null, null).stream()
+                        .filter(
+                            r ->
+                                !((java.time.Instant) r.get("valid_from"))
+                                    .isBefore(
+                                        today.atStartOfDay(java.time.ZoneOffset.UTC).toInstant()))
+                        .map(r -> (String) r.get("user_id"))
+                        .toList()));
         say("three of today's %,d users, online next to their last offline row:", users.size());
-        users.stream().limit(3).forEach(k -> {
-          var online = onlineReader.get(user, k);
-          List<Map<String, Object>> rows = offline.rows(k, null);
-          Map<String, Object> off = new java.util.LinkedHashMap<>(rows.get(rows.size() - 1));
-          off.keySet().retainAll(online.features().keySet());
-          System.out.printf("       %s online  valid_from %s %s%n", k, online.validFrom(), online.features());
-          System.out.printf("       %s offline valid_from %s %s%n", k, rows.get(rows.size() - 1).get("valid_from"), off);
-        });
+        users.stream()
+            .limit(3)
+            .forEach(
+                k -> {
+                  var online = onlineReader.get(user, k);
+                  List<Map<String, Object>> rows = offline.rows(k, null);
+                  Map<String, Object> off =
+                      new java.util.LinkedHashMap<>(rows.get(rows.size() - 1));
+                  off.keySet().retainAll(online.features().keySet());
+                  System.out.printf(
+                      "       %s online  valid_from %s %s%n",
+                      k, online.validFrom(), online.features());
+                  System.out.printf(
+                      "       %s offline valid_from %s %s%n",
+                      k, rows.get(rows.size() - 1).get("valid_from"), off);
+                });
       }
     }
 
-    int snapshots = SnapshotHistory.of(warehouse, warehouse.load(FeatureTables.id(user)), user.name()).size();
+    int snapshots =
+        SnapshotHistory.of(warehouse, warehouse.load(FeatureTables.id(user)), user.name()).size();
     System.out.printf("%nDone in %.0f s. Explore:%n", (System.currentTimeMillis() - t0) / 1000.0);
     String wd = " --workdir " + workdir;
-    System.out.printf("  bin/janus snapshots --group user_activity%s      (%d snapshots with lineage and audit outcome)%n", wd, snapshots);
+    System.out.printf(
+        "  bin/janus snapshots --group user_activity%s      (%d snapshots with lineage and audit outcome)%n",
+        wd, snapshots);
     System.out.printf("  bin/janus read --group user_activity --key %s%s%n", key, wd);
-    System.out.printf("  bin/janus read --group user_activity --key %s --as-of-snapshot %d%s --json%n", key, firstSnapshot, wd);
+    System.out.printf(
+        "  bin/janus read --group user_activity --key %s --as-of-snapshot %d%s --json%n",
+        key, firstSnapshot, wd);
     System.out.printf("  bin/janus online get --group user_activity --key <user>%s%n", wd);
     System.out.printf("  bin/janus parity --group user_activity --sample 1000%s --json%n", wd);
     System.out.printf("  audit reports in %s%n", common.config().reports());
     return parityPassed ? 0 : 1;
   }
 
-  private BackfillResult backfill(FeatureGroup g, LocalDate from, LocalDate to, boolean publish) throws Exception {
-    return Backfill.of(common.warehouse(), g, new IcebergEventSource(common.warehouse(), g.source()))
+  private BackfillResult backfill(FeatureGroup g, LocalDate from, LocalDate to, boolean publish)
+      throws Exception {
+    return Backfill.of(
+            common.warehouse(), g, new IcebergEventSource(common.warehouse(), g.source()))
         .withRange(from, to)
         .withPublish(publish)
         .withWorkingDir(Path.of(""))

@@ -4,7 +4,9 @@ import io.janus.engine.embedded.EmbeddedRedis;
 import io.janus.jobs.cli.LocalRedis;
 import java.nio.file.Path;
 
-/** The embedded redis-server as the local launcher's default online store (registered as a service). */
+/**
+ * The embedded redis-server as the local launcher's default online store (registered as a service).
+ */
 public final class EmbeddedLocalRedis implements LocalRedis {
   @Override
   public Running start(Path dataDir) {

@@ -14,7 +14,8 @@ public final class LocalJanus {
 
   /** Runs a command and exits with its code. */
   public static void main(String[] args) {
-    // Exit explicitly: client threads of Flink, Lettuce or Iceberg must not keep a finished command alive.
+    // Exit explicitly: client threads of Flink, Lettuce or Iceberg must not keep a finished command
+    // alive.
     System.exit(run(args));
   }
 

@@ -20,53 +20,92 @@ class ArchitectureTest {
 
   @BeforeAll
   static void importClasses() {
-    janus = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.janus");
+    janus =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.janus");
   }
 
   @Test
   void layersUseOnlyTheLayersBelowThem() {
     layeredArchitecture()
         .consideringOnlyDependenciesInLayers()
-        .layer("core").definedBy("io.janus.engine.core..")
-        .layer("lakehouse").definedBy("io.janus.engine.iceberg..")
-        .layer("online").definedBy("io.janus.engine.online..")
-        .layer("pipelines").definedBy("io.janus.engine.flink..")
-        .layer("embedded").definedBy("io.janus.engine.embedded..")
-        .layer("cli").definedBy("io.janus.jobs..")
-        .layer("local").definedBy("io.janus.local..")
-        .whereLayer("local").mayNotBeAccessedByAnyLayer()
-        .whereLayer("embedded").mayOnlyBeAccessedByLayers("local")
-        .whereLayer("cli").mayOnlyBeAccessedByLayers("local")
-        .whereLayer("pipelines").mayOnlyBeAccessedByLayers("cli", "local")
-        .whereLayer("lakehouse").mayOnlyBeAccessedByLayers("pipelines", "cli", "local")
-        .whereLayer("online").mayOnlyBeAccessedByLayers("pipelines", "cli", "local")
-        .whereLayer("core").mayOnlyBeAccessedByLayers("lakehouse", "online", "pipelines", "cli", "local")
+        .layer("core")
+        .definedBy("io.janus.engine.core..")
+        .layer("lakehouse")
+        .definedBy("io.janus.engine.iceberg..")
+        .layer("online")
+        .definedBy("io.janus.engine.online..")
+        .layer("pipelines")
+        .definedBy("io.janus.engine.flink..")
+        .layer("embedded")
+        .definedBy("io.janus.engine.embedded..")
+        .layer("cli")
+        .definedBy("io.janus.jobs..")
+        .layer("local")
+        .definedBy("io.janus.local..")
+        .whereLayer("local")
+        .mayNotBeAccessedByAnyLayer()
+        .whereLayer("embedded")
+        .mayOnlyBeAccessedByLayers("local")
+        .whereLayer("cli")
+        .mayOnlyBeAccessedByLayers("local")
+        .whereLayer("pipelines")
+        .mayOnlyBeAccessedByLayers("cli", "local")
+        .whereLayer("lakehouse")
+        .mayOnlyBeAccessedByLayers("pipelines", "cli", "local")
+        .whereLayer("online")
+        .mayOnlyBeAccessedByLayers("pipelines", "cli", "local")
+        .whereLayer("core")
+        .mayOnlyBeAccessedByLayers("lakehouse", "online", "pipelines", "cli", "local")
         .check(janus);
   }
 
   @Test
   void theCoreIsFrameworkFree() {
-    noClasses().that().resideInAPackage("io.janus.engine.core..")
-        .should().dependOnClassesThat().resideInAnyPackage(
-            "org.apache.flink..", "org.apache.iceberg..", "org.apache.hadoop..", "io.lettuce..", "io.netty..",
-            "org.apache.kafka..", "org.eclipse.jgit..", "redis.embedded..")
+    noClasses()
+        .that()
+        .resideInAPackage("io.janus.engine.core..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.apache.flink..",
+            "org.apache.iceberg..",
+            "org.apache.hadoop..",
+            "io.lettuce..",
+            "io.netty..",
+            "org.apache.kafka..",
+            "org.eclipse.jgit..",
+            "redis.embedded..")
         .check(janus);
   }
 
   @Test
   void onlyTheOnlineLayerKnowsRedisAndOnlyTheLakehouseAndPipelinesKnowIceberg() {
-    noClasses().that().resideOutsideOfPackages("io.janus.engine.online..", "io.janus.local..")
-        .should().dependOnClassesThat().resideInAPackage("io.lettuce..")
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("io.janus.engine.online..", "io.janus.local..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.lettuce..")
         .check(janus);
-    noClasses().that().resideInAPackage("io.janus.engine.online..")
-        .should().dependOnClassesThat().resideInAPackage("org.apache.iceberg..")
+    noClasses()
+        .that()
+        .resideInAPackage("io.janus.engine.online..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.apache.iceberg..")
         .check(janus);
   }
 
   @Test
   void internalsAreUsedOnlyInsideTheirOwnPackageTree() {
-    classes().that().resideInAPackage("io.janus.engine.online.redis.internal..")
-        .should().onlyBeAccessed().byAnyPackage("io.janus.engine.online.redis..")
+    classes()
+        .that()
+        .resideInAPackage("io.janus.engine.online.redis.internal..")
+        .should()
+        .onlyBeAccessed()
+        .byAnyPackage("io.janus.engine.online.redis..")
         .check(janus);
   }
 

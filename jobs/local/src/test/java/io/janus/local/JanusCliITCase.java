@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command line end to end on embedded defaults: generate, ingest, backfill, read, snapshots, errors. */
+/**
+ * The command line end to end on embedded defaults: generate, ingest, backfill, read, snapshots,
+ * errors.
+ */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JanusCliITCase {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,7 +63,19 @@ class JanusCliITCase {
   @Test
   @Order(1)
   void generatesAndIngestsWithDeadLetters() throws Exception {
-    CliRun gen = janus("generate", "--events", "30000", "--days", "2", "--malformed-rate", "0.01", "--out", events.toString(), "--workdir", workdir);
+    CliRun gen =
+        janus(
+            "generate",
+            "--events",
+            "30000",
+            "--days",
+            "2",
+            "--malformed-rate",
+            "0.01",
+            "--out",
+            events.toString(),
+            "--workdir",
+            workdir);
     assertThat(gen.code()).isZero();
     assertThat(Files.readAllLines(events)).hasSize(30000);
 
@@ -77,18 +92,31 @@ class JanusCliITCase {
       it.forEach(dead::add);
     }
     assertThat(dead).hasSize((int) malformed);
-    assertThat(dead).allSatisfy(d -> {
-      assertThat((String) d.getField("reason")).isNotBlank();
-      assertThat((String) d.getField("payload")).isNotNull();
-      assertThat((String) d.getField("origin")).endsWith("events.jsonl");
-    });
+    assertThat(dead)
+        .allSatisfy(
+            d -> {
+              assertThat((String) d.getField("reason")).isNotBlank();
+              assertThat((String) d.getField("payload")).isNotNull();
+              assertThat((String) d.getField("origin")).endsWith("events.jsonl");
+            });
     assertThat(dead).anyMatch(d -> ((String) d.getField("reason")).contains("event_type"));
   }
 
   @Test
   @Order(2)
   void backfillsReadsAndListsSnapshots() throws Exception {
-    CliRun b = janus("backfill", "--group", "user_activity", "--start", "2024-01-01", "--end", "2024-01-02", "--workdir", workdir, "--json");
+    CliRun b =
+        janus(
+            "backfill",
+            "--group",
+            "user_activity",
+            "--start",
+            "2024-01-01",
+            "--end",
+            "2024-01-02",
+            "--workdir",
+            workdir,
+            "--json");
     assertThat(b.code()).as(b.err()).isZero();
     JsonNode result = jsonLines(b.out()).get(0);
     assertThat(result.get("published").asBoolean()).isTrue();
@@ -100,54 +128,120 @@ class JanusCliITCase {
     assertThat(rows).hasSize(result.get("rows_written").asInt());
     String user = rows.get(rows.size() / 2).get("user_id").asText();
 
-    CliRun one = janus("read", "--group", "user_activity", "--key", user, "--workdir", workdir, "--json");
+    CliRun one =
+        janus("read", "--group", "user_activity", "--key", user, "--workdir", workdir, "--json");
     List<JsonNode> keyRows = jsonLines(one.out());
-    assertThat(keyRows).isNotEmpty().allSatisfy(n -> {
-      assertThat(n.get("user_id").asText()).isEqualTo(user);
-      assertThat(n.get("valid_from").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?Z");
-      for (String f : List.of("user_views_5m", "user_add2cart_1h", "user_rev_24h", "user_purchases_24h", "user_views_24h", "user_cr_24h")) {
-        assertThat(n.has(f)).as(f).isTrue();
-      }
-    });
+    assertThat(keyRows)
+        .isNotEmpty()
+        .allSatisfy(
+            n -> {
+              assertThat(n.get("user_id").asText()).isEqualTo(user);
+              assertThat(n.get("valid_from").asText())
+                  .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?Z");
+              for (String f :
+                  List.of(
+                      "user_views_5m",
+                      "user_add2cart_1h",
+                      "user_rev_24h",
+                      "user_purchases_24h",
+                      "user_views_24h",
+                      "user_cr_24h")) {
+                assertThat(n.has(f)).as(f).isTrue();
+              }
+            });
 
     CliRun snaps = janus("snapshots", "--group", "user_activity", "--workdir", workdir, "--json");
     List<JsonNode> history = jsonLines(snaps.out());
-    assertThat(history).isNotEmpty().allSatisfy(s -> {
-      assertThat(s.get("janus.run-id").asText()).isEqualTo(runId);
-      assertThat(s.get("janus.definition").asText()).isEqualTo("user_activity:1");
-      assertThat(s.get("janus.fingerprint").asText()).hasSize(64);
-      assertThat(s.has("janus.git-commit")).isTrue();
-      assertThat(s.get("audit").get("passed").asBoolean()).isTrue();
-    });
+    assertThat(history)
+        .isNotEmpty()
+        .allSatisfy(
+            s -> {
+              assertThat(s.get("janus.run-id").asText()).isEqualTo(runId);
+              assertThat(s.get("janus.definition").asText()).isEqualTo("user_activity:1");
+              assertThat(s.get("janus.fingerprint").asText()).hasSize(64);
+              assertThat(s.has("janus.git-commit")).isTrue();
+              assertThat(s.get("audit").get("passed").asBoolean()).isTrue();
+            });
 
     // Time travel: the first snapshot still reads after a re-run replaced day 2.
     long firstMain = history.get(history.size() - 1).get("snapshot_id").asLong();
-    assertThat(janus("backfill", "--group", "user_activity", "--start", "2024-01-02", "--end", "2024-01-02", "--workdir", workdir).code()).isZero();
-    CliRun old = janus("read", "--group", "user_activity", "--as-of-snapshot", Long.toString(firstMain), "--workdir", workdir, "--json");
+    assertThat(
+            janus(
+                    "backfill",
+                    "--group",
+                    "user_activity",
+                    "--start",
+                    "2024-01-02",
+                    "--end",
+                    "2024-01-02",
+                    "--workdir",
+                    workdir)
+                .code())
+        .isZero();
+    CliRun old =
+        janus(
+            "read",
+            "--group",
+            "user_activity",
+            "--as-of-snapshot",
+            Long.toString(firstMain),
+            "--workdir",
+            workdir,
+            "--json");
     assertThat(jsonLines(old.out())).hasSameSizeAs(rows);
   }
 
   @Test
   @Order(3)
   void auditRejectionExitsNonZeroAndKeepsMain(@TempDir Path defs) throws Exception {
-    String strict = new String(getClass().getResourceAsStream("/janus/definitions/groups/user_activity.yaml").readAllBytes())
-        .replace("user_views_5m: [0, 100000]", "user_views_5m: [0, 1]");
+    String strict =
+        new String(
+                getClass()
+                    .getResourceAsStream("/janus/definitions/groups/user_activity.yaml")
+                    .readAllBytes())
+            .replace("user_views_5m: [0, 100000]", "user_views_5m: [0, 1]");
     Files.writeString(defs.resolve("user_activity.yaml"), strict);
-    List<JsonNode> before = jsonLines(janus("read", "--group", "user_activity", "--workdir", workdir, "--json").out());
-    // The rejection is also notified: to the JSON-lines file, and to a webhook given in a config file.
+    List<JsonNode> before =
+        jsonLines(janus("read", "--group", "user_activity", "--workdir", workdir, "--json").out());
+    // The rejection is also notified: to the JSON-lines file, and to a webhook given in a config
+    // file.
     List<String> posted = new java.util.concurrent.CopyOnWriteArrayList<>();
-    com.sun.net.httpserver.HttpServer hook = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    hook.createContext("/janus", ex -> {
-      posted.add(new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-      ex.sendResponseHeaders(204, -1);
-      ex.close();
-    });
+    com.sun.net.httpserver.HttpServer hook =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    hook.createContext(
+        "/janus",
+        ex -> {
+          posted.add(
+              new String(
+                  ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+          ex.sendResponseHeaders(204, -1);
+          ex.close();
+        });
     hook.start();
-    Path config = Files.writeString(dir.resolve("notify-config.yaml"), "notifications:\n  webhook: http://127.0.0.1:" + hook.getAddress().getPort() + "/janus\n");
+    Path config =
+        Files.writeString(
+            dir.resolve("notify-config.yaml"),
+            "notifications:\n  webhook: http://127.0.0.1:"
+                + hook.getAddress().getPort()
+                + "/janus\n");
     CliRun b;
     try {
-      b = janus("backfill", "--group", "user_activity", "--start", "2024-01-01", "--end", "2024-01-01",
-          "--definitions", defs.toString(), "--config", config.toString(), "--workdir", workdir, "--json");
+      b =
+          janus(
+              "backfill",
+              "--group",
+              "user_activity",
+              "--start",
+              "2024-01-01",
+              "--end",
+              "2024-01-01",
+              "--definitions",
+              defs.toString(),
+              "--config",
+              config.toString(),
+              "--workdir",
+              workdir,
+              "--json");
     } finally {
       hook.stop(0);
     }
@@ -159,8 +253,13 @@ class JanusCliITCase {
     assertThat(notified.get("group").asText()).isEqualTo("user_activity");
     assertThat(notified.at("/details/run_id").asText()).isEqualTo(r.get("run_id").asText());
     assertThat(notified.at("/details/failures/0").asText()).contains("user_views_5m");
-    assertThat(posted).singleElement().satisfies(body -> assertThat(JSON.readTree(body)).isEqualTo(notified));
-    assertThat(jsonLines(janus("read", "--group", "user_activity", "--workdir", workdir, "--json").out())).isEqualTo(before);
+    assertThat(posted)
+        .singleElement()
+        .satisfies(body -> assertThat(JSON.readTree(body)).isEqualTo(notified));
+    assertThat(
+            jsonLines(
+                janus("read", "--group", "user_activity", "--workdir", workdir, "--json").out()))
+        .isEqualTo(before);
   }
 
   @Test
@@ -169,14 +268,54 @@ class JanusCliITCase {
     // Today's events, so the TTL has not expired them.
     java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
     Path todays = dir.resolve("today.jsonl");
-    assertThat(janus("generate", "--events", "5000", "--days", "1", "--start", today.toString(), "--out", todays.toString(), "--workdir", workdir).code()).isZero();
-    CliRun stream = janus("stream", "--group", "user_activity", "--source", "file:" + todays, "--workdir", workdir, "--json");
+    assertThat(
+            janus(
+                    "generate",
+                    "--events",
+                    "5000",
+                    "--days",
+                    "1",
+                    "--start",
+                    today.toString(),
+                    "--out",
+                    todays.toString(),
+                    "--workdir",
+                    workdir)
+                .code())
+        .isZero();
+    CliRun stream =
+        janus(
+            "stream",
+            "--group",
+            "user_activity",
+            "--source",
+            "file:" + todays,
+            "--workdir",
+            workdir,
+            "--json");
     assertThat(stream.code()).as(stream.err()).isZero();
     JsonNode s = jsonLines(stream.out()).get(0);
     assertThat(s.get("events").asLong() + s.get("malformed").asLong()).isEqualTo(5000);
 
-    String user = JSON.readTree(Files.readAllLines(todays).stream().filter(l -> l.startsWith("{\"event_id")).findFirst().orElseThrow()).get("user_id").asText();
-    CliRun get = janus("online", "get", "--group", "user_activity", "--key", user, "--workdir", workdir, "--json");
+    String user =
+        JSON.readTree(
+                Files.readAllLines(todays).stream()
+                    .filter(l -> l.startsWith("{\"event_id"))
+                    .findFirst()
+                    .orElseThrow())
+            .get("user_id")
+            .asText();
+    CliRun get =
+        janus(
+            "online",
+            "get",
+            "--group",
+            "user_activity",
+            "--key",
+            user,
+            "--workdir",
+            workdir,
+            "--json");
     assertThat(get.code()).as(get.err()).isZero();
     JsonNode online = JSON.readTree(get.out().strip());
     assertThat(online.get("user_id").asText()).isEqualTo(user);
@@ -184,7 +323,8 @@ class JanusCliITCase {
     assertThat(online.has("user_views_5m")).isTrue();
     assertThat(online.has("user_cr_24h")).isTrue();
 
-    CliRun missing = janus("online", "get", "--group", "user_activity", "--key", "nobody", "--workdir", workdir);
+    CliRun missing =
+        janus("online", "get", "--group", "user_activity", "--key", "nobody", "--workdir", workdir);
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.out()).contains("no online value");
   }
@@ -193,8 +333,19 @@ class JanusCliITCase {
   @Order(5)
   void syncsTheBackfillOfWhatWasStreamedAndParityIsClean() throws Exception {
     java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
-    // Through the day after tomorrow: expiries of today's last events (24 h windows, hop-aligned) land there.
-    CliRun b = janus("backfill", "--group", "user_activity", "--start", today.toString(), "--end", today.plusDays(2).toString(), "--workdir", workdir);
+    // Through the day after tomorrow: expiries of today's last events (24 h windows, hop-aligned)
+    // land there.
+    CliRun b =
+        janus(
+            "backfill",
+            "--group",
+            "user_activity",
+            "--start",
+            today.toString(),
+            "--end",
+            today.plusDays(2).toString(),
+            "--workdir",
+            workdir);
     assertThat(b.code()).as(b.err()).isZero();
 
     CliRun sync = janus("sync", "--group", "user_activity", "--workdir", workdir, "--json");
@@ -202,7 +353,8 @@ class JanusCliITCase {
     JsonNode s = jsonLines(sync.out()).get(0);
     assertThat(s.get("mode").asText()).isEqualTo("full");
     assertThat(s.get("rows_read").asLong()).isPositive();
-    assertThat(s.get("keys_expired").asLong()).isPositive(); // the 2024 keys, long past the 7-day TTL
+    assertThat(s.get("keys_expired").asLong())
+        .isPositive(); // the 2024 keys, long past the 7-day TTL
     assertThat(s.get("skipped_by_guard").asLong()).isZero(); // streaming wrote exactly these rows
 
     CliRun again = janus("sync", "--group", "user_activity", "--workdir", workdir, "--json");
@@ -218,13 +370,27 @@ class JanusCliITCase {
 
     // Tamper with one online value: parity fails and names the key and the feature.
     String key;
-    try (io.janus.engine.embedded.EmbeddedRedis redis = io.janus.engine.embedded.EmbeddedRedis.start(Path.of(workdir, "redis"));
+    try (io.janus.engine.embedded.EmbeddedRedis redis =
+            io.janus.engine.embedded.EmbeddedRedis.start(Path.of(workdir, "redis"));
         io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri());
         var conn = client.connect()) {
-      key = conn.sync().scan(io.lettuce.core.ScanArgs.Builder.matches("user_activity:*").limit(100)).getKeys().get(0);
+      key =
+          conn.sync()
+              .scan(io.lettuce.core.ScanArgs.Builder.matches("user_activity:*").limit(100))
+              .getKeys()
+              .get(0);
       conn.sync().hset(key, "user_views_24h", "-7");
     }
-    CliRun bad = janus("parity", "--group", "user_activity", "--sample", "100000", "--workdir", workdir, "--json");
+    CliRun bad =
+        janus(
+            "parity",
+            "--group",
+            "user_activity",
+            "--sample",
+            "100000",
+            "--workdir",
+            workdir,
+            "--json");
     assertThat(bad.code()).isEqualTo(1);
     JsonNode r = jsonLines(bad.out()).get(0);
     assertThat(r.get("mismatched").asLong()).isEqualTo(1);
@@ -248,31 +414,62 @@ class JanusCliITCase {
   void userMistakesGiveOneLineErrors(@TempDir Path defs) throws Exception {
     CliRun unknown = janus("read", "--group", "nope", "--workdir", workdir);
     assertThat(unknown.code()).isEqualTo(1);
-    assertThat(unknown.err().strip()).isEqualTo("janus read: unknown feature group 'nope' (known: product_stats, session_stats, user_activity)");
+    assertThat(unknown.err().strip())
+        .isEqualTo(
+            "janus read: unknown feature group 'nope' (known: product_stats, session_stats, user_activity)");
 
-    CliRun badDate = janus("backfill", "--group", "user_activity", "--start", "2024-13-01", "--end", "2024-01-02", "--workdir", workdir);
+    CliRun badDate =
+        janus(
+            "backfill",
+            "--group",
+            "user_activity",
+            "--start",
+            "2024-13-01",
+            "--end",
+            "2024-01-02",
+            "--workdir",
+            workdir);
     assertThat(badDate.code()).isEqualTo(2);
     assertThat(badDate.err()).contains("--start").contains("2024-13-01");
 
-    Files.writeString(defs.resolve("broken.yaml"), "name: broken\nversion: 1\nentity: [user_id]\nsource: clickstream\nhop: 1m\nttl: 1d\nfeatures:\n  - {name: x, agg: count, window: 7s}\n");
-    CliRun broken = janus("read", "--group", "user_activity", "--definitions", defs.toString(), "--workdir", workdir);
+    Files.writeString(
+        defs.resolve("broken.yaml"),
+        "name: broken\nversion: 1\nentity: [user_id]\nsource: clickstream\nhop: 1m\nttl: 1d\nfeatures:\n  - {name: x, agg: count, window: 7s}\n");
+    CliRun broken =
+        janus(
+            "read",
+            "--group",
+            "user_activity",
+            "--definitions",
+            defs.toString(),
+            "--workdir",
+            workdir);
     assertThat(broken.code()).isEqualTo(1);
-    assertThat(broken.err().strip()).isEqualTo("janus read: " + defs.resolve("broken.yaml") + ": features[0] (x).window: '7s' is not a multiple of hop '1m'");
+    assertThat(broken.err().strip())
+        .isEqualTo(
+            "janus read: "
+                + defs.resolve("broken.yaml")
+                + ": features[0] (x).window: '7s' is not a multiple of hop '1m'");
 
-    CliRun missing = janus("ingest", "--file", dir.resolve("missing.jsonl").toString(), "--workdir", workdir);
+    CliRun missing =
+        janus("ingest", "--file", dir.resolve("missing.jsonl").toString(), "--workdir", workdir);
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err()).contains("missing.jsonl does not exist");
 
     CliRun help = janus("parity", "--help");
     assertThat(help.code()).isZero();
     assertThat(help.out()).contains("Usage: janus parity").contains("--max-mismatch-rate");
-    CliRun both = janus("parity", "--group", "user_activity", "--sample", "5", "--all", "--workdir", workdir);
+    CliRun both =
+        janus("parity", "--group", "user_activity", "--sample", "5", "--all", "--workdir", workdir);
     assertThat(both.code()).isEqualTo(2);
     assertThat(both.err()).contains("mutually exclusive");
-    CliRun zero = janus("parity", "--group", "user_activity", "--sample", "0", "--workdir", workdir);
+    CliRun zero =
+        janus("parity", "--group", "user_activity", "--sample", "0", "--workdir", workdir);
     assertThat(zero.code()).isEqualTo(2);
     assertThat(zero.err()).contains("--sample must be positive, got 0");
-    CliRun rate = janus("parity", "--group", "user_activity", "--max-mismatch-rate", "2", "--workdir", workdir);
+    CliRun rate =
+        janus(
+            "parity", "--group", "user_activity", "--max-mismatch-rate", "2", "--workdir", workdir);
     assertThat(rate.code()).isEqualTo(2);
     assertThat(rate.err()).contains("--max-mismatch-rate must be within 0..1, got 2.0");
   }

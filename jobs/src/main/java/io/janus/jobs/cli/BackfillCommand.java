@@ -1,8 +1,8 @@
 package io.janus.jobs.cli;
 
+import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.flink.backfill.Backfill;
 import io.janus.engine.flink.backfill.BackfillResult;
-import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.flink.source.IcebergEventSource;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -14,7 +14,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code janus backfill}: Write-Audit-Publish backfill of a group over a range of days. */
-@Command(name = "backfill", description = "Recompute a group over [start, end] into an audit branch, audit it, publish to main.")
+@Command(
+    name = "backfill",
+    description =
+        "Recompute a group over [start, end] into an audit branch, audit it, publish to main.")
 public final class BackfillCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
@@ -39,11 +42,12 @@ public final class BackfillCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FeatureGroup g = common.group(group);
-    Backfill b = Backfill.of(common.warehouse(), g, new IcebergEventSource(common.warehouse(), g.source()))
-        .withRange(start, end)
-        .withPublish(!noPublish)
-        .withWorkingDir(Path.of(""))
-        .withReportDir(common.config().reports());
+    Backfill b =
+        Backfill.of(common.warehouse(), g, new IcebergEventSource(common.warehouse(), g.source()))
+            .withRange(start, end)
+            .withPublish(!noPublish)
+            .withWorkingDir(Path.of(""))
+            .withReportDir(common.config().reports());
     if (runId != null) b = b.withRunId(runId);
     BackfillResult r = b.run(common.env());
     common.push(RunFigures.backfill(r));
@@ -79,9 +83,15 @@ public final class BackfillCommand implements Callable<Integer> {
       System.out.println(Json.line(toMap(r)));
       return;
     }
-    System.out.printf("backfill %s %s..%s run %s%n", r.report().group(), r.report().rangeStart(), r.report().rangeEnd(), r.runId());
-    System.out.printf("  rows written  %,d (%,d keys) to branch %s in %.1f s%n", r.rowsWritten(), r.report().keys(), r.branch(), r.computeMillis() / 1000.0);
-    System.out.printf("  audit         %s%s%n", r.report().passed() ? "PASSED" : "FAILED",
+    System.out.printf(
+        "backfill %s %s..%s run %s%n",
+        r.report().group(), r.report().rangeStart(), r.report().rangeEnd(), r.runId());
+    System.out.printf(
+        "  rows written  %,d (%,d keys) to branch %s in %.1f s%n",
+        r.rowsWritten(), r.report().keys(), r.branch(), r.computeMillis() / 1000.0);
+    System.out.printf(
+        "  audit         %s%s%n",
+        r.report().passed() ? "PASSED" : "FAILED",
         r.report().warnings().isEmpty() ? "" : " (" + r.report().warnings().size() + " warnings)");
     r.report().failures().forEach(f -> System.out.println("    FAIL " + f.message()));
     r.report().warnings().forEach(f -> System.out.println("    WARN " + f.message()));

@@ -1,10 +1,10 @@
 package io.janus.jobs.cli;
 
-import io.janus.jobs.config.JanusConfig;
 import io.janus.engine.core.definition.DefinitionLoader;
 import io.janus.engine.core.definition.Definitions;
 import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.iceberg.Warehouse;
+import io.janus.jobs.config.JanusConfig;
 import java.nio.file.Path;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -12,13 +12,25 @@ import picocli.CommandLine.Option;
 
 /** Options every command takes: work directory, definitions, config file, parallelism. */
 public final class CommonOptions {
-  @Option(names = "--workdir", paramLabel = "DIR", description = "Work directory: warehouse, reports, redis data, checkpoints (default: ./janus-data, or JANUS_WORKDIR).")
+  @Option(
+      names = "--workdir",
+      paramLabel = "DIR",
+      description =
+          "Work directory: warehouse, reports, redis data, checkpoints (default: ./janus-data, or JANUS_WORKDIR).")
   Path workdir;
 
-  @Option(names = "--definitions", paramLabel = "DIR", description = "Directory of YAML feature groups and sources, added to (or overriding) the shipped ones.")
+  @Option(
+      names = "--definitions",
+      paramLabel = "DIR",
+      description =
+          "Directory of YAML feature groups and sources, added to (or overriding) the shipped ones.")
   Path definitions;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (workdir, parallelism, catalog, flink, spark, pushgateway, notifications).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "YAML configuration (workdir, parallelism, catalog, flink, spark, pushgateway, notifications).")
   Path config;
 
   @Option(names = "--parallelism", paramLabel = "N", description = "Parallelism of the Flink job.")
@@ -59,7 +71,11 @@ public final class CommonOptions {
     try {
       figures.push(gateway);
     } catch (java.io.IOException | RuntimeException e) {
-      System.err.println("warning: could not push metrics to the Pushgateway " + gateway + ": " + io.janus.jobs.Failures.oneLine(e));
+      System.err.println(
+          "warning: could not push metrics to the Pushgateway "
+              + gateway
+              + ": "
+              + io.janus.jobs.Failures.oneLine(e));
     }
   }
 
@@ -67,16 +83,22 @@ public final class CommonOptions {
    * Sends a notification to the JSON-lines file and, if configured, the webhook. A destination that
    * fails warns on stderr; the command's outcome stays what the run decided.
    */
-  public void notify(java.util.function.Supplier<io.janus.monitoring.notify.Notification> notification) {
+  public void notify(
+      java.util.function.Supplier<io.janus.monitoring.notify.Notification> notification) {
     try {
       java.util.List<io.janus.monitoring.notify.Notifier> to = new java.util.ArrayList<>();
       to.add(new io.janus.monitoring.notify.JsonLinesNotifier(config().notificationsFile()));
       if (config().notifications().webhook() != null) {
-        to.add(new io.janus.monitoring.notify.WebhookNotifier(java.net.URI.create(config().notifications().webhook())));
+        to.add(
+            new io.janus.monitoring.notify.WebhookNotifier(
+                java.net.URI.create(config().notifications().webhook())));
       }
-      new io.janus.monitoring.notify.Notifiers(to).send(notification.get()).forEach(f -> System.err.println("warning: " + f));
+      new io.janus.monitoring.notify.Notifiers(to)
+          .send(notification.get())
+          .forEach(f -> System.err.println("warning: " + f));
     } catch (RuntimeException e) {
-      System.err.println("warning: could not send a notification: " + io.janus.jobs.Failures.oneLine(e));
+      System.err.println(
+          "warning: could not send a notification: " + io.janus.jobs.Failures.oneLine(e));
     }
   }
 

@@ -42,37 +42,67 @@ public final class GenerateCommand implements Callable<Integer> {
       m.put("seconds", s);
       System.out.println(Json.line(m));
     } else {
-      System.out.printf("wrote %,d events to %s in %.1f s (seed %d, %d days from %s)%n", n, out, s, g.seed(), g.days(), g.start());
+      System.out.printf(
+          "wrote %,d events to %s in %.1f s (seed %d, %d days from %s)%n",
+          n, out, s, g.seed(), g.days(), g.start());
     }
     return 0;
   }
 
   /** Options shaping the generated clickstream. */
   public static final class GeneratorOptions {
-    @Option(names = "--events", defaultValue = "1000000", description = "Number of lines (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--events",
+        defaultValue = "1000000",
+        description = "Number of lines (default: ${DEFAULT-VALUE}).")
     long events;
 
-    @Option(names = "--days", defaultValue = "3", description = "Days covered (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--days",
+        defaultValue = "3",
+        description = "Days covered (default: ${DEFAULT-VALUE}).")
     int days;
 
-    @Option(names = "--start", defaultValue = "2024-01-01", description = "First day, UTC (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--start",
+        defaultValue = "2024-01-01",
+        description = "First day, UTC (default: ${DEFAULT-VALUE}).")
     LocalDate start;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--seed",
+        defaultValue = "42",
+        description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--users", defaultValue = "20000", description = "Distinct users (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--users",
+        defaultValue = "20000",
+        description = "Distinct users (default: ${DEFAULT-VALUE}).")
     int users;
 
-    @Option(names = "--products", defaultValue = "2000", description = "Distinct products (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--products",
+        defaultValue = "2000",
+        description = "Distinct products (default: ${DEFAULT-VALUE}).")
     int products;
 
-    @Option(names = "--malformed-rate", defaultValue = "0.001", description = "Share of malformed lines (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--malformed-rate",
+        defaultValue = "0.001",
+        description = "Share of malformed lines (default: ${DEFAULT-VALUE}).")
     double malformedRate;
 
     public ClickstreamGenerator generator() {
-      return ClickstreamGenerator.builder().events(events).days(days).start(start).seed(seed)
-          .users(users).products(products).malformedRate(malformedRate).build();
+      return ClickstreamGenerator.builder()
+          .events(events)
+          .days(days)
+          .start(start)
+          .seed(seed)
+          .users(users)
+          .products(products)
+          .malformedRate(malformedRate)
+          .build();
     }
   }
 }

@@ -24,7 +24,8 @@ public final class GeneratorPayloadSource implements PayloadSource {
   private final long seed;
   private final double malformedRate;
 
-  public GeneratorPayloadSource(long events, int days, LocalDate start, long seed, double malformedRate) {
+  public GeneratorPayloadSource(
+      long events, int days, LocalDate start, long seed, double malformedRate) {
     this.events = events;
     this.days = days;
     this.start = start;
@@ -34,8 +35,11 @@ public final class GeneratorPayloadSource implements PayloadSource {
 
   @Override
   public DataStream<String> payloads(StreamExecutionEnvironment env) {
-    DataGeneratorSource<String> src = new DataGeneratorSource<>(new Lines(events, days, start, seed, malformedRate), events, Types.STRING);
-    return env.fromSource(src, WatermarkStrategy.noWatermarks(), "generated clickstream").setParallelism(1);
+    DataGeneratorSource<String> src =
+        new DataGeneratorSource<>(
+            new Lines(events, days, start, seed, malformedRate), events, Types.STRING);
+    return env.fromSource(src, WatermarkStrategy.noWatermarks(), "generated clickstream")
+        .setParallelism(1);
   }
 
   @Override
@@ -63,7 +67,15 @@ public final class GeneratorPayloadSource implements PayloadSource {
 
     @Override
     public void open(SourceReaderContext context) {
-      lines = ClickstreamGenerator.builder().events(events).days(days).start(start).seed(seed).malformedRate(malformedRate).build().lines();
+      lines =
+          ClickstreamGenerator.builder()
+              .events(events)
+              .days(days)
+              .start(start)
+              .seed(seed)
+              .malformedRate(malformedRate)
+              .build()
+              .lines();
       position = 0;
     }
 

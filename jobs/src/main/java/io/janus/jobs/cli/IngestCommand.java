@@ -15,8 +15,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code janus ingest}: append raw events to the source's Iceberg table, bad lines to dead letters. */
-@Command(name = "ingest", description = "Append JSON-lines events to the raw Iceberg table (malformed lines go to janus.dead_letters).")
+/**
+ * {@code janus ingest}: append raw events to the source's Iceberg table, bad lines to dead letters.
+ */
+@Command(
+    name = "ingest",
+    description =
+        "Append JSON-lines events to the raw Iceberg table (malformed lines go to janus.dead_letters).")
 public final class IngestCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
@@ -24,16 +29,25 @@ public final class IngestCommand implements Callable<Integer> {
   Input input;
 
   static final class Input {
-    @Option(names = "--file", paramLabel = "FILE", description = "JSON-lines file (or a directory of them).")
+    @Option(
+        names = "--file",
+        paramLabel = "FILE",
+        description = "JSON-lines file (or a directory of them).")
     Path file;
 
-    @Option(names = "--generate", paramLabel = "N", description = "Generate N sample events and ingest them.")
+    @Option(
+        names = "--generate",
+        paramLabel = "N",
+        description = "Generate N sample events and ingest them.")
     Long generate;
   }
 
   @Mixin GenerateCommand.GeneratorOptions gen;
 
-  @Option(names = "--source", defaultValue = "clickstream", description = "Source definition (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--source",
+      defaultValue = "clickstream",
+      description = "Source definition (default: ${DEFAULT-VALUE}).")
   String source;
 
   @Option(names = "--json", description = "Print the summary as JSON.")
@@ -46,7 +60,12 @@ public final class IngestCommand implements Callable<Integer> {
     if (file == null) {
       gen.events = input.generate;
       ClickstreamGenerator g = gen.generator();
-      file = common.config().workdir().resolve("events").resolve("generated-" + g.seed() + "-" + g.events() + ".jsonl");
+      file =
+          common
+              .config()
+              .workdir()
+              .resolve("events")
+              .resolve("generated-" + g.seed() + "-" + g.events() + ".jsonl");
       Files.createDirectories(file.getParent());
       g.writeTo(file);
     } else if (!Files.exists(file)) {
@@ -64,7 +83,8 @@ public final class IngestCommand implements Callable<Integer> {
       m.put("seconds", r.millis() / 1000.0);
       System.out.println(Json.line(m));
     } else {
-      System.out.printf("ingested %,d events from %s into raw.%s (%,d malformed lines to janus.dead_letters) in %.1f s%n",
+      System.out.printf(
+          "ingested %,d events from %s into raw.%s (%,d malformed lines to janus.dead_letters) in %.1f s%n",
           r.events(), file, src.name(), r.malformed(), r.millis() / 1000.0);
     }
     return 0;

@@ -8,9 +8,13 @@ import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** JSON output of the commands: ISO-8601 UTC instants, ISO dates, one object per line where rows are listed. */
+/**
+ * JSON output of the commands: ISO-8601 UTC instants, ISO dates, one object per line where rows are
+ * listed.
+ */
 public final class Json {
-  private static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
   private Json() {}
 

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 
 /**
  * The online store commands fall back to when no {@code --redis} is given. The local launcher
- * ({@code bin/janus}) registers an embedded redis-server through {@link java.util.ServiceLoader}; the
- * {@code flink run} jar carries none, so on a cluster {@code --redis} is required.
+ * ({@code bin/janus}) registers an embedded redis-server through {@link java.util.ServiceLoader};
+ * the {@code flink run} jar carries none, so on a cluster {@code --redis} is required.
  */
 public interface LocalRedis {
   /**

@@ -7,7 +7,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code janus publish}: publish a branch a {@code --no-publish} backfill kept, once inspected. */
-@Command(name = "publish", description = "Publish the audit branch of an earlier --no-publish backfill whose audit passed.")
+@Command(
+    name = "publish",
+    description =
+        "Publish the audit branch of an earlier --no-publish backfill whose audit passed.")
 public final class PublishCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 

@@ -1,7 +1,7 @@
 package io.janus.jobs.cli;
 
-import io.janus.engine.core.event.EventParser;
 import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.core.event.EventParser;
 import io.janus.engine.iceberg.OfflineReader;
 import io.janus.jobs.Failures.CliException;
 import java.util.ArrayList;
@@ -13,15 +13,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code janus read}: offline rows of a group, optionally of one key, optionally as of the past. */
-@Command(name = "read", description = "Print offline feature rows (main, or as of a snapshot or a time).")
+/**
+ * {@code janus read}: offline rows of a group, optionally of one key, optionally as of the past.
+ */
+@Command(
+    name = "read",
+    description = "Print offline feature rows (main, or as of a snapshot or a time).")
 public final class ReadCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
   @Option(names = "--group", required = true, description = "Feature group.")
   String group;
 
-  @Option(names = "--key", description = "Entity key (for several keys: k1,k2 or name=value,name=value).")
+  @Option(
+      names = "--key",
+      description = "Entity key (for several keys: k1,k2 or name=value,name=value).")
   String key;
 
   @ArgGroup(exclusive = true)
@@ -31,7 +37,10 @@ public final class ReadCommand implements Callable<Integer> {
     @Option(names = "--as-of-snapshot", paramLabel = "ID", description = "Read this snapshot.")
     Long snapshot;
 
-    @Option(names = "--as-of-time", paramLabel = "TS", description = "Read main as it was at this time (ISO-8601 or epoch ms).")
+    @Option(
+        names = "--as-of-time",
+        paramLabel = "TS",
+        description = "Read main as it was at this time (ISO-8601 or epoch ms).")
     String time;
   }
 
@@ -61,17 +70,25 @@ public final class ReadCommand implements Callable<Integer> {
     List<String> cols = new ArrayList<>(rows.get(0).keySet());
     int[] width = cols.stream().mapToInt(String::length).toArray();
     for (Map<String, Object> r : rows) {
-      for (int i = 0; i < cols.size(); i++) width[i] = Math.max(width[i], format(r.get(cols.get(i))).length());
+      for (int i = 0; i < cols.size(); i++)
+        width[i] = Math.max(width[i], format(r.get(cols.get(i))).length());
     }
     StringBuilder header = new StringBuilder();
-    for (int i = 0; i < cols.size(); i++) header.append(String.format("%-" + width[i] + "s  ", cols.get(i)));
+    for (int i = 0; i < cols.size(); i++)
+      header.append(String.format("%-" + width[i] + "s  ", cols.get(i)));
     System.out.println(header.toString().stripTrailing());
     for (Map<String, Object> r : rows) {
       StringBuilder line = new StringBuilder();
-      for (int i = 0; i < cols.size(); i++) line.append(String.format("%-" + width[i] + "s  ", format(r.get(cols.get(i)))));
+      for (int i = 0; i < cols.size(); i++)
+        line.append(String.format("%-" + width[i] + "s  ", format(r.get(cols.get(i)))));
       System.out.println(line.toString().stripTrailing());
     }
-    System.out.printf("(%,d rows%s)%n", rows.size(), reader.currentSnapshot() == null ? "" : ", snapshot " + (snapshot == null ? reader.currentSnapshot() : snapshot));
+    System.out.printf(
+        "(%,d rows%s)%n",
+        rows.size(),
+        reader.currentSnapshot() == null
+            ? ""
+            : ", snapshot " + (snapshot == null ? reader.currentSnapshot() : snapshot));
     return 0;
   }
 
@@ -80,9 +97,14 @@ public final class ReadCommand implements Callable<Integer> {
     Long ms = EventParser.parseTime(text);
     if (ms == null) {
       try {
-        ms = java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+        ms =
+            java.time.LocalDate.parse(text)
+                .atStartOfDay(java.time.ZoneOffset.UTC)
+                .toInstant()
+                .toEpochMilli();
       } catch (java.time.format.DateTimeParseException e) {
-        throw new CliException("--as-of-time '" + text + "' is not an ISO-8601 time or epoch milliseconds");
+        throw new CliException(
+            "--as-of-time '" + text + "' is not an ISO-8601 time or epoch milliseconds");
       }
     }
     return ms;

@@ -5,9 +5,16 @@ import java.nio.file.Path;
 import java.util.ServiceLoader;
 import picocli.CommandLine.Option;
 
-/** {@code --redis URI}, or the local launcher's embedded redis-server with its data under {@code <workdir>/redis}. */
+/**
+ * {@code --redis URI}, or the local launcher's embedded redis-server with its data under {@code
+ * <workdir>/redis}.
+ */
 public final class RedisOptions {
-  @Option(names = "--redis", paramLabel = "URI", description = "Redis URI (redis://, rediss:// with TLS, :password@host). Default with bin/janus: an embedded redis-server with data in <workdir>/redis.")
+  @Option(
+      names = "--redis",
+      paramLabel = "URI",
+      description =
+          "Redis URI (redis://, rediss:// with TLS, :password@host). Default with bin/janus: an embedded redis-server with data in <workdir>/redis.")
   String uri;
 
   /** The server to use; closing it stops the embedded one (a no-op for an external URI). */
@@ -15,8 +22,13 @@ public final class RedisOptions {
     if (uri != null) {
       return new Server(uri, null);
     }
-    LocalRedis local = ServiceLoader.load(LocalRedis.class).findFirst().orElseThrow(() -> new CliException(
-        "no --redis given, and this jar has no embedded redis-server (bin/janus has one): pass --redis redis://HOST:PORT"));
+    LocalRedis local =
+        ServiceLoader.load(LocalRedis.class)
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new CliException(
+                        "no --redis given, and this jar has no embedded redis-server (bin/janus has one): pass --redis redis://HOST:PORT"));
     LocalRedis.Running running = local.start(workdir.resolve("redis"));
     return new Server(running.uri(), running);
   }

@@ -1,7 +1,7 @@
 package io.janus.jobs.cli;
 
-import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.core.definition.Durations;
+import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.flink.source.FilePayloadSource;
 import io.janus.engine.flink.source.KafkaPayloadSource;
 import io.janus.engine.flink.source.PayloadSource;
@@ -20,7 +20,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code janus stream}: the streaming hot path of a group into Redis. */
-@Command(name = "stream", description = "Run a group in STREAMING mode into the online store (bounded sources end the job).")
+@Command(
+    name = "stream",
+    description =
+        "Run a group in STREAMING mode into the online store (bounded sources end the job).")
 public final class StreamCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Mixin RedisOptions redis;
@@ -28,45 +31,85 @@ public final class StreamCommand implements Callable<Integer> {
   @Option(names = "--group", required = true, description = "Feature group.")
   String group;
 
-  @Option(names = "--source", required = true, description = "kafka:TOPIC, file:PATH or generate:N (today's events from the sample generator).")
+  @Option(
+      names = "--source",
+      required = true,
+      description =
+          "kafka:TOPIC, file:PATH or generate:N (today's events from the sample generator).")
   String source;
 
-  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Kafka bootstrap servers for kafka:TOPIC (default: localhost:9092).")
+  @Option(
+      names = "--kafka",
+      paramLabel = "BOOTSTRAP",
+      description = "Kafka bootstrap servers for kafka:TOPIC (default: localhost:9092).")
   String kafka;
 
-  @Option(names = "--start-offsets", defaultValue = "committed", description = "committed (else earliest), earliest or latest (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--start-offsets",
+      defaultValue = "committed",
+      description = "committed (else earliest), earliest or latest (default: ${DEFAULT-VALUE}).")
   String startOffsets;
 
-  @Option(names = "--consumer-group", description = "Kafka consumer group (default: janus-<group>).")
+  @Option(
+      names = "--consumer-group",
+      description = "Kafka consumer group (default: janus-<group>).")
   String consumerGroup;
 
-  @Option(names = "--bounded", description = "Stop at the Kafka offsets that were latest at start (catch-up runs).")
+  @Option(
+      names = "--bounded",
+      description = "Stop at the Kafka offsets that were latest at start (catch-up runs).")
   boolean bounded;
 
-  @Option(names = "--out-of-orderness", defaultValue = "2m", description = "Allowed lateness of events (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--out-of-orderness",
+      defaultValue = "2m",
+      description = "Allowed lateness of events (default: ${DEFAULT-VALUE}).")
   String outOfOrderness;
 
-  @Option(names = "--idleness", defaultValue = "1m", description = "When an idle source split stops holding the watermark (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--idleness",
+      defaultValue = "1m",
+      description =
+          "When an idle source split stops holding the watermark (default: ${DEFAULT-VALUE}).")
   String idleness;
 
-  @Option(names = "--checkpoint-interval", defaultValue = "10s", description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--checkpoint-interval",
+      defaultValue = "10s",
+      description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
   String checkpointInterval;
 
-  @Option(names = "--no-cold-path", description = "Do not append the consumed events to the raw Iceberg table.")
+  @Option(
+      names = "--no-cold-path",
+      description = "Do not append the consumed events to the raw Iceberg table.")
   boolean noColdPath;
 
-  @Option(names = "--checkpoint-dir", paramLabel = "URI",
-      description = "Checkpoint directory (default: execution.checkpointing.dir from the config's flink section, else <workdir>/checkpoints/<group>).")
+  @Option(
+      names = "--checkpoint-dir",
+      paramLabel = "URI",
+      description =
+          "Checkpoint directory (default: execution.checkpointing.dir from the config's flink section, else <workdir>/checkpoints/<group>).")
   String checkpointDirOption;
 
   @Option(names = "--json", description = "Print the summary as JSON.")
   boolean json;
 
-  /** The option, else null when the configuration names one (Flink applies it), else a directory in the work directory. */
+  /**
+   * The option, else null when the configuration names one (Flink applies it), else a directory in
+   * the work directory.
+   */
   private String checkpointDir(FeatureGroup g) {
     if (checkpointDirOption != null) return checkpointDirOption;
-    if (common.config().flink().containsKey(CheckpointingOptions.CHECKPOINTS_DIRECTORY.key())) return null;
-    return common.config().workdir().resolve("checkpoints").resolve(g.name()).toAbsolutePath().toUri().toString();
+    if (common.config().flink().containsKey(CheckpointingOptions.CHECKPOINTS_DIRECTORY.key()))
+      return null;
+    return common
+        .config()
+        .workdir()
+        .resolve("checkpoints")
+        .resolve(g.name())
+        .toAbsolutePath()
+        .toUri()
+        .toString();
   }
 
   @Override
@@ -74,14 +117,15 @@ public final class StreamCommand implements Callable<Integer> {
     FeatureGroup g = common.group(group);
     PayloadSource payloads = payloads(source, g.name());
     try (RedisOptions.Server server = redis.open(common.config().workdir())) {
-      StreamJob.Result r = StreamJob.builder(common.warehouse(), g, payloads, server.uri())
-          .outOfOrderness(Durations.parse(outOfOrderness))
-          .idleness(Durations.parse(idleness))
-          .checkpointInterval(Durations.parse(checkpointInterval))
-          .checkpointDir(checkpointDir(g))
-          .coldPath(!noColdPath)
-          .build()
-          .run(common.env());
+      StreamJob.Result r =
+          StreamJob.builder(common.warehouse(), g, payloads, server.uri())
+              .outOfOrderness(Durations.parse(outOfOrderness))
+              .idleness(Durations.parse(idleness))
+              .checkpointInterval(Durations.parse(checkpointInterval))
+              .checkpointDir(checkpointDir(g))
+              .coldPath(!noColdPath)
+              .build()
+              .run(common.env());
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("run_id", r.runId());
@@ -93,7 +137,8 @@ public final class StreamCommand implements Callable<Integer> {
         m.put("seconds", r.millis() / 1000.0);
         System.out.println(Json.line(m));
       } else {
-        System.out.printf("streamed %,d events of %s into Redis (%,d malformed, %,d late to janus.dead_letters) in %.1f s%n",
+        System.out.printf(
+            "streamed %,d events of %s into Redis (%,d malformed, %,d late to janus.dead_letters) in %.1f s%n",
             r.events(), payloads.origin(), r.malformed(), r.late(), r.millis() / 1000.0);
       }
     }
@@ -107,7 +152,8 @@ public final class StreamCommand implements Callable<Integer> {
     switch (kind) {
       case "file" -> {
         Path p = Path.of(arg);
-        if (!Files.exists(p)) throw new CliException("--source " + spec + ": " + p + " does not exist");
+        if (!Files.exists(p))
+          throw new CliException("--source " + spec + ": " + p + " does not exist");
         return new FilePayloadSource(p);
       }
       case "generate" -> {
@@ -115,7 +161,8 @@ public final class StreamCommand implements Callable<Integer> {
         try {
           n = Long.parseLong(arg);
         } catch (NumberFormatException e) {
-          throw new CliException("--source " + spec + ": expected generate:N with N a whole number");
+          throw new CliException(
+              "--source " + spec + ": expected generate:N with N a whole number");
         }
         return new GeneratorPayloadSource(n, 1, LocalDate.now(ZoneOffset.UTC), 7, 0.001);
       }
@@ -127,10 +174,17 @@ public final class StreamCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
           throw new CliException("--start-offsets: " + e.getMessage());
         }
-        return new KafkaPayloadSource(kafka == null ? "localhost:9092" : kafka, arg,
-            consumerGroup == null ? "janus-" + groupName : consumerGroup, start, bounded, java.util.Map.of());
+        return new KafkaPayloadSource(
+            kafka == null ? "localhost:9092" : kafka,
+            arg,
+            consumerGroup == null ? "janus-" + groupName : consumerGroup,
+            start,
+            bounded,
+            java.util.Map.of());
       }
-      default -> throw new CliException("--source " + spec + ": expected kafka:TOPIC, file:PATH or generate:N");
+      default ->
+          throw new CliException(
+              "--source " + spec + ": expected kafka:TOPIC, file:PATH or generate:N");
     }
   }
 }

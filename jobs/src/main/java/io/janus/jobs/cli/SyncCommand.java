@@ -9,7 +9,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code janus sync}: pushes what changed in a group's published feature table into Redis. */
-@Command(name = "sync", description = "Push what changed in a group's published feature table since the last sync into Redis (guarded writes).")
+@Command(
+    name = "sync",
+    description =
+        "Push what changed in a group's published feature table since the last sync into Redis (guarded writes).")
 public final class SyncCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Mixin RedisOptions redis;

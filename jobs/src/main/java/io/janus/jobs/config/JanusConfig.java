@@ -14,10 +14,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The one typed configuration of Janus: YAML file ({@code --config}), then environment
- * ({@code JANUS_WORKDIR}, {@code JANUS_PARALLELISM}, {@code JANUS_PUSHGATEWAY}, {@code JANUS_NOTIFY_WEBHOOK}), then command-line options, each overriding
- * the previous. Everything has an embedded default: a work directory {@code ./janus-data} holding a
- * local Hadoop-catalog warehouse.
+ * The one typed configuration of Janus: YAML file ({@code --config}), then environment ({@code
+ * JANUS_WORKDIR}, {@code JANUS_PARALLELISM}, {@code JANUS_PUSHGATEWAY}, {@code
+ * JANUS_NOTIFY_WEBHOOK}), then command-line options, each overriding the previous. Everything has
+ * an embedded default: a work directory {@code ./janus-data} holding a local Hadoop-catalog
+ * warehouse.
  *
  * <pre>
  * workdir: /data/janus
@@ -41,19 +42,26 @@ import java.util.Map;
  * @param catalog Iceberg catalog properties (empty = embedded Hadoop catalog under workdir)
  * @param flink extra Flink configuration
  * @param spark extra Spark configuration for {@code janus maintain}
- * @param pushgateway Prometheus Pushgateway address the batch commands push their figures to (null = none)
+ * @param pushgateway Prometheus Pushgateway address the batch commands push their figures to (null
+ *     = none)
  * @param notifications where audit rejections and parity failures are sent
  */
 public record JanusConfig(
-    Path workdir, int parallelism, Map<String, String> catalog, Map<String, String> flink, Map<String, String> spark,
-    String pushgateway, Notifications notifications)
+    Path workdir,
+    int parallelism,
+    Map<String, String> catalog,
+    Map<String, String> flink,
+    Map<String, String> spark,
+    String pushgateway,
+    Notifications notifications)
     implements Serializable {
 
   /**
    * Destinations of notifications.
    *
    * @param webhook URL that receives each notification as a JSON POST (null = none)
-   * @param file JSON-lines file each notification is appended to (null = {@code <workdir>/reports/notifications.jsonl})
+   * @param file JSON-lines file each notification is appended to (null = {@code
+   *     <workdir>/reports/notifications.jsonl})
    */
   public record Notifications(String webhook, String file) implements Serializable {}
 
@@ -63,18 +71,32 @@ public record JanusConfig(
           .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
   private record FileSpec(
-      String workdir, Integer parallelism, Map<String, String> catalog, Map<String, String> flink, Map<String, String> spark,
-      String pushgateway, Notifications notifications) {}
+      String workdir,
+      Integer parallelism,
+      Map<String, String> catalog,
+      Map<String, String> flink,
+      Map<String, String> spark,
+      String pushgateway,
+      Notifications notifications) {}
 
   /** Defaults only. */
   public static JanusConfig defaults() {
-    return new JanusConfig(Path.of("janus-data"), 0, Map.of(), Map.of(), Map.of(), null, new Notifications(null, null));
+    return new JanusConfig(
+        Path.of("janus-data"),
+        0,
+        Map.of(),
+        Map.of(),
+        Map.of(),
+        null,
+        new Notifications(null, null));
   }
 
   /**
-   * Loads: file (if given) over defaults, then environment, then the explicit overrides (null = not given).
+   * Loads: file (if given) over defaults, then environment, then the explicit overrides (null = not
+   * given).
    */
-  public static JanusConfig load(Path file, Map<String, String> env, Path workdirOverride, Integer parallelismOverride) {
+  public static JanusConfig load(
+      Path file, Map<String, String> env, Path workdirOverride, Integer parallelismOverride) {
     JanusConfig c = defaults();
     if (file != null) {
       if (!Files.isRegularFile(file)) {
@@ -83,17 +105,22 @@ public record JanusConfig(
       try {
         FileSpec spec = YAML.readValue(file.toFile(), FileSpec.class);
         if (spec != null) {
-          c = new JanusConfig(
-              spec.workdir() == null ? c.workdir() : Path.of(spec.workdir()),
-              spec.parallelism() == null ? c.parallelism() : spec.parallelism(),
-              spec.catalog() == null ? c.catalog() : Map.copyOf(spec.catalog()),
-              spec.flink() == null ? c.flink() : Map.copyOf(spec.flink()),
-              spec.spark() == null ? c.spark() : Map.copyOf(spec.spark()),
-              spec.pushgateway() == null ? c.pushgateway() : spec.pushgateway(),
-              spec.notifications() == null ? c.notifications() : spec.notifications());
+          c =
+              new JanusConfig(
+                  spec.workdir() == null ? c.workdir() : Path.of(spec.workdir()),
+                  spec.parallelism() == null ? c.parallelism() : spec.parallelism(),
+                  spec.catalog() == null ? c.catalog() : Map.copyOf(spec.catalog()),
+                  spec.flink() == null ? c.flink() : Map.copyOf(spec.flink()),
+                  spec.spark() == null ? c.spark() : Map.copyOf(spec.spark()),
+                  spec.pushgateway() == null ? c.pushgateway() : spec.pushgateway(),
+                  spec.notifications() == null ? c.notifications() : spec.notifications());
         }
       } catch (UnrecognizedPropertyException e) {
-        throw new IllegalArgumentException(file + ": unknown setting '" + e.getPropertyName() + "' (known: workdir, parallelism, catalog, flink, spark, pushgateway, notifications)");
+        throw new IllegalArgumentException(
+            file
+                + ": unknown setting '"
+                + e.getPropertyName()
+                + "' (known: workdir, parallelism, catalog, flink, spark, pushgateway, notifications)");
       } catch (IOException e) {
         throw new IllegalArgumentException(file + ": " + e.getMessage().split("\n")[0]);
       }
@@ -105,15 +132,31 @@ public record JanusConfig(
       try {
         c = c.withParallelism(Integer.parseInt(env.get("JANUS_PARALLELISM")));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("JANUS_PARALLELISM must be a whole number, got '" + env.get("JANUS_PARALLELISM") + "'");
+        throw new IllegalArgumentException(
+            "JANUS_PARALLELISM must be a whole number, got '" + env.get("JANUS_PARALLELISM") + "'");
       }
     }
     if (env.get("JANUS_PUSHGATEWAY") != null && !env.get("JANUS_PUSHGATEWAY").isBlank()) {
-      c = new JanusConfig(c.workdir(), c.parallelism(), c.catalog(), c.flink(), c.spark(), env.get("JANUS_PUSHGATEWAY"), c.notifications());
+      c =
+          new JanusConfig(
+              c.workdir(),
+              c.parallelism(),
+              c.catalog(),
+              c.flink(),
+              c.spark(),
+              env.get("JANUS_PUSHGATEWAY"),
+              c.notifications());
     }
     if (env.get("JANUS_NOTIFY_WEBHOOK") != null && !env.get("JANUS_NOTIFY_WEBHOOK").isBlank()) {
-      c = new JanusConfig(c.workdir(), c.parallelism(), c.catalog(), c.flink(), c.spark(), c.pushgateway(),
-          new Notifications(env.get("JANUS_NOTIFY_WEBHOOK"), c.notifications().file()));
+      c =
+          new JanusConfig(
+              c.workdir(),
+              c.parallelism(),
+              c.catalog(),
+              c.flink(),
+              c.spark(),
+              c.pushgateway(),
+              new Notifications(env.get("JANUS_NOTIFY_WEBHOOK"), c.notifications().file()));
     }
     if (workdirOverride != null) {
       c = c.withWorkdir(workdirOverride);
@@ -134,8 +177,8 @@ public record JanusConfig(
 
   /**
    * The Iceberg catalog properties in effect: the configured ones, or those of the embedded Hadoop
-   * catalog in {@code <workdir>/warehouse}. Processes that are not Flink jobs (maintenance) open the
-   * same catalog from these.
+   * catalog in {@code <workdir>/warehouse}. Processes that are not Flink jobs (maintenance) open
+   * the same catalog from these.
    */
   public Map<String, String> catalogProperties() {
     if (!catalog.isEmpty()) {
@@ -144,7 +187,10 @@ public record JanusConfig(
     return Map.of("type", "hadoop", "warehouse", Warehouse.localUri(workdir.resolve("warehouse")));
   }
 
-  /** The warehouse: the configured catalog, or the embedded Hadoop catalog in {@code <workdir>/warehouse}. */
+  /**
+   * The warehouse: the configured catalog, or the embedded Hadoop catalog in {@code
+   * <workdir>/warehouse}.
+   */
   public Warehouse warehouse() {
     if (catalog.isEmpty()) {
       return Warehouse.local(workdir.resolve("warehouse"));
@@ -154,7 +200,9 @@ public record JanusConfig(
 
   /** The JSON-lines file notifications are appended to. */
   public Path notificationsFile() {
-    return notifications.file() == null ? reports().resolve("notifications.jsonl") : Path.of(notifications.file());
+    return notifications.file() == null
+        ? reports().resolve("notifications.jsonl")
+        : Path.of(notifications.file());
   }
 
   public Path reports() {

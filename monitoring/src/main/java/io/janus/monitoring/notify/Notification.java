@@ -15,11 +15,13 @@ import java.util.Map;
  * @param details the figures behind it (JSON-serializable values)
  * @param at when it happened
  */
-public record Notification(String kind, String group, String summary, Map<String, Object> details, Instant at) {
+public record Notification(
+    String kind, String group, String summary, Map<String, Object> details, Instant at) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A backfill's audit rejected its branch; main was not touched. */
   public static final String AUDIT_REJECTED = "audit_rejected";
+
   /** A parity check found more mismatches than allowed. */
   public static final String PARITY_FAILED = "parity_failed";
 

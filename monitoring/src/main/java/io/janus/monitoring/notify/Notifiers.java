@@ -7,8 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every configured destination. A destination that fails is reported (returned and logged) and does not
- * stop the others: the run the notification is about has already ended the way it ended.
+ * Every configured destination. A destination that fails is reported (returned and logged) and does
+ * not stop the others: the run the notification is about has already ended the way it ended.
  */
 public final class Notifiers {
   private static final Logger LOG = LoggerFactory.getLogger(Notifiers.class);

@@ -7,7 +7,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** POSTs each notification as a JSON object to a URL (Slack-, Alertmanager- or anything-compatible relay). */
+/**
+ * POSTs each notification as a JSON object to a URL (Slack-, Alertmanager- or anything-compatible
+ * relay).
+ */
 public final class WebhookNotifier implements Notifier {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private final URI url;
@@ -19,8 +22,12 @@ public final class WebhookNotifier implements Notifier {
 
   @Override
   public void send(Notification n) throws IOException {
-    HttpRequest req = HttpRequest.newBuilder(url).timeout(TIMEOUT).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(n.toJson())).build();
+    HttpRequest req =
+        HttpRequest.newBuilder(url)
+            .timeout(TIMEOUT)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(n.toJson()))
+            .build();
     HttpResponse<String> resp;
     try {
       resp = http.send(req, HttpResponse.BodyHandlers.ofString());
@@ -35,9 +42,15 @@ public final class WebhookNotifier implements Notifier {
     }
   }
 
-  /** The URL without credentials or query (webhook URLs often carry a token), for logs and warnings. */
+  /**
+   * The URL without credentials or query (webhook URLs often carry a token), for logs and warnings.
+   */
   @Override
   public String toString() {
-    return url.getScheme() + "://" + url.getHost() + (url.getPort() > 0 ? ":" + url.getPort() : "") + (url.getPath() == null ? "" : url.getPath());
+    return url.getScheme()
+        + "://"
+        + url.getHost()
+        + (url.getPort() > 0 ? ":" + url.getPort() : "")
+        + (url.getPath() == null ? "" : url.getPath());
   }
 }

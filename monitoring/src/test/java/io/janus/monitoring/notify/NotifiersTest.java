@@ -30,12 +30,18 @@ class NotifiersTest {
   @BeforeEach
   void startServer() throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/hook", exchange -> {
-      received.add(exchange.getRequestMethod() + " " + exchange.getRequestHeaders().getFirst("Content-Type") + " "
-          + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      exchange.sendResponseHeaders(status, -1);
-      exchange.close();
-    });
+    server.createContext(
+        "/hook",
+        exchange -> {
+          received.add(
+              exchange.getRequestMethod()
+                  + " "
+                  + exchange.getRequestHeaders().getFirst("Content-Type")
+                  + " "
+                  + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          exchange.sendResponseHeaders(status, -1);
+          exchange.close();
+        });
     server.start();
   }
 
@@ -49,8 +55,12 @@ class NotifiersTest {
   }
 
   static Notification rejected(String group) {
-    return new Notification(Notification.AUDIT_REJECTED, group, "backfill " + group + " rejected",
-        Map.of("run_id", "r1", "failures", List.of("user_views_5m above 1")), Instant.parse("2026-11-22T10:00:00Z"));
+    return new Notification(
+        Notification.AUDIT_REJECTED,
+        group,
+        "backfill " + group + " rejected",
+        Map.of("run_id", "r1", "failures", List.of("user_views_5m above 1")),
+        Instant.parse("2026-11-22T10:00:00Z"));
   }
 
   @Test
@@ -71,15 +81,23 @@ class NotifiersTest {
 
     assertThat(received).hasSize(2);
     assertThat(received.get(0)).startsWith("POST application/json {");
-    assertThat(JSON.readTree(received.get(0).substring(received.get(0).indexOf('{')))).isEqualTo(first);
+    assertThat(JSON.readTree(received.get(0).substring(received.get(0).indexOf('{'))))
+        .isEqualTo(first);
   }
 
   @Test
   void aFailingWebhookIsReportedAndTheFileStillGetsTheLine() throws Exception {
     status = 500;
     Path file = dir.resolve("n.jsonl");
-    List<String> failures = new Notifiers(List.of(new WebhookNotifier(hook()), new JsonLinesNotifier(file))).send(rejected("g"));
-    assertThat(failures).singleElement().asString().contains(hook().toString()).contains("HTTP 500").contains("audit_rejected");
+    List<String> failures =
+        new Notifiers(List.of(new WebhookNotifier(hook()), new JsonLinesNotifier(file)))
+            .send(rejected("g"));
+    assertThat(failures)
+        .singleElement()
+        .asString()
+        .contains(hook().toString())
+        .contains("HTTP 500")
+        .contains("audit_rejected");
     assertThat(Files.readAllLines(file)).hasSize(1);
 
     server.stop(0);

@@ -37,7 +37,9 @@ public final class EmbeddedRedis implements AutoCloseable {
   public static EmbeddedRedis start(Path dir, int port) {
     try {
       Files.createDirectories(dir);
-      FileChannel ch = FileChannel.open(dir.resolve("janus.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileChannel ch =
+          FileChannel.open(
+              dir.resolve("janus.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock;
       try {
         lock = ch.tryLock();
@@ -46,19 +48,23 @@ public final class EmbeddedRedis implements AutoCloseable {
       }
       if (lock == null) {
         ch.close();
-        throw new IllegalStateException("another janus process uses the embedded Redis in " + dir + "; pass --redis URI to share a server");
+        throw new IllegalStateException(
+            "another janus process uses the embedded Redis in "
+                + dir
+                + "; pass --redis URI to share a server");
       }
       if (port == 0) {
         port = freePort();
       }
-      RedisServer server = RedisServer.newRedisServer()
-          .port(port)
-          .bind("127.0.0.1")
-          .setting("dir " + dir.toAbsolutePath())
-          .setting("appendonly yes")
-          .setting("appendfsync everysec")
-          .setting("save \"\"")
-          .build();
+      RedisServer server =
+          RedisServer.newRedisServer()
+              .port(port)
+              .bind("127.0.0.1")
+              .setting("dir " + dir.toAbsolutePath())
+              .setting("appendonly yes")
+              .setting("appendfsync everysec")
+              .setting("save \"\"")
+              .build();
       server.start();
       return new EmbeddedRedis(server, port, ch, lock);
     } catch (IOException e) {

@@ -29,7 +29,8 @@ public final class DeadLetters implements Serializable {
           Types.NestedField.required(5, "received_at", Types.TimestampType.withZone()),
           Types.NestedField.optional(6, "run_id", Types.StringType.get()));
 
-  public static final PartitionSpec SPEC = PartitionSpec.builderFor(SCHEMA).day("received_at").build();
+  public static final PartitionSpec SPEC =
+      PartitionSpec.builderFor(SCHEMA).day("received_at").build();
 
   private DeadLetters() {}
 
@@ -42,7 +43,13 @@ public final class DeadLetters implements Serializable {
   }
 
   /** One dead letter as a row. */
-  public static RowData row(String source, String origin, String reason, String payload, long receivedAtMs, String runId) {
+  public static RowData row(
+      String source,
+      String origin,
+      String reason,
+      String payload,
+      long receivedAtMs,
+      String runId) {
     return GenericRowData.of(
         StringData.fromString(source),
         StringData.fromString(origin),

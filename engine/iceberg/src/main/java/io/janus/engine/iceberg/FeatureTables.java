@@ -1,11 +1,12 @@
 package io.janus.engine.iceberg;
 
-import io.janus.engine.core.plan.GroupPlan;
-import io.janus.engine.core.schema.FeatureSchema;
 import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.core.definition.FieldType;
+import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.core.schema.FeatureSchema;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.table.types.logical.RowType;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -13,9 +14,11 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
-import org.apache.flink.table.types.logical.RowType;
 
-/** Layout of a group's offline feature table {@code features.<group>}: change rows partitioned by {@code ds}. */
+/**
+ * Layout of a group's offline feature table {@code features.<group>}: change rows partitioned by
+ * {@code ds}.
+ */
 public final class FeatureTables {
   public static final String NAMESPACE = "features";
   public static final String VALID_FROM = FeatureSchema.VALID_FROM;
@@ -33,7 +36,9 @@ public final class FeatureTables {
     List<Types.NestedField> cols = new ArrayList<>();
     int id = 1;
     for (String e : g.entity()) {
-      cols.add(Types.NestedField.required(id++, e, icebergType(g.source().field(e).orElseThrow().type())));
+      cols.add(
+          Types.NestedField.required(
+              id++, e, icebergType(g.source().field(e).orElseThrow().type())));
     }
     cols.add(Types.NestedField.required(id++, VALID_FROM, Types.TimestampType.withZone()));
     FieldType[] types = plan.columnTypes();
@@ -55,8 +60,9 @@ public final class FeatureTables {
   }
 
   /**
-   * Loads or creates the table. A definition that gained features adds their columns (Iceberg schema
-   * evolution by name); a column whose type changed is an error, since old rows would not fit.
+   * Loads or creates the table. A definition that gained features adds their columns (Iceberg
+   * schema evolution by name); a column whose type changed is an error, since old rows would not
+   * fit.
    */
   public static Table createOrLoad(Warehouse warehouse, GroupPlan plan) {
     Schema wanted = schema(plan);
@@ -65,8 +71,16 @@ public final class FeatureTables {
       Types.NestedField existing = table.schema().findField(f.name());
       if (existing != null && !existing.type().equals(f.type())) {
         throw new IllegalStateException(
-            "feature table " + id(plan.group()) + " has column '" + f.name() + "' of type " + existing.type()
-                + " but definition " + plan.group().origin() + " now makes it " + f.type()
+            "feature table "
+                + id(plan.group())
+                + " has column '"
+                + f.name()
+                + "' of type "
+                + existing.type()
+                + " but definition "
+                + plan.group().origin()
+                + " now makes it "
+                + f.type()
                 + "; give the group a new name or drop the table");
       }
     }
@@ -77,12 +91,21 @@ public final class FeatureTables {
     return table;
   }
 
-  /** Fails with a clear message when {@code table} lacks a feature of the definition (it was never backfilled with it). */
+  /**
+   * Fails with a clear message when {@code table} lacks a feature of the definition (it was never
+   * backfilled with it).
+   */
   public static void requireColumns(Table table, GroupPlan plan) {
     for (String c : plan.columnNames()) {
       if (table.schema().findField(c) == null) {
-        throw new IllegalStateException("feature table " + id(plan.group()) + " has no column '" + c + "' of definition " + plan.group().origin()
-            + ": backfill with this definition first");
+        throw new IllegalStateException(
+            "feature table "
+                + id(plan.group())
+                + " has no column '"
+                + c
+                + "' of definition "
+                + plan.group().origin()
+                + ": backfill with this definition first");
       }
     }
   }

@@ -24,8 +24,8 @@ import org.apache.iceberg.util.SnapshotUtil;
 
 /**
  * Reads a group's offline feature table: all rows or one key's, at main's current state or as of a
- * past snapshot or time (time travel by the time a snapshot reached main), and point-in-time lookups
- * for training examples.
+ * past snapshot or time (time travel by the time a snapshot reached main), and point-in-time
+ * lookups for training examples.
  */
 public final class OfflineReader {
   private final Table table;
@@ -33,7 +33,8 @@ public final class OfflineReader {
 
   public OfflineReader(Warehouse warehouse, FeatureGroup group) {
     if (!warehouse.exists(FeatureTables.id(group))) {
-      throw new NoSuchElementException("feature table " + FeatureTables.id(group) + " does not exist yet: run a backfill first");
+      throw new NoSuchElementException(
+          "feature table " + FeatureTables.id(group) + " does not exist yet: run a backfill first");
     }
     this.table = warehouse.load(FeatureTables.id(group));
     this.group = group;
@@ -44,7 +45,11 @@ public final class OfflineReader {
     try {
       return SnapshotUtil.snapshotIdAsOfTime(table, epochMillis);
     } catch (IllegalArgumentException e) {
-      throw new NoSuchElementException("main of " + FeatureTables.id(group) + " had no snapshot at " + Instant.ofEpochMilli(epochMillis));
+      throw new NoSuchElementException(
+          "main of "
+              + FeatureTables.id(group)
+              + " had no snapshot at "
+              + Instant.ofEpochMilli(epochMillis));
     }
   }
 
@@ -80,8 +85,8 @@ public final class OfflineReader {
   }
 
   /**
-   * Point-in-time lookup (DESIGN §4): the row with the greatest {@code valid_from <= ts}, or null when
-   * there is none or it is older than the group's TTL. Never a row from the future.
+   * Point-in-time lookup (DESIGN §4): the row with the greatest {@code valid_from <= ts}, or null
+   * when there is none or it is older than the group's TTL. Never a row from the future.
    */
   public Map<String, Object> lookup(String key, Instant ts, Long snapshotId) {
     Map<String, Object> best = null;
@@ -102,7 +107,8 @@ public final class OfflineReader {
     List<String> entity = group.entity();
     String[] parts = entity.size() == 1 ? new String[] {key} : key.split(",");
     if (parts.length != entity.size()) {
-      throw new IllegalArgumentException("key '" + key + "' must give " + entity.size() + " values for " + entity);
+      throw new IllegalArgumentException(
+          "key '" + key + "' must give " + entity.size() + " values for " + entity);
     }
     Expression e = Expressions.alwaysTrue();
     for (int i = 0; i < parts.length; i++) {
@@ -112,14 +118,17 @@ public final class OfflineReader {
       if (entity.size() > 1 && eq > 0) {
         field = value.substring(0, eq).trim();
         value = value.substring(eq + 1).trim();
-        if (!entity.contains(field)) throw new IllegalArgumentException("'" + field + "' is not an entity key of " + group.name());
+        if (!entity.contains(field))
+          throw new IllegalArgumentException(
+              "'" + field + "' is not an entity key of " + group.name());
       }
       FieldType t = group.source().field(field).orElseThrow().type();
       Object literal;
       try {
         literal = t == FieldType.LONG ? (Object) Long.parseLong(value) : value;
       } catch (NumberFormatException ex) {
-        throw new IllegalArgumentException("key field '" + field + "' is a whole number, got '" + value + "'");
+        throw new IllegalArgumentException(
+            "key field '" + field + "' is a whole number, got '" + value + "'");
       }
       e = Expressions.and(e, Expressions.equal(field, literal));
     }

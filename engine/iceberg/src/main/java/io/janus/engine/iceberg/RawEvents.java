@@ -1,9 +1,9 @@
 package io.janus.engine.iceberg;
 
-import io.janus.engine.core.event.Event;
 import io.janus.engine.core.definition.FieldType;
 import io.janus.engine.core.definition.SourceDefinition;
 import io.janus.engine.core.definition.SourceField;
+import io.janus.engine.core.event.Event;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +44,10 @@ public final class RawEvents implements Serializable {
     for (SourceField f : source.fields()) {
       cols.add(
           f.required()
-              ? Types.NestedField.required(id++, f.columnName(), FeatureTables.icebergType(f.type()))
-              : Types.NestedField.optional(id++, f.columnName(), FeatureTables.icebergType(f.type())));
+              ? Types.NestedField.required(
+                  id++, f.columnName(), FeatureTables.icebergType(f.type()))
+              : Types.NestedField.optional(
+                  id++, f.columnName(), FeatureTables.icebergType(f.type())));
     }
     return new Schema(cols);
   }

@@ -17,8 +17,12 @@ import org.apache.iceberg.io.OutputFileFactory;
 public final class SmallWrites {
   private SmallWrites() {}
 
-  public static void append(Table table, List<Record> records, Map<String, String> snapshotProperties) {
-    OutputFileFactory files = OutputFileFactory.builderFor(table, 1, System.nanoTime()).format(FileFormat.PARQUET).build();
+  public static void append(
+      Table table, List<Record> records, Map<String, String> snapshotProperties) {
+    OutputFileFactory files =
+        OutputFileFactory.builderFor(table, 1, System.nanoTime())
+            .format(FileFormat.PARQUET)
+            .build();
     EncryptedOutputFile out = files.newOutputFile();
     GenericAppenderFactory factory = new GenericAppenderFactory(table.schema(), table.spec());
     DataWriter<Record> writer = factory.newDataWriter(out, FileFormat.PARQUET, null);

@@ -19,13 +19,17 @@ import org.apache.iceberg.flink.TableLoader;
 /**
  * The Iceberg catalog Janus reads and writes, reachable from the client and from every Flink task
  * (it holds a serializable {@link CatalogLoader}). Embedded default: a Hadoop catalog in a local
- * warehouse directory; clusters use a REST catalog or a custom one (e.g. JDBC, with its driver) through the same loader.
+ * warehouse directory; clusters use a REST catalog or a custom one (e.g. JDBC, with its driver)
+ * through the same loader.
  */
 public final class Warehouse implements Serializable {
   /** Catalog name used inside Janus. */
   public static final String CATALOG_NAME = "janus";
 
-  /** Table properties every Janus table is created with: v2, and old metadata files cleaned up on commit. */
+  /**
+   * Table properties every Janus table is created with: v2, and old metadata files cleaned up on
+   * commit.
+   */
   public static final Map<String, String> TABLE_PROPERTIES =
       Map.of(
           "format-version", "2",
@@ -57,20 +61,26 @@ public final class Warehouse implements Serializable {
   }
 
   /**
-   * A catalog from properties in Iceberg's own vocabulary: {@code type} (hadoop, rest) or
-   * {@code catalog-impl} (e.g. {@code org.apache.iceberg.jdbc.JdbcCatalog}), plus {@code uri},
-   * {@code warehouse}, credentials and so on.
+   * A catalog from properties in Iceberg's own vocabulary: {@code type} (hadoop, rest) or {@code
+   * catalog-impl} (e.g. {@code org.apache.iceberg.jdbc.JdbcCatalog}), plus {@code uri}, {@code
+   * warehouse}, credentials and so on.
    */
   public static Warehouse of(Map<String, String> properties) {
     Map<String, String> props = new HashMap<>(properties);
-    String type = props.getOrDefault("type", props.containsKey("catalog-impl") ? "custom" : "hadoop");
+    String type =
+        props.getOrDefault("type", props.containsKey("catalog-impl") ? "custom" : "hadoop");
     CatalogLoader l =
         switch (type) {
           case "hadoop" -> CatalogLoader.hadoop(CATALOG_NAME, new Configuration(), props);
           case "rest" -> CatalogLoader.rest(CATALOG_NAME, new Configuration(), props);
-          case "custom" -> CatalogLoader.custom(CATALOG_NAME, props, new Configuration(), props.get("catalog-impl"));
-          default -> throw new IllegalArgumentException(
-              "unknown catalog type '" + type + "' (expected hadoop or rest, or catalog-impl=<class> with its jars on the classpath)");
+          case "custom" ->
+              CatalogLoader.custom(
+                  CATALOG_NAME, props, new Configuration(), props.get("catalog-impl"));
+          default ->
+              throw new IllegalArgumentException(
+                  "unknown catalog type '"
+                      + type
+                      + "' (expected hadoop or rest, or catalog-impl=<class> with its jars on the classpath)");
         };
     return new Warehouse(l);
   }

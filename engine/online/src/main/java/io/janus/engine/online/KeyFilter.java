@@ -2,7 +2,9 @@ package io.janus.engine.online;
 
 import java.io.Serializable;
 
-/** Decides, from the entity key alone, whether a key is read; checked before its value is fetched. */
+/**
+ * Decides, from the entity key alone, whether a key is read; checked before its value is fetched.
+ */
 @FunctionalInterface
 public interface KeyFilter extends Serializable {
   /** Accepts every key. */

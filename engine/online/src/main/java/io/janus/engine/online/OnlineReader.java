@@ -1,10 +1,9 @@
 package io.janus.engine.online;
 
-import io.janus.engine.online.redis.RedisOnlineStore;
-
-import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.core.definition.FieldType;
+import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.online.redis.RedisOnlineStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +35,8 @@ public final class OnlineReader {
    * @param version fingerprint of the definition that computed them
    * @param features feature name to typed value
    */
-  public record Result(String group, String key, Instant validFrom, String version, Map<String, Object> features) {
+  public record Result(
+      String group, String key, Instant validFrom, String version, Map<String, Object> features) {
     public boolean found() {
       return validFrom != null;
     }
@@ -52,7 +52,8 @@ public final class OnlineReader {
   }
 
   public List<Result> getAll(List<Lookup> lookups) {
-    List<String> keys = lookups.stream().map(l -> l.group().name() + ":" + storeKey(l.group(), l.key())).toList();
+    List<String> keys =
+        lookups.stream().map(l -> l.group().name() + ":" + storeKey(l.group(), l.key())).toList();
     List<Map<String, String>> raw = store.multiGet(keys);
     long now = System.currentTimeMillis();
     List<Result> out = new ArrayList<>(lookups.size());
@@ -62,9 +63,14 @@ public final class OnlineReader {
     return out;
   }
 
-  /** The online key part for the given entity key: {@code a|b} for two entity fields given as {@code a,b}. */
+  /**
+   * The online key part for the given entity key: {@code a|b} for two entity fields given as {@code
+   * a,b}.
+   */
   public static String storeKey(FeatureGroup group, String key) {
-    return group.entity().size() == 1 ? key : String.join(OnlineRowEncoder.KEY_SEPARATOR, key.split(","));
+    return group.entity().size() == 1
+        ? key
+        : String.join(OnlineRowEncoder.KEY_SEPARATOR, key.split(","));
   }
 
   private static Result decode(Lookup l, Map<String, String> m, long now) {
@@ -79,14 +85,22 @@ public final class OnlineReader {
     Map<String, Object> features = new LinkedHashMap<>();
     for (int c = 0; c < names.size(); c++) {
       String v = m.get(names.get(c));
-      features.put(names.get(c), v == null ? null : switch (types[c]) {
-        case LONG, TIMESTAMP -> Long.parseLong(v);
-        case DOUBLE -> Double.parseDouble(v);
-        case BOOLEAN -> Boolean.parseBoolean(v);
-        case STRING -> v;
-      });
+      features.put(
+          names.get(c),
+          v == null
+              ? null
+              : switch (types[c]) {
+                case LONG, TIMESTAMP -> Long.parseLong(v);
+                case DOUBLE -> Double.parseDouble(v);
+                case BOOLEAN -> Boolean.parseBoolean(v);
+                case STRING -> v;
+              });
     }
-    return new Result(l.group().name(), l.key(), Instant.ofEpochMilli(validFrom),
-        m.get(RedisOnlineStore.VERSION), features);
+    return new Result(
+        l.group().name(),
+        l.key(),
+        Instant.ofEpochMilli(validFrom),
+        m.get(RedisOnlineStore.VERSION),
+        features);
   }
 }

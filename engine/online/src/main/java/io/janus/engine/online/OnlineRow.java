@@ -8,8 +8,8 @@ import java.util.Map;
  *
  * @param group feature group (the key prefix)
  * @param key entity key values joined by {@code |}
- * @param validFrom epoch ms from which the values hold; writes never move it backwards, except
- *     over values covered by {@code replaceUpTo}
+ * @param validFrom epoch ms from which the values hold; writes never move it backwards, except over
+ *     values covered by {@code replaceUpTo}
  * @param version the definition fingerprint the values were computed with
  * @param expireAtMs when the store may drop the key (valid_from + TTL), 0 for never
  * @param values feature name to value as text; a null value removes the field; a null map removes
@@ -18,13 +18,26 @@ import java.util.Map;
  *     newer than {@code validFrom}: the offline rows they came from were replaced (a corrected
  *     backfill). {@link #NO_REPLACE} for a plain guarded write.
  */
-public record OnlineRow(String group, String key, long validFrom, String version, long expireAtMs, Map<String, String> values, long replaceUpTo)
+public record OnlineRow(
+    String group,
+    String key,
+    long validFrom,
+    String version,
+    long expireAtMs,
+    Map<String, String> values,
+    long replaceUpTo)
     implements Serializable {
   /** {@code replaceUpTo} of a plain guarded write: valid_from values are never negative. */
   public static final long NO_REPLACE = -1;
 
   /** A plain guarded write. */
-  public OnlineRow(String group, String key, long validFrom, String version, long expireAtMs, Map<String, String> values) {
+  public OnlineRow(
+      String group,
+      String key,
+      long validFrom,
+      String version,
+      long expireAtMs,
+      Map<String, String> values) {
     this(group, key, validFrom, version, expireAtMs, values, NO_REPLACE);
   }
 

@@ -1,8 +1,8 @@
 package io.janus.engine.online;
 
-import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.core.definition.FieldType;
+import io.janus.engine.core.plan.GroupPlan;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.List;
@@ -10,8 +10,8 @@ import java.util.Map;
 import org.apache.flink.table.data.RowData;
 
 /**
- * Turns a feature-table row (as the pipeline emits it) into an {@link OnlineRow}: key
- * {@code <group>:<entity values joined by |>}, values as text, expiry at {@code valid_from + ttl}.
+ * Turns a feature-table row (as the pipeline emits it) into an {@link OnlineRow}: key {@code
+ * <group>:<entity values joined by |>}, values as text, expiry at {@code valid_from + ttl}.
  */
 public final class OnlineRowEncoder implements Serializable {
   /** Separates entity values in an online key. */
@@ -37,7 +37,10 @@ public final class OnlineRowEncoder implements Serializable {
     version = g.fingerprint();
     ttlMs = g.ttl().toMillis();
     entityPos = g.entity().stream().mapToInt(rowColumns::indexOf).toArray();
-    entityTypes = g.entity().stream().map(e -> g.source().field(e).orElseThrow().type()).toArray(FieldType[]::new);
+    entityTypes =
+        g.entity().stream()
+            .map(e -> g.source().field(e).orElseThrow().type())
+            .toArray(FieldType[]::new);
     validFromPos = rowColumns.indexOf("valid_from");
     names = plan.columnNames().toArray(String[]::new);
     columnPos = plan.columnNames().stream().mapToInt(rowColumns::indexOf).toArray();
@@ -49,21 +52,29 @@ public final class OnlineRowEncoder implements Serializable {
     return encode(row, OnlineRow.NO_REPLACE);
   }
 
-  /** The row as a write that also replaces stored values with valid_from at or before {@code replaceUpTo}. */
+  /**
+   * The row as a write that also replaces stored values with valid_from at or before {@code
+   * replaceUpTo}.
+   */
   public OnlineRow encode(RowData row, long replaceUpTo) {
     long validFrom = validFrom(row);
     Map<String, String> values = new HashMap<>(names.length * 2);
     for (int c = 0; c < names.length; c++) {
       int p = columnPos[c];
-      values.put(names[c], row.isNullAt(p) ? null : switch (columnTypes[c]) {
-        case LONG -> Long.toString(row.getLong(p));
-        case DOUBLE -> Double.toString(row.getDouble(p));
-        case STRING -> row.getString(p).toString();
-        case BOOLEAN -> Boolean.toString(row.getBoolean(p));
-        case TIMESTAMP -> Long.toString(row.getTimestamp(p, 6).getMillisecond());
-      });
+      values.put(
+          names[c],
+          row.isNullAt(p)
+              ? null
+              : switch (columnTypes[c]) {
+                case LONG -> Long.toString(row.getLong(p));
+                case DOUBLE -> Double.toString(row.getDouble(p));
+                case STRING -> row.getString(p).toString();
+                case BOOLEAN -> Boolean.toString(row.getBoolean(p));
+                case TIMESTAMP -> Long.toString(row.getTimestamp(p, 6).getMillisecond());
+              });
     }
-    return new OnlineRow(group, key(row), validFrom, version, expireAt(validFrom), values, replaceUpTo);
+    return new OnlineRow(
+        group, key(row), validFrom, version, expireAt(validFrom), values, replaceUpTo);
   }
 
   /** Removes the row's key from the store if what it holds is at or before {@code replaceUpTo}. */
@@ -83,7 +94,9 @@ public final class OnlineRowEncoder implements Serializable {
   }
 
   private String entity(RowData row, int k) {
-    return entityTypes[k] == FieldType.LONG ? Long.toString(row.getLong(entityPos[k])) : row.getString(entityPos[k]).toString();
+    return entityTypes[k] == FieldType.LONG
+        ? Long.toString(row.getLong(entityPos[k]))
+        : row.getString(entityPos[k]).toString();
   }
 
   /** The row's valid_from, epoch ms. */
@@ -91,7 +104,10 @@ public final class OnlineRowEncoder implements Serializable {
     return row.getTimestamp(validFromPos, 6).getMillisecond();
   }
 
-  /** Whether values that hold from {@code validFrom} are past the TTL at {@code nowMs} (the store has dropped them). */
+  /**
+   * Whether values that hold from {@code validFrom} are past the TTL at {@code nowMs} (the store
+   * has dropped them).
+   */
   public boolean isExpired(long validFrom, long nowMs) {
     long at = expireAt(validFrom);
     return at != 0 && at <= nowMs;

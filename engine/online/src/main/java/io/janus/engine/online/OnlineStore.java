@@ -18,8 +18,8 @@ public interface OnlineStore extends AutoCloseable {
   CompletableFuture<List<Boolean>> multiPut(List<OnlineRow> rows);
 
   /**
-   * Reads keys of one or several groups in one round trip. Each result is the stored fields
-   * ({@code _valid_from}, {@code _version} and the features), or null when the key is absent or expired.
+   * Reads keys of one or several groups in one round trip. Each result is the stored fields ({@code
+   * _valid_from}, {@code _version} and the features), or null when the key is absent or expired.
    */
   List<Map<String, String>> multiGet(List<String> storeKeys);
 

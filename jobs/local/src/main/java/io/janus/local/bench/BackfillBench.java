@@ -1,10 +1,10 @@
 package io.janus.local.bench;
 
-import io.janus.engine.flink.backfill.Backfill;
-import io.janus.engine.flink.backfill.BackfillResult;
+import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.core.event.Event;
 import io.janus.engine.core.event.EventParser;
-import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.flink.backfill.Backfill;
+import io.janus.engine.flink.backfill.BackfillResult;
 import io.janus.engine.iceberg.Warehouse;
 import io.janus.features.generate.ClickstreamGenerator;
 import io.janus.jobs.cli.CommonOptions;
@@ -30,20 +30,32 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code janus bench backfill}: the backfill pipeline of a shipped group (compute, Iceberg write to
- * an audit branch, audit, publish) on N in-memory events, against a plain Flink keyed count over the
- * same events in the same JVM as the baseline.
+ * an audit branch, audit, publish) on N in-memory events, against a plain Flink keyed count over
+ * the same events in the same JVM as the baseline.
  */
-@Command(name = "backfill", description = "Backfill throughput (compute + Iceberg branch write + audit + publish) vs a plain keyed count.")
+@Command(
+    name = "backfill",
+    description =
+        "Backfill throughput (compute + Iceberg branch write + audit + publish) vs a plain keyed count.")
 public final class BackfillBench implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Option(names = "--events", defaultValue = "1000000", description = "Events to generate (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--events",
+      defaultValue = "1000000",
+      description = "Events to generate (default: ${DEFAULT-VALUE}).")
   long events;
 
-  @Option(names = "--days", defaultValue = "3", description = "Days the events span (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--days",
+      defaultValue = "3",
+      description = "Days the events span (default: ${DEFAULT-VALUE}).")
   int days;
 
-  @Option(names = "--group", defaultValue = "user_activity", description = "Shipped group to backfill (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--group",
+      defaultValue = "user_activity",
+      description = "Shipped group to backfill (default: ${DEFAULT-VALUE}).")
   String group;
 
   @Option(names = "--json", description = "Print the figures as JSON.")
@@ -62,7 +74,8 @@ public final class BackfillBench implements Callable<Integer> {
       // Baseline: the same source, keyed by the group's entity, counted.
       StreamExecutionEnvironment env = env();
       env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-      source.events(env, Long.MIN_VALUE, Long.MAX_VALUE)
+      source
+          .events(env, Long.MIN_VALUE, Long.MAX_VALUE)
           .map(e -> Tuple2.of(String.valueOf(e.values[keyIndex]), 1L))
           .returns(Types.TUPLE(Types.STRING, Types.LONG))
           .keyBy(t -> t.f0, Types.STRING)
@@ -72,13 +85,16 @@ public final class BackfillBench implements Callable<Integer> {
       env.execute("janus bench baseline keyed count");
       double baselineSeconds = (System.nanoTime() - b0) / 1e9;
 
-      Path dir = Files.createDirectories(common.config().workdir().resolve("bench")).resolve("backfill-" + System.currentTimeMillis());
+      Path dir =
+          Files.createDirectories(common.config().workdir().resolve("bench"))
+              .resolve("backfill-" + System.currentTimeMillis());
       Warehouse warehouse = Warehouse.local(dir.resolve("warehouse"));
       long w0 = System.nanoTime();
-      BackfillResult r = Backfill.of(warehouse, g, source)
-          .withRange(start, start.plusDays(days - 1))
-          .withReportDir(dir.resolve("reports"))
-          .run(env());
+      BackfillResult r =
+          Backfill.of(warehouse, g, source)
+              .withRange(start, start.plusDays(days - 1))
+              .withReportDir(dir.resolve("reports"))
+              .run(env());
       double backfillSeconds = (System.nanoTime() - w0) / 1e9;
 
       double eps = evs.size() / backfillSeconds;
@@ -94,17 +110,27 @@ public final class BackfillBench implements Callable<Integer> {
       m.put("compute_write_seconds", round(r.computeMillis() / 1000.0));
       m.put("baseline_seconds", round(baselineSeconds));
       m.put("events_per_second", Math.round(eps));
-      m.put("compute_write_events_per_second", Math.round(evs.size() / (r.computeMillis() / 1000.0)));
+      m.put(
+          "compute_write_events_per_second", Math.round(evs.size() / (r.computeMillis() / 1000.0)));
       m.put("baseline_events_per_second", Math.round(baseEps));
       m.put("ratio", round(eps / baseEps));
       if (json) {
         System.out.println(Json.line(m));
       } else {
-        System.out.printf("backfill bench: %s, %,d events over %d days, parallelism %d%n", g.name(), evs.size(), days, env().getParallelism());
-        System.out.printf("  backfill (compute + branch write + audit + publish)  %6.1f s  %,10.0f events/s  (%,d rows)%n", backfillSeconds, eps, r.rowsWritten());
-        System.out.printf("    of which the Flink job (compute + write)           %6.1f s%n", r.computeMillis() / 1000.0);
-        System.out.printf("  baseline keyed count                                 %6.1f s  %,10.0f events/s%n", baselineSeconds, baseEps);
-        System.out.printf("  ratio                                                %6.2f%n", eps / baseEps);
+        System.out.printf(
+            "backfill bench: %s, %,d events over %d days, parallelism %d%n",
+            g.name(), evs.size(), days, env().getParallelism());
+        System.out.printf(
+            "  backfill (compute + branch write + audit + publish)  %6.1f s  %,10.0f events/s  (%,d rows)%n",
+            backfillSeconds, eps, r.rowsWritten());
+        System.out.printf(
+            "    of which the Flink job (compute + write)           %6.1f s%n",
+            r.computeMillis() / 1000.0);
+        System.out.printf(
+            "  baseline keyed count                                 %6.1f s  %,10.0f events/s%n",
+            baselineSeconds, baseEps);
+        System.out.printf(
+            "  ratio                                                %6.2f%n", eps / baseEps);
       }
       return r.published() ? 0 : 1;
     } finally {
@@ -117,7 +143,13 @@ public final class BackfillBench implements Callable<Integer> {
   }
 
   private List<Event> generate(FeatureGroup g, LocalDate start) {
-    ClickstreamGenerator gen = ClickstreamGenerator.builder().events(events).days(days).start(start).malformedRate(0).build();
+    ClickstreamGenerator gen =
+        ClickstreamGenerator.builder()
+            .events(events)
+            .days(days)
+            .start(start)
+            .malformedRate(0)
+            .build();
     EventParser parser = new EventParser(g.source());
     Map<String, String> strings = new HashMap<>();
     List<Event> out = new ArrayList<>((int) events);
@@ -127,7 +159,8 @@ public final class BackfillBench implements Callable<Integer> {
       Object[] v = r.event().values;
       for (int i = 0; i < v.length; i++) {
         // Share repeated strings (users, products, cities) so millions of events fit the heap.
-        if (v[i] instanceof String s && i != g.source().indexOf(g.source().eventId())) v[i] = strings.computeIfAbsent(s, x -> x);
+        if (v[i] instanceof String s && i != g.source().indexOf(g.source().eventId()))
+          v[i] = strings.computeIfAbsent(s, x -> x);
       }
       out.add(r.event());
     }

@@ -4,12 +4,22 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code janus bench …}: benchmarks that print figures and ratios. */
-@Command(name = "bench", description = "Benchmarks that print figures and ratios.", subcommands = {BackfillBench.class, StreamBench.class, ReconcileBench.Sync.class, ReconcileBench.Parity.class, MaintenanceBench.class})
+@Command(
+    name = "bench",
+    description = "Benchmarks that print figures and ratios.",
+    subcommands = {
+      BackfillBench.class,
+      StreamBench.class,
+      ReconcileBench.Sync.class,
+      ReconcileBench.Parity.class,
+      MaintenanceBench.class
+    })
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark (try: janus bench backfill --events 1000000)");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "missing benchmark (try: janus bench backfill --events 1000000)");
   }
 }

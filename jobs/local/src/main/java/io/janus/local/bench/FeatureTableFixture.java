@@ -1,9 +1,9 @@
 package io.janus.local.bench;
 
-import io.janus.engine.flink.compute.FeatureRows;
-import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.core.definition.FieldType;
+import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.flink.compute.FeatureRows;
 import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.Warehouse;
 import java.time.LocalDate;
@@ -24,21 +24,27 @@ import org.apache.iceberg.flink.sink.FlinkSink;
 /**
  * Synthetic feature tables for the reconcile benchmarks: {@code keys} entities with two change rows
  * each, one yesterday and one today (before now, within any TTL of a day or more), written straight
- * to {@code features.<group>} by a Flink job, so a million keys take seconds rather than a backfill.
+ * to {@code features.<group>} by a Flink job, so a million keys take seconds rather than a
+ * backfill.
  */
 final class FeatureTableFixture {
   private final Warehouse warehouse;
   private final FeatureGroup group;
   private final long keys;
   private final long today;
-  /** Today's rows fall before now whatever the time of day (within the first minutes after midnight too), the same on every write. */
+
+  /**
+   * Today's rows fall before now whatever the time of day (within the first minutes after midnight
+   * too), the same on every write.
+   */
   private final long todaySpan;
 
   FeatureTableFixture(Warehouse warehouse, FeatureGroup group, long keys) {
     this.warehouse = warehouse;
     this.group = group;
     this.keys = keys;
-    this.today = LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    this.today =
+        LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     this.todaySpan = Math.max(1, Math.min(86_400_000L, System.currentTimeMillis() - today - 1000));
   }
 
@@ -47,56 +53,83 @@ final class FeatureTableFixture {
     write(parallelism, 2 * keys, 0, false);
   }
 
-  /** Overwrites today's partition, with changed values for every {@code changeEvery}-th key (one overwrite snapshot). */
+  /**
+   * Overwrites today's partition, with changed values for every {@code changeEvery}-th key (one
+   * overwrite snapshot).
+   */
   void rewriteToday(int parallelism, int changeEvery) throws Exception {
     write(parallelism, keys, changeEvery, true);
   }
 
-  private void write(int parallelism, long rows, int changeEvery, boolean todayOnly) throws Exception {
+  private void write(int parallelism, long rows, int changeEvery, boolean todayOnly)
+      throws Exception {
     GroupPlan plan = GroupPlan.of(group);
     Table table = FeatureTables.createOrLoad(warehouse, plan);
     List<String> columns = table.schema().columns().stream().map(f -> f.name()).toList();
     FeatureRows featureRows = new FeatureRows(plan, columns);
     FieldType[] types = plan.columnTypes();
-    // Entity values of key k: k itself for whole numbers, "k<k>" for text, joined as the pipeline joins them.
-    FieldType[] entityTypes = group.entity().stream().map(e -> group.source().field(e).orElseThrow().type()).toArray(FieldType[]::new);
+    // Entity values of key k: k itself for whole numbers, "k<k>" for text, joined as the pipeline
+    // joins them.
+    FieldType[] entityTypes =
+        group.entity().stream()
+            .map(e -> group.source().field(e).orElseThrow().type())
+            .toArray(FieldType[]::new);
     long today = this.today;
     long todaySpan = this.todaySpan;
     long yesterday = today - 86_400_000L;
     long n = keys;
-    GeneratorFunction<Long, RowData> gen = i -> {
-      boolean second = todayOnly || i >= n;
-      long k = i % n;
-      long vf = second ? today + Math.floorMod(k * 7919, todaySpan) : yesterday + Math.floorMod(k * 104_729, 86_400_000L);
-      long v = k + (second ? 1 : 0) + (changeEvery > 0 && k % changeEvery == 0 ? 1000 : 0);
-      Object[] values = new Object[types.length];
-      for (int c = 0; c < types.length; c++) {
-        values[c] = switch (types[c]) {
-          case LONG -> v % (17 + c);
-          case DOUBLE -> (v % (100 + c)) / 4.0;
-          case STRING -> "s" + v % 10;
-          case BOOLEAN -> v % 2 == 0;
-          case TIMESTAMP -> vf;
+    GeneratorFunction<Long, RowData> gen =
+        i -> {
+          boolean second = todayOnly || i >= n;
+          long k = i % n;
+          long vf =
+              second
+                  ? today + Math.floorMod(k * 7919, todaySpan)
+                  : yesterday + Math.floorMod(k * 104_729, 86_400_000L);
+          long v = k + (second ? 1 : 0) + (changeEvery > 0 && k % changeEvery == 0 ? 1000 : 0);
+          Object[] values = new Object[types.length];
+          for (int c = 0; c < types.length; c++) {
+            values[c] =
+                switch (types[c]) {
+                  case LONG -> v % (17 + c);
+                  case DOUBLE -> (v % (100 + c)) / 4.0;
+                  case STRING -> "s" + v % 10;
+                  case BOOLEAN -> v % 2 == 0;
+                  case TIMESTAMP -> vf;
+                };
+          }
+          StringBuilder key = new StringBuilder();
+          for (int e = 0; e < entityTypes.length; e++) {
+            if (e > 0) key.append(GroupPlan.KEY_SEPARATOR);
+            key.append(entityTypes[e] == FieldType.LONG ? Long.toString(k) : "k" + k);
+          }
+          return featureRows.row(key.toString(), vf, values);
         };
-      }
-      StringBuilder key = new StringBuilder();
-      for (int e = 0; e < entityTypes.length; e++) {
-        if (e > 0) key.append(GroupPlan.KEY_SEPARATOR);
-        key.append(entityTypes[e] == FieldType.LONG ? Long.toString(k) : "k" + k);
-      }
-      return featureRows.row(key.toString(), vf, values);
-    };
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(parallelism);
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-    var rowsStream = env.fromSource(new DataGeneratorSource<>(gen, rows, RateLimiterStrategy.noOp(), InternalTypeInfo.of(org.apache.iceberg.flink.FlinkSchemaUtil.convert(table.schema()))),
-        WatermarkStrategy.noWatermarks(), "synthetic " + group.name() + " rows");
+    var rowsStream =
+        env.fromSource(
+            new DataGeneratorSource<>(
+                gen,
+                rows,
+                RateLimiterStrategy.noOp(),
+                InternalTypeInfo.of(
+                    org.apache.iceberg.flink.FlinkSchemaUtil.convert(table.schema()))),
+            WatermarkStrategy.noWatermarks(),
+            "synthetic " + group.name() + " rows");
     FlinkSink.forRowData(rowsStream)
         .tableLoader(warehouse.tableLoader(FeatureTables.id(group)))
         .overwrite(todayOnly)
         .distributionMode(DistributionMode.NONE)
         .uidPrefix("janus-bench-" + System.nanoTime())
         .append();
-    env.execute("janus bench: synthetic " + group.name() + " table, " + rows + " rows" + (todayOnly ? " (today rewritten)" : ""));
+    env.execute(
+        "janus bench: synthetic "
+            + group.name()
+            + " table, "
+            + rows
+            + " rows"
+            + (todayOnly ? " (today rewritten)" : ""));
   }
 }

@@ -39,7 +39,8 @@ public final class InMemoryEventSource implements EventSource {
   public DataStream<Event> events(StreamExecutionEnvironment env, long fromMs, long toMs) {
     String key = id;
     GeneratorFunction<Long, Event> byIndex = i -> EVENTS.get(key).get((int) (long) i);
-    DataGeneratorSource<Event> src = new DataGeneratorSource<>(byIndex, count, TypeInformation.of(Event.class));
+    DataGeneratorSource<Event> src =
+        new DataGeneratorSource<>(byIndex, count, TypeInformation.of(Event.class));
     return env.fromSource(src, WatermarkStrategy.noWatermarks(), "in-memory events")
         .filter(e -> e.ts >= fromMs && e.ts < toMs)
         .name("event time in range");

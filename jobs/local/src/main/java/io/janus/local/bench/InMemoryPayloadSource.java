@@ -12,7 +12,9 @@ import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-/** JSON payloads held in this JVM's memory, served to a local MiniCluster by index. Benchmarks only. */
+/**
+ * JSON payloads held in this JVM's memory, served to a local MiniCluster by index. Benchmarks only.
+ */
 final class InMemoryPayloadSource implements PayloadSource {
   private static final Map<String, List<String>> LINES = new ConcurrentHashMap<>();
   private final String id = UUID.randomUUID().toString();
@@ -31,7 +33,10 @@ final class InMemoryPayloadSource implements PayloadSource {
   public DataStream<String> payloads(StreamExecutionEnvironment env) {
     String key = id;
     GeneratorFunction<Long, String> byIndex = i -> LINES.get(key).get((int) (long) i);
-    return env.fromSource(new DataGeneratorSource<>(byIndex, count, Types.STRING), WatermarkStrategy.noWatermarks(), "in-memory payloads");
+    return env.fromSource(
+        new DataGeneratorSource<>(byIndex, count, Types.STRING),
+        WatermarkStrategy.noWatermarks(),
+        "in-memory payloads");
   }
 
   @Override

@@ -1,13 +1,12 @@
 package io.janus.local.bench;
 
 import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.flink.parity.ParityCheck;
 import io.janus.engine.flink.parity.ParityReport;
-import io.janus.engine.online.redis.source.RedisScanSource;
 import io.janus.engine.flink.sync.OnlineSync;
-import io.janus.engine.iceberg.changes.SyncMarker;
 import io.janus.engine.flink.sync.SyncResult;
+import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.iceberg.changes.SyncMarker;
 import io.janus.jobs.cli.CommonOptions;
 import io.janus.jobs.cli.Json;
 import io.janus.jobs.cli.RedisOptions;
@@ -21,18 +20,24 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code janus bench sync} and {@code janus bench parity}: keys per second of the reconcile jobs on a
- * synthetic feature table ({@code --keys} entities, two rows each) against a real Redis (embedded
+ * {@code janus bench sync} and {@code janus bench parity}: keys per second of the reconcile jobs on
+ * a synthetic feature table ({@code --keys} entities, two rows each) against a real Redis (embedded
  * under the bench directory unless {@code --redis} is given).
  */
 abstract class ReconcileBench implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Mixin RedisOptions redis;
 
-  @Option(names = "--keys", defaultValue = "1000000", description = "Entities in the synthetic table (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--keys",
+      defaultValue = "1000000",
+      description = "Entities in the synthetic table (default: ${DEFAULT-VALUE}).")
   long keys;
 
-  @Option(names = "--group", defaultValue = "user_activity", description = "Group whose columns the table has (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--group",
+      defaultValue = "user_activity",
+      description = "Group whose columns the table has (default: ${DEFAULT-VALUE}).")
   String group;
 
   @Option(names = "--json", description = "Print the figures as JSON.")
@@ -41,8 +46,11 @@ abstract class ReconcileBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     // A name of its own, so a shared Redis (--redis) never mixes bench keys with real ones.
-    FeatureGroup g = common.group(group).renamed(group + "_bench_" + System.currentTimeMillis() / 1000);
-    Path dir = Files.createDirectories(common.config().workdir().resolve("bench")).resolve(name() + "-" + System.currentTimeMillis());
+    FeatureGroup g =
+        common.group(group).renamed(group + "_bench_" + System.currentTimeMillis() / 1000);
+    Path dir =
+        Files.createDirectories(common.config().workdir().resolve("bench"))
+            .resolve(name() + "-" + System.currentTimeMillis());
     Warehouse warehouse = Warehouse.local(dir.resolve("warehouse"));
     FeatureTableFixture table = new FeatureTableFixture(warehouse, g, keys);
     Map<String, Object> m = new LinkedHashMap<>();
@@ -63,13 +71,21 @@ abstract class ReconcileBench implements Callable<Integer> {
     if (json) {
       System.out.println(Json.line(m));
     } else {
-      System.out.printf("%s bench: %s, %,d keys (%,d rows written in %.1f s), parallelism %d%n", name(), g.name(), keys, 2 * keys, m.get("table_write_seconds"),
-          m.get("parallelism"));
-      m.forEach((k, v) -> {
-        if (k.equals("group") || k.equals("keys") || k.equals("parallelism") || k.startsWith("table_")) return;
-        String text = v instanceof Double d ? String.format("%.2f", d) : v instanceof Long l ? String.format("%,d", l) : String.valueOf(v);
-        System.out.printf("  %-30s %14s%n", k, text);
-      });
+      System.out.printf(
+          "%s bench: %s, %,d keys (%,d rows written in %.1f s), parallelism %d%n",
+          name(), g.name(), keys, 2 * keys, m.get("table_write_seconds"), m.get("parallelism"));
+      m.forEach(
+          (k, v) -> {
+            if (k.equals("group")
+                || k.equals("keys")
+                || k.equals("parallelism")
+                || k.startsWith("table_")) return;
+            String text =
+                v instanceof Double d
+                    ? String.format("%.2f", d)
+                    : v instanceof Long l ? String.format("%,d", l) : String.valueOf(v);
+            System.out.printf("  %-30s %14s%n", k, text);
+          });
     }
     return 0;
   }
@@ -80,29 +96,52 @@ abstract class ReconcileBench implements Callable<Integer> {
   private static void removeKeys(String uri, String group) {
     io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(uri);
     try (var c = client.connect()) {
-      io.lettuce.core.ScanArgs args = io.lettuce.core.ScanArgs.Builder.matches(io.janus.engine.online.redis.RedisOnlineStore.matchPattern(group)).limit(5000);
+      io.lettuce.core.ScanArgs args =
+          io.lettuce.core.ScanArgs.Builder.matches(
+                  io.janus.engine.online.redis.RedisOnlineStore.matchPattern(group))
+              .limit(5000);
       io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
       do {
         io.lettuce.core.KeyScanCursor<String> page = c.sync().scan(cursor, args);
         if (!page.getKeys().isEmpty()) c.sync().unlink(page.getKeys().toArray(String[]::new));
         cursor = page;
       } while (!cursor.isFinished());
-      c.sync().unlink(SyncMarker.storeKey(io.janus.engine.iceberg.FeatureTables.NAMESPACE + "." + group)); // as OnlineSync names it
+      c.sync()
+          .unlink(
+              SyncMarker.storeKey(
+                  io.janus.engine.iceberg.FeatureTables.NAMESPACE
+                      + "."
+                      + group)); // as OnlineSync names it
     } finally {
       client.shutdown();
     }
   }
 
-  abstract void measure(FeatureGroup g, Warehouse warehouse, String uri, FeatureTableFixture table, Map<String, Object> m) throws Exception;
+  abstract void measure(
+      FeatureGroup g,
+      Warehouse warehouse,
+      String uri,
+      FeatureTableFixture table,
+      Map<String, Object> m)
+      throws Exception;
 
   static double seconds(long startNanos) {
     return Math.round((System.nanoTime() - startNanos) / 1e7) / 100.0;
   }
 
-  /** Full load, then an overwrite of today's partition with every tenth key changed, then a sync with nothing new. */
-  @Command(name = "sync", description = "Online sync keys/s: a full load of --keys keys, an incremental sync after an overwrite, a sync with nothing new.")
+  /**
+   * Full load, then an overwrite of today's partition with every tenth key changed, then a sync
+   * with nothing new.
+   */
+  @Command(
+      name = "sync",
+      description =
+          "Online sync keys/s: a full load of --keys keys, an incremental sync after an overwrite, a sync with nothing new.")
   static final class Sync extends ReconcileBench {
-    @Option(names = "--change-every", defaultValue = "10", description = "Every n-th key changes in the rewritten day (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--change-every",
+        defaultValue = "10",
+        description = "Every n-th key changes in the rewritten day (default: ${DEFAULT-VALUE}).")
     int changeEvery;
 
     @Override
@@ -111,7 +150,13 @@ abstract class ReconcileBench implements Callable<Integer> {
     }
 
     @Override
-    void measure(FeatureGroup g, Warehouse warehouse, String uri, FeatureTableFixture table, Map<String, Object> m) throws Exception {
+    void measure(
+        FeatureGroup g,
+        Warehouse warehouse,
+        String uri,
+        FeatureTableFixture table,
+        Map<String, Object> m)
+        throws Exception {
       SyncResult full = OnlineSync.of(warehouse, g, uri).run(common.env());
       m.put("full_seconds", full.millis() / 1000.0);
       m.put("full_keys_written", full.keysWritten());
@@ -133,9 +178,15 @@ abstract class ReconcileBench implements Callable<Integer> {
   }
 
   /** Parity of every key after a full sync, then of a sample. */
-  @Command(name = "parity", description = "Parity check keys/s over --keys keys (every key), and the time of a sampled check.")
+  @Command(
+      name = "parity",
+      description =
+          "Parity check keys/s over --keys keys (every key), and the time of a sampled check.")
   static final class Parity extends ReconcileBench {
-    @Option(names = "--sample", defaultValue = "10000", description = "Size of the sampled check (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--sample",
+        defaultValue = "10000",
+        description = "Size of the sampled check (default: ${DEFAULT-VALUE}).")
     int sample;
 
     @Override
@@ -144,10 +195,17 @@ abstract class ReconcileBench implements Callable<Integer> {
     }
 
     @Override
-    void measure(FeatureGroup g, Warehouse warehouse, String uri, FeatureTableFixture table, Map<String, Object> m) throws Exception {
+    void measure(
+        FeatureGroup g,
+        Warehouse warehouse,
+        String uri,
+        FeatureTableFixture table,
+        Map<String, Object> m)
+        throws Exception {
       OnlineSync.of(warehouse, g, uri).run(common.env());
       ParityReport all = ParityCheck.of(warehouse, g, uri).run(common.env());
-      if (!all.passed()) throw new IllegalStateException("parity after a full sync failed: " + all.summary());
+      if (!all.passed())
+        throw new IllegalStateException("parity after a full sync failed: " + all.summary());
       m.put("all_keys_checked", all.checked());
       m.put("all_seconds", all.millis() / 1000.0);
       m.put("all_keys_per_second", Math.round(all.checked() / (all.millis() / 1000.0)));

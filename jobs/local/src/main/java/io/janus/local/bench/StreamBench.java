@@ -1,12 +1,12 @@
 package io.janus.local.bench;
 
 import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.embedded.EmbeddedRedis;
-import io.janus.engine.online.OnlineRow;
-import io.janus.engine.online.redis.RedisOnlineStore;
 import io.janus.engine.flink.source.PayloadSource;
 import io.janus.engine.flink.stream.StreamJob;
+import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.online.OnlineRow;
+import io.janus.engine.online.redis.RedisOnlineStore;
 import io.janus.features.generate.ClickstreamGenerator;
 import io.janus.jobs.cli.CommonOptions;
 import io.janus.jobs.cli.Json;
@@ -48,36 +48,68 @@ import picocli.CommandLine.Option;
  * being readable in Redis — at a fixed rate; (3) guarded sink writes against raw pipelined HSETs on
  * the same server.
  */
-@Command(name = "stream", description = "Streaming throughput, freshness at a fixed rate, and guarded Redis writes vs raw pipelined HSET.")
+@Command(
+    name = "stream",
+    description =
+        "Streaming throughput, freshness at a fixed rate, and guarded Redis writes vs raw pipelined HSET.")
 public final class StreamBench implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Option(names = "--events", defaultValue = "1000000", description = "Events for the throughput run (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--events",
+      defaultValue = "1000000",
+      description = "Events for the throughput run (default: ${DEFAULT-VALUE}).")
   long events;
 
-  @Option(names = "--rate", defaultValue = "50000", description = "Events per second for the freshness run (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rate",
+      defaultValue = "50000",
+      description = "Events per second for the freshness run (default: ${DEFAULT-VALUE}).")
   int rate;
 
-  @Option(names = "--seconds", defaultValue = "30", description = "Measured length of the freshness run (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seconds",
+      defaultValue = "30",
+      description = "Measured length of the freshness run (default: ${DEFAULT-VALUE}).")
   int seconds;
 
-  @Option(names = "--warmup", defaultValue = "20", description = "Seconds the freshness run goes at the same rate before it measures (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup",
+      defaultValue = "20",
+      description =
+          "Seconds the freshness run goes at the same rate before it measures (default: ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--allowed-lateness", defaultValue = "50", description = "Out-of-orderness of the freshness run in ms (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--allowed-lateness",
+      defaultValue = "50",
+      description = "Out-of-orderness of the freshness run in ms (default: ${DEFAULT-VALUE}).")
   long latenessMs;
 
-  @Option(names = "--sink-rows", defaultValue = "300000", description = "Rows for the sink comparison (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--sink-rows",
+      defaultValue = "300000",
+      description = "Rows for the sink comparison (default: ${DEFAULT-VALUE}).")
   int sinkRows;
 
-  @Option(names = "--checkpoint-interval", defaultValue = "10s", description = "Checkpoint interval of the runs (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--checkpoint-interval",
+      defaultValue = "10s",
+      description = "Checkpoint interval of the runs (default: ${DEFAULT-VALUE}).")
   String checkpointInterval;
 
-  @Option(names = "--group", defaultValue = "user_activity", description = "Group (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--group",
+      defaultValue = "user_activity",
+      description = "Group (default: ${DEFAULT-VALUE}).")
   String group;
 
-  @Option(names = "--nice", defaultValue = "10", description = "Nice value the bench's JVM runs at once the embedded Redis is up, so the Redis under test "
-      + "gets a core when it needs one, as on a host of its own; 0 leaves both equal (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--nice",
+      defaultValue = "10",
+      description =
+          "Nice value the bench's JVM runs at once the embedded Redis is up, so the Redis under test "
+              + "gets a core when it needs one, as on a host of its own; 0 leaves both equal (default: ${DEFAULT-VALUE}).")
   int nice;
 
   @Option(names = "--json", description = "Print the figures as JSON.")
@@ -86,26 +118,41 @@ public final class StreamBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FeatureGroup g = common.group(group);
-    Path dir = Files.createDirectories(common.config().workdir().resolve("bench")).resolve("stream-" + System.currentTimeMillis());
+    Path dir =
+        Files.createDirectories(common.config().workdir().resolve("bench"))
+            .resolve("stream-" + System.currentTimeMillis());
     Warehouse warehouse = Warehouse.local(dir.resolve("warehouse"));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("group", g.name());
     try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis"))) {
       // Linux schedules threads, not processes: the job's half a dozen busy threads would otherwise
-      // leave the single-threaded Redis a third of a core (measured), and the bench would measure that.
+      // leave the single-threaded Redis a third of a core (measured), and the bench would measure
+      // that.
       m.put("jvm_nice", nice > 0 ? lowerJvmPriority(nice) : 0);
       // 1. Throughput.
       List<String> lines = new ArrayList<>((int) events);
-      ClickstreamGenerator.builder().events(events).days(1).start(LocalDate.now(ZoneOffset.UTC)).malformedRate(0).build().lines()
+      ClickstreamGenerator.builder()
+          .events(events)
+          .days(1)
+          .start(LocalDate.now(ZoneOffset.UTC))
+          .malformedRate(0)
+          .build()
+          .lines()
           .forEachRemaining(lines::add);
       InMemoryPayloadSource memory = new InMemoryPayloadSource(lines);
       List<Double> runSeconds = new ArrayList<>();
       try {
-        // The first run warms the JIT up (the streaming path is large); the median of the next three counts.
+        // The first run warms the JIT up (the streaming path is large); the median of the next
+        // three counts.
         for (int run = 0; run < 4; run++) {
           long t0 = System.nanoTime();
-          StreamJob.builder(warehouse, g, memory, redis.uri()).coldPath(false).checkpointInterval(io.janus.engine.core.definition.Durations.parse(checkpointInterval))
-              .checkpointDir(dir.resolve("checkpoints")).build().run(common.env());
+          StreamJob.builder(warehouse, g, memory, redis.uri())
+              .coldPath(false)
+              .checkpointInterval(
+                  io.janus.engine.core.definition.Durations.parse(checkpointInterval))
+              .checkpointDir(dir.resolve("checkpoints"))
+              .build()
+              .run(common.env());
           if (run > 0) runSeconds.add((System.nanoTime() - t0) / 1e9);
         }
       } finally {
@@ -115,7 +162,9 @@ public final class StreamBench implements Callable<Integer> {
       m.put("events", events);
       m.put("events_per_second", Math.round(events / throughputSeconds));
       m.put("throughput_seconds", round(throughputSeconds));
-      m.put("throughput_runs_events_per_second", runSeconds.stream().map(t -> Math.round(events / t)).toList());
+      m.put(
+          "throughput_runs_events_per_second",
+          runSeconds.stream().map(t -> Math.round(events / t)).toList());
 
       // 2. Freshness at a fixed rate.
       double[] freshness = freshness(g, warehouse, redis.uri());
@@ -138,13 +187,26 @@ public final class StreamBench implements Callable<Integer> {
     if (json) {
       System.out.println(Json.line(m));
     } else {
-      System.out.printf("stream bench: %s, parallelism %d, JVM at nice %d, embedded Redis (append-only file on) at 0%n", g.name(), common.env().getParallelism(), m.get("jvm_nice"));
-      System.out.printf("  throughput into Redis       %,10d events/s (median of 3 runs %s, %,d events each, cold path off)%n", m.get("events_per_second"),
-          m.get("throughput_runs_events_per_second"), events);
-      System.out.printf("  freshness at %,d/s          p50 %s ms, p99 %s ms (%d probes over %d s after %d s warm-up, %d never seen; allowed lateness %d ms)%n", rate,
-          ms(m.get("freshness_p50_ms")), ms(m.get("freshness_p99_ms")), m.get("freshness_probes"), seconds, warmup, m.get("freshness_probes_unseen"), latenessMs);
-      System.out.printf("  guarded sink writes         %,10d rows/s%n", m.get("sink_guarded_writes_per_second"));
-      System.out.printf("  raw pipelined HSET          %,10d ops/s%n", m.get("raw_pipelined_hset_per_second"));
+      System.out.printf(
+          "stream bench: %s, parallelism %d, JVM at nice %d, embedded Redis (append-only file on) at 0%n",
+          g.name(), common.env().getParallelism(), m.get("jvm_nice"));
+      System.out.printf(
+          "  throughput into Redis       %,10d events/s (median of 3 runs %s, %,d events each, cold path off)%n",
+          m.get("events_per_second"), m.get("throughput_runs_events_per_second"), events);
+      System.out.printf(
+          "  freshness at %,d/s          p50 %s ms, p99 %s ms (%d probes over %d s after %d s warm-up, %d never seen; allowed lateness %d ms)%n",
+          rate,
+          ms(m.get("freshness_p50_ms")),
+          ms(m.get("freshness_p99_ms")),
+          m.get("freshness_probes"),
+          seconds,
+          warmup,
+          m.get("freshness_probes_unseen"),
+          latenessMs);
+      System.out.printf(
+          "  guarded sink writes         %,10d rows/s%n", m.get("sink_guarded_writes_per_second"));
+      System.out.printf(
+          "  raw pipelined HSET          %,10d ops/s%n", m.get("raw_pipelined_hset_per_second"));
       System.out.printf("  sink ratio                  %10.2f%n", m.get("sink_ratio"));
     }
     return 0;
@@ -176,27 +238,43 @@ public final class StreamBench implements Callable<Integer> {
     Thread.sleep(500);
     poller.interrupt();
     poller.join();
-    // A long-running job is measured, not its first seconds: until then the JIT compiler still takes
-    // most of a core (measured: 0.4-0.9 core for 15-20 s after the job starts) from the Redis under test.
-    long measuredFrom = PROBES.values().stream().mapToLong(Long::longValue).min().orElse(0) + warmup * 1000L;
+    // A long-running job is measured, not its first seconds: until then the JIT compiler still
+    // takes
+    // most of a core (measured: 0.4-0.9 core for 15-20 s after the job starts) from the Redis under
+    // test.
+    long measuredFrom =
+        PROBES.values().stream().mapToLong(Long::longValue).min().orElse(0) + warmup * 1000L;
     // A probe never seen in Redis counts as infinitely late (and is reported), not as absent.
-    double[] lat = PROBES.entrySet().stream()
-        .filter(e -> e.getValue() >= measuredFrom)
-        .mapToDouble(e -> seen.containsKey(e.getKey()) ? seen.get(e.getKey()) - e.getValue() : Double.POSITIVE_INFINITY)
-        .sorted().toArray();
+    double[] lat =
+        PROBES.entrySet().stream()
+            .filter(e -> e.getValue() >= measuredFrom)
+            .mapToDouble(
+                e ->
+                    seen.containsKey(e.getKey())
+                        ? seen.get(e.getKey()) - e.getValue()
+                        : Double.POSITIVE_INFINITY)
+            .sorted()
+            .toArray();
     long unseen = Arrays.stream(lat).filter(Double::isInfinite).count();
     if (lat.length == 0) return new double[] {Double.NaN, Double.NaN, 0, 0};
-    return new double[] {lat[lat.length / 2], lat[Math.min(lat.length - 1, (int) (lat.length * 0.99))], lat.length, unseen};
+    return new double[] {
+      lat[lat.length / 2],
+      lat[Math.min(lat.length - 1, (int) (lat.length * 0.99))],
+      lat.length,
+      unseen
+    };
   }
 
   /** Probes the source emitted and the poller has not picked up yet. */
   static final Queue<String> NEW_PROBES = new ConcurrentLinkedQueue<>();
 
   /**
-   * Which of KEYS exist, in one command: the poller asks every 2 ms for every probe not seen yet, and
-   * as many separate reads would themselves load the Redis under test more the slower it answers.
+   * Which of KEYS exist, in one command: the poller asks every 2 ms for every probe not seen yet,
+   * and as many separate reads would themselves load the Redis under test more the slower it
+   * answers.
    */
-  private static final String EXISTING = "local r = {} for i, k in ipairs(KEYS) do r[i] = redis.call('EXISTS', k) end return r";
+  private static final String EXISTING =
+      "local r = {} for i, k in ipairs(KEYS) do r[i] = redis.call('EXISTS', k) end return r";
 
   private static void poll(FeatureGroup g, String uri, Map<String, Long> seen) {
     RedisClient client = RedisClient.create(uri);
@@ -208,7 +286,11 @@ public final class StreamBench implements Callable<Integer> {
         List<Long> exists = null;
         if (!pending.isEmpty()) {
           try {
-            exists = redis.eval(EXISTING, ScriptOutputType.MULTI, pending.stream().map(k -> g.name() + ":" + k).toArray(String[]::new));
+            exists =
+                redis.eval(
+                    EXISTING,
+                    ScriptOutputType.MULTI,
+                    pending.stream().map(k -> g.name() + ":" + k).toArray(String[]::new));
           } catch (RuntimeException e) {
             if (Thread.currentThread().isInterrupted()) return; // the run is over
             System.err.println("bench stream: probe poll failed, retrying: " + e.getMessage());
@@ -234,7 +316,10 @@ public final class StreamBench implements Callable<Integer> {
     }
   }
 
-  /** Events stamped with the wall clock as they enter the source, at a fixed rate; one in 500 is a probe with its own user. */
+  /**
+   * Events stamped with the wall clock as they enter the source, at a fixed rate; one in 500 is a
+   * probe with its own user.
+   */
   static final class RatedSource implements PayloadSource {
     private final long total;
     private final int rate;
@@ -246,21 +331,34 @@ public final class StreamBench implements Callable<Integer> {
 
     @Override
     public DataStream<String> payloads(StreamExecutionEnvironment env) {
-      GeneratorFunction<Long, String> fn = i -> {
-        // The time the event was due, not when the source got to it: a held-back source counts.
-        long now = PacedRateLimiter.scheduledMillis(System.currentTimeMillis());
-        String user = i % 500 == 0 ? "probe-" + i : "u" + Math.floorMod(i * 2654435761L, 20000);
-        if (i % 500 == 0) {
-          PROBES.put(user, now);
-          NEW_PROBES.add(user);
-        }
-        String type = i % 10 == 0 ? "add_to_cart" : i % 31 == 0 ? "purchase" : "page_view";
-        return "{\"event_id\":\"f" + i + "\",\"event_ts\":\"" + Instant.ofEpochMilli(now) + "\",\"user_id\":\"" + user
-            + "\",\"session_id\":\"s" + (i / 20) + "\",\"event_type\":\"" + type + "\",\"product_id\":\"p" + (i % 2000)
-            + "\",\"price\":19.99,\"currency\":\"USD\",\"device\":{\"mobile\":true,\"os\":\"ios\"},\"geo\":{\"country\":\"DE\",\"city\":\"Berlin\"}}";
-      };
-      return env.fromSource(new DataGeneratorSource<>(fn, total, PacedRateLimiter.perSecond(rate), Types.STRING),
-          WatermarkStrategy.noWatermarks(), "rated events");
+      GeneratorFunction<Long, String> fn =
+          i -> {
+            // The time the event was due, not when the source got to it: a held-back source counts.
+            long now = PacedRateLimiter.scheduledMillis(System.currentTimeMillis());
+            String user = i % 500 == 0 ? "probe-" + i : "u" + Math.floorMod(i * 2654435761L, 20000);
+            if (i % 500 == 0) {
+              PROBES.put(user, now);
+              NEW_PROBES.add(user);
+            }
+            String type = i % 10 == 0 ? "add_to_cart" : i % 31 == 0 ? "purchase" : "page_view";
+            return "{\"event_id\":\"f"
+                + i
+                + "\",\"event_ts\":\""
+                + Instant.ofEpochMilli(now)
+                + "\",\"user_id\":\""
+                + user
+                + "\",\"session_id\":\"s"
+                + (i / 20)
+                + "\",\"event_type\":\""
+                + type
+                + "\",\"product_id\":\"p"
+                + (i % 2000)
+                + "\",\"price\":19.99,\"currency\":\"USD\",\"device\":{\"mobile\":true,\"os\":\"ios\"},\"geo\":{\"country\":\"DE\",\"city\":\"Berlin\"}}";
+          };
+      return env.fromSource(
+          new DataGeneratorSource<>(fn, total, PacedRateLimiter.perSecond(rate), Types.STRING),
+          WatermarkStrategy.noWatermarks(),
+          "rated events");
     }
 
     @Override
@@ -313,13 +411,17 @@ public final class StreamBench implements Callable<Integer> {
     }
   }
 
-  private static void runRaw(StatefulRedisConnection<String, String> c, io.lettuce.core.api.async.RedisAsyncCommands<String, String> async,
-      Map<String, String> values, int n) {
+  private static void runRaw(
+      StatefulRedisConnection<String, String> c,
+      io.lettuce.core.api.async.RedisAsyncCommands<String, String> async,
+      Map<String, String> values,
+      int n) {
     ArrayDeque<List<RedisFuture<Long>>> inFlight = new ArrayDeque<>();
     for (int i = 0; i < n; i += 500) {
       List<RedisFuture<Long>> batch = new ArrayList<>(500);
       c.setAutoFlushCommands(false);
-      for (int j = i; j < Math.min(n, i + 500); j++) batch.add(async.hset("raw:k" + (j % 50000), values));
+      for (int j = i; j < Math.min(n, i + 500); j++)
+        batch.add(async.hset("raw:k" + (j % 50000), values));
       c.flushCommands();
       c.setAutoFlushCommands(true);
       inFlight.add(batch);
@@ -329,8 +431,8 @@ public final class StreamBench implements Callable<Integer> {
   }
 
   /**
-   * Sets every thread of this JVM (and so those they start later) to nice {@code n}, and returns the
-   * lowest nice any thread of it then has: what the bench really ran at.
+   * Sets every thread of this JVM (and so those they start later) to nice {@code n}, and returns
+   * the lowest nice any thread of it then has: what the bench really ran at.
    */
   private static int lowerJvmPriority(int n) {
     // Twice: a thread started while the first pass ran inherited its creator's old value.
@@ -338,8 +440,13 @@ public final class StreamBench implements Callable<Integer> {
       List<String> command = new ArrayList<>(List.of("renice", "-n", Integer.toString(n), "-p"));
       command.addAll(threadIds());
       try {
-        // A thread that ended meanwhile makes renice exit non-zero; the read-back below is what counts.
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        // A thread that ended meanwhile makes renice exit non-zero; the read-back below is what
+        // counts.
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start()
+            .waitFor();
       } catch (java.io.IOException | InterruptedException e) {
         break;
       }
@@ -349,12 +456,19 @@ public final class StreamBench implements Callable<Integer> {
       try {
         String stat = Files.readString(Path.of("/proc/self/task", tid, "stat"));
         // Fields after the command name (which may hold spaces): state is field 3, nice field 19.
-        lowest = Math.min(lowest, Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]));
+        lowest =
+            Math.min(
+                lowest, Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]));
       } catch (java.io.IOException | RuntimeException e) {
         // the thread ended
       }
     }
-    if (lowest < n) System.err.println("bench stream: could not lower the JVM's priority to nice " + n + " (renice); some threads run at " + lowest);
+    if (lowest < n)
+      System.err.println(
+          "bench stream: could not lower the JVM's priority to nice "
+              + n
+              + " (renice); some threads run at "
+              + lowest);
     return lowest == Integer.MAX_VALUE ? 0 : lowest;
   }
 

@@ -3,10 +3,11 @@ package io.janus.engine.core.aggregate;
 import java.io.Serializable;
 
 /**
- * An aggregation over an intermediate representation (IR), after Chronon's contract: {@code prepare}
- * turns one input into an IR, {@code update} folds another input in, {@code merge} combines two IRs,
- * {@code result} finalizes. Windowing is kept outside: the state machine merges per-slice IRs and,
- * for {@link #invertible()} aggregations, subtracts the slices that leave a window.
+ * An aggregation over an intermediate representation (IR), after Chronon's contract: {@code
+ * prepare} turns one input into an IR, {@code update} folds another input in, {@code merge}
+ * combines two IRs, {@code result} finalizes. Windowing is kept outside: the state machine merges
+ * per-slice IRs and, for {@link #invertible()} aggregations, subtracts the slices that leave a
+ * window.
  *
  * <p>IRs are mutable for speed: {@code update}, {@code merge} and {@code subtract} may change and
  * return their first argument and never change the second. A null IR means "nothing".
@@ -30,7 +31,10 @@ public interface Aggregator<I> extends Serializable {
   /** An independent copy of {@code ir} (null stays null). */
   I copy(I ir);
 
-  /** The feature value of {@code ir}; for null, the value over nothing (0 for counts and sums, else null). */
+  /**
+   * The feature value of {@code ir}; for null, the value over nothing (0 for counts and sums, else
+   * null).
+   */
   Object result(I ir);
 
   /** True when {@link #subtract} is available, so a window can drop a slice without recomputing. */

@@ -1,6 +1,8 @@
 package io.janus.engine.core.aggregate;
 
-/** Minimum ({@code max == false}) or maximum of a numeric input; IR is a one-element double array. */
+/**
+ * Minimum ({@code max == false}) or maximum of a numeric input; IR is a one-element double array.
+ */
 public final class ExtremumAggregator implements Aggregator<double[]> {
   private final boolean max;
 

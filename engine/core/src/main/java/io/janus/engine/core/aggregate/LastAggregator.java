@@ -6,7 +6,9 @@ import io.janus.engine.core.definition.FieldType;
 public final class LastAggregator implements Aggregator<LastState> {
   private final FieldType type;
 
-  /** @param type type of the value, which decides whether the numeric or the string part is kept */
+  /**
+   * @param type type of the value, which decides whether the numeric or the string part is kept
+   */
   public LastAggregator(FieldType type) {
     this.type = type;
   }

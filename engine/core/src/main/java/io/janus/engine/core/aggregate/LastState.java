@@ -18,7 +18,10 @@ public final class LastState implements Serializable {
     this.str = str;
   }
 
-  /** True when this input comes after {@code other}: later event time, ties broken by the greater event id. */
+  /**
+   * True when this input comes after {@code other}: later event time, ties broken by the greater
+   * event id.
+   */
   boolean after(LastState other) {
     if (ts != other.ts) return ts > other.ts;
     return eventId.compareTo(other.eventId) > 0;

@@ -2,7 +2,10 @@ package io.janus.engine.core.aggregate;
 
 import java.math.BigDecimal;
 
-/** Sum ({@code avg == false}) or mean ({@code avg == true}) of a numeric input, exact and invertible. */
+/**
+ * Sum ({@code avg == false}) or mean ({@code avg == true}) of a numeric input, exact and
+ * invertible.
+ */
 public final class SumAggregator implements Aggregator<SumState> {
   private final boolean avg;
 

@@ -4,9 +4,10 @@ import java.io.Serializable;
 import java.math.BigDecimal;
 
 /**
- * Exact running sum and count. Sums are kept as {@link BigDecimal} of each double's shortest decimal
- * form, so addition is associative and subtraction exact: the result does not depend on the order
- * events arrive in (batch and streaming agree to the last bit) and an emptied window sums to exactly 0.
+ * Exact running sum and count. Sums are kept as {@link BigDecimal} of each double's shortest
+ * decimal form, so addition is associative and subtraction exact: the result does not depend on the
+ * order events arrive in (batch and streaming agree to the last bit) and an emptied window sums to
+ * exactly 0.
  */
 public final class SumState implements Serializable {
   public BigDecimal sum;

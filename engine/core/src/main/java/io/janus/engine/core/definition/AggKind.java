@@ -16,7 +16,10 @@ public enum AggKind {
   MIN("min"),
   /** Maximum of {@code of}; null over nothing. */
   MAX("max"),
-  /** Value of {@code of} of the latest event (by event time, ties by the greater event id); null over nothing. */
+  /**
+   * Value of {@code of} of the latest event (by event time, ties by the greater event id); null
+   * over nothing.
+   */
   LAST("last"),
   /** Approximate number of distinct {@code of} values (HyperLogLog); 0 over nothing. */
   APPROX_COUNT_DISTINCT("approx_count_distinct"),
@@ -45,8 +48,11 @@ public enum AggKind {
       }
     }
     throw new IllegalArgumentException(
-        "unknown aggregation '" + name + "' (expected one of "
-            + Arrays.stream(values()).map(AggKind::yamlName).collect(Collectors.joining(", ")) + ")");
+        "unknown aggregation '"
+            + name
+            + "' (expected one of "
+            + Arrays.stream(values()).map(AggKind::yamlName).collect(Collectors.joining(", "))
+            + ")");
   }
 
   /** True when the aggregation reads the {@code of} expression. */

@@ -10,7 +10,8 @@ import java.util.Map;
  * @param maxRows fail when it has more rows (null: no bound)
  * @param maxNullRate per column, the largest share of nulls allowed
  * @param ranges per column, inclusive bounds every non-null value must fall in
- * @param maxDrift per column, the largest population stability index against main on overlapping partitions
+ * @param maxDrift per column, the largest population stability index against main on overlapping
+ *     partitions
  * @param driftAction whether drift beyond the bound fails the audit or only warns
  */
 public record AuditRules(

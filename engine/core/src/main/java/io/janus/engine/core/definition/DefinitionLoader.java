@@ -38,9 +38,10 @@ import java.util.stream.Stream;
 /**
  * Reads feature groups and sources from YAML and validates them into the typed model.
  *
- * <p>Shipped definitions are listed in classpath resources {@code janus/definitions/index.txt}
- * (one path per line, relative to {@code janus/definitions/}). A definitions directory adds to or
- * overrides them by name. A YAML document with {@code kind: source} is a source; any other is a group.
+ * <p>Shipped definitions are listed in classpath resources {@code janus/definitions/index.txt} (one
+ * path per line, relative to {@code janus/definitions/}). A definitions directory adds to or
+ * overrides them by name. A YAML document with {@code kind: source} is a source; any other is a
+ * group.
  */
 public final class DefinitionLoader {
   /** Classpath folder of shipped definitions. */
@@ -64,8 +65,8 @@ public final class DefinitionLoader {
   }
 
   /**
-   * The shipped definitions plus every {@code *.yaml}/{@code *.yml} file of {@code dir} (which may be
-   * null). Files of the directory override shipped ones with the same name.
+   * The shipped definitions plus every {@code *.yaml}/{@code *.yml} file of {@code dir} (which may
+   * be null). Files of the directory override shipped ones with the same name.
    */
   public static Definitions load(Path dir) {
     List<Document> docs = new ArrayList<>(shippedDocuments());
@@ -76,7 +77,8 @@ public final class DefinitionLoader {
   }
 
   /** Parses one group from YAML text against the given sources (used by tests and tools). */
-  public static FeatureGroup parseGroup(String yaml, String origin, Map<String, SourceDefinition> sources) {
+  public static FeatureGroup parseGroup(
+      String yaml, String origin, Map<String, SourceDefinition> sources) {
     return validateGroup(bind(yaml, origin, GroupSpec.class), origin, sources);
   }
 
@@ -114,7 +116,8 @@ public final class DefinitionLoader {
       }
       return "source".equals(node.path("kind").asText(""));
     } catch (JsonProcessingException e) {
-      throw new DefinitionException(d.origin(), location(e), "not valid YAML: " + e.getOriginalMessage());
+      throw new DefinitionException(
+          d.origin(), location(e), "not valid YAML: " + e.getOriginalMessage());
     }
   }
 
@@ -136,9 +139,13 @@ public final class DefinitionLoader {
           String resource = RESOURCE_ROOT + entry;
           try (InputStream in = cl.getResourceAsStream(resource)) {
             if (in == null) {
-              throw new DefinitionException(index.toString(), entry, "listed but not on the classpath");
+              throw new DefinitionException(
+                  index.toString(), entry, "listed but not on the classpath");
             }
-            out.add(new Document("classpath:" + resource, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+            out.add(
+                new Document(
+                    "classpath:" + resource,
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8)));
           }
         }
       }
@@ -154,7 +161,8 @@ public final class DefinitionLoader {
     }
     try (Stream<Path> files = Files.walk(dir)) {
       List<Path> yamls =
-          files.filter(Files::isRegularFile)
+          files
+              .filter(Files::isRegularFile)
               .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
               .sorted()
               .toList();
@@ -189,11 +197,18 @@ public final class DefinitionLoader {
       throw new DefinitionException(
           origin,
           path(e),
-          "unknown field '" + e.getPropertyName() + "'" + location(e) + " (known: " + String.join(", ", known) + ")");
+          "unknown field '"
+              + e.getPropertyName()
+              + "'"
+              + location(e)
+              + " (known: "
+              + String.join(", ", known)
+              + ")");
     } catch (JsonMappingException e) {
       throw new DefinitionException(origin, path(e), e.getOriginalMessage() + location(e));
     } catch (JsonProcessingException e) {
-      throw new DefinitionException(origin, "", "not valid YAML: " + e.getOriginalMessage() + location(e));
+      throw new DefinitionException(
+          origin, "", "not valid YAML: " + e.getOriginalMessage() + location(e));
     }
   }
 
@@ -207,8 +222,10 @@ public final class DefinitionLoader {
         sb.append(r.getFieldName());
       }
     }
-    // The last reference of an unknown property is the property itself; keep its parent as the path.
-    if (e instanceof UnrecognizedPropertyException u && sb.toString().endsWith(u.getPropertyName())) {
+    // The last reference of an unknown property is the property itself; keep its parent as the
+    // path.
+    if (e instanceof UnrecognizedPropertyException u
+        && sb.toString().endsWith(u.getPropertyName())) {
       sb.setLength(Math.max(0, sb.length() - u.getPropertyName().length()));
       if (!sb.isEmpty() && sb.charAt(sb.length() - 1) == '.') sb.setLength(sb.length() - 1);
     }
@@ -232,7 +249,8 @@ public final class DefinitionLoader {
     for (Map.Entry<String, Object> e : s.fields().entrySet()) {
       String path = "fields." + e.getKey();
       if (e.getKey().startsWith(".") || e.getKey().endsWith(".") || e.getKey().contains("..")) {
-        throw new DefinitionException(origin, path, "a nested field needs a name on both sides of each '.'");
+        throw new DefinitionException(
+            origin, path, "a nested field needs a name on both sides of each '.'");
       }
       FieldType type;
       List<String> allowed = List.of();
@@ -253,7 +271,8 @@ public final class DefinitionLoader {
             required.add(e.getKey());
           }
         } else {
-          throw new DefinitionException(origin, path, "expected a type name or {type: ..., values: [...]}");
+          throw new DefinitionException(
+              origin, path, "expected a type name or {type: ..., values: [...]}");
         }
       } catch (IllegalArgumentException ex) {
         throw new DefinitionException(origin, path, ex.getMessage());
@@ -266,24 +285,29 @@ public final class DefinitionLoader {
         throw new DefinitionException(origin, "required", "unknown field '" + r + "'");
       }
     }
-    fields.replaceAll(f -> new SourceField(f.name(), f.type(), required.contains(f.name()), f.allowed()));
+    fields.replaceAll(
+        f -> new SourceField(f.name(), f.type(), required.contains(f.name()), f.allowed()));
     String eventTime = require(s.eventTime(), origin, "event_time");
     String eventId = require(s.eventId(), origin, "event_id");
     SourceDefinition def = new SourceDefinition(name, eventTime, eventId, List.copyOf(fields));
     if (def.field(eventTime).map(f -> f.type() != FieldType.TIMESTAMP).orElse(true)) {
-      throw new DefinitionException(origin, "event_time", "'" + eventTime + "' must be a declared timestamp field");
+      throw new DefinitionException(
+          origin, "event_time", "'" + eventTime + "' must be a declared timestamp field");
     }
     if (def.field(eventId).map(f -> f.type() != FieldType.STRING).orElse(true)) {
-      throw new DefinitionException(origin, "event_id", "'" + eventId + "' must be a declared string field");
+      throw new DefinitionException(
+          origin, "event_id", "'" + eventId + "' must be a declared string field");
     }
     return def;
   }
 
   // ---------------------------------------------------------------- groups
 
-  private static FeatureGroup validateGroup(GroupSpec g, String origin, Map<String, SourceDefinition> sources) {
+  private static FeatureGroup validateGroup(
+      GroupSpec g, String origin, Map<String, SourceDefinition> sources) {
     if (g.kind() != null && !g.kind().equals("group")) {
-      throw new DefinitionException(origin, "kind", "unknown kind '" + g.kind() + "' (expected group or source)");
+      throw new DefinitionException(
+          origin, "kind", "unknown kind '" + g.kind() + "' (expected group or source)");
     }
     String name = require(g.name(), origin, "name");
     checkName(name, origin, "name");
@@ -294,7 +318,13 @@ public final class DefinitionLoader {
     SourceDefinition source = sources.get(sourceName);
     if (source == null) {
       throw new DefinitionException(
-          origin, "source", "unknown source '" + sourceName + "' (known: " + String.join(", ", sources.keySet()) + ")");
+          origin,
+          "source",
+          "unknown source '"
+              + sourceName
+              + "' (known: "
+              + String.join(", ", sources.keySet())
+              + ")");
     }
     if (g.entity() == null || g.entity().isEmpty()) {
       throw new DefinitionException(origin, "entity", "at least one entity key field is required");
@@ -302,10 +332,22 @@ public final class DefinitionLoader {
     for (int i = 0; i < g.entity().size(); i++) {
       String key = g.entity().get(i);
       SourceField f =
-          source.field(key)
-              .orElseThrow(() -> new DefinitionException(origin, "entity", "unknown source field '" + key + "' of source '" + sourceName + "'"));
+          source
+              .field(key)
+              .orElseThrow(
+                  () ->
+                      new DefinitionException(
+                          origin,
+                          "entity",
+                          "unknown source field '" + key + "' of source '" + sourceName + "'"));
       if (f.type() != FieldType.STRING && f.type() != FieldType.LONG) {
-        throw new DefinitionException(origin, "entity", "'" + key + "' must be a string or long field, not " + f.type().name().toLowerCase(Locale.ROOT));
+        throw new DefinitionException(
+            origin,
+            "entity",
+            "'"
+                + key
+                + "' must be a string or long field, not "
+                + f.type().name().toLowerCase(Locale.ROOT));
       }
     }
     if (new HashSet<>(g.entity()).size() != g.entity().size()) {
@@ -324,36 +366,63 @@ public final class DefinitionLoader {
       String path = "features[" + i + "]";
       features.add(validateFeature(f, path, origin, source, hop, seen));
     }
-    Map<String, Feature> byName = features.stream().collect(Collectors.toMap(Feature::name, f -> f));
+    Map<String, Feature> byName =
+        features.stream().collect(Collectors.toMap(Feature::name, f -> f));
     for (int i = 0; i < features.size(); i++) {
       Feature f = features.get(i);
       if (f.isRatio()) {
         for (String[] ref : new String[][] {{"num", f.num()}, {"den", f.den()}}) {
           Feature target = byName.get(ref[1]);
           if (target == null) {
-            throw new DefinitionException(origin, "features[" + i + "]." + ref[0], "ratio of unknown feature '" + ref[1] + "'");
+            throw new DefinitionException(
+                origin,
+                "features[" + i + "]." + ref[0],
+                "ratio of unknown feature '" + ref[1] + "'");
           }
           if (target.isRatio()) {
-            throw new DefinitionException(origin, "features[" + i + "]." + ref[0], "ratio of ratio '" + ref[1] + "' is not supported");
+            throw new DefinitionException(
+                origin,
+                "features[" + i + "]." + ref[0],
+                "ratio of ratio '" + ref[1] + "' is not supported");
           }
           if (target.agg() == AggKind.LAST && !isNumericValue(target, source)) {
-            throw new DefinitionException(origin, "features[" + i + "]." + ref[0], "'" + ref[1] + "' is not numeric");
+            throw new DefinitionException(
+                origin, "features[" + i + "]." + ref[0], "'" + ref[1] + "' is not numeric");
           }
         }
       }
     }
-    long inputs = features.stream().filter(f -> !f.isRatio()).map(f -> f.agg() + "|" + f.of() + "|" + f.where()).distinct().count();
+    long inputs =
+        features.stream()
+            .filter(f -> !f.isRatio())
+            .map(f -> f.agg() + "|" + f.of() + "|" + f.where())
+            .distinct()
+            .count();
     if (inputs > MAX_INPUTS) {
-      throw new DefinitionException(origin, "features", "more than " + MAX_INPUTS + " distinct aggregations");
+      throw new DefinitionException(
+          origin, "features", "more than " + MAX_INPUTS + " distinct aggregations");
     }
     AuditRules audit = validateAudit(g.audit(), origin, features);
     return new FeatureGroup(
-        name, g.version(), List.copyOf(g.entity()), source, hop, ttl, List.copyOf(features), audit,
-        g.description(), origin);
+        name,
+        g.version(),
+        List.copyOf(g.entity()),
+        source,
+        hop,
+        ttl,
+        List.copyOf(features),
+        audit,
+        g.description(),
+        origin);
   }
 
   private static Feature validateFeature(
-      FeatureSpec f, String path, String origin, SourceDefinition source, Duration hop, Set<String> seen) {
+      FeatureSpec f,
+      String path,
+      String origin,
+      SourceDefinition source,
+      Duration hop,
+      Set<String> seen) {
     String name = require(f.name(), origin, path + ".name");
     checkName(name, origin, path + ".name");
     if (RESERVED.contains(name)) {
@@ -371,7 +440,8 @@ public final class DefinitionLoader {
     }
     if (agg == AggKind.RATIO) {
       if (f.of() != null || f.where() != null || f.window() != null) {
-        throw new DefinitionException(origin, path, "a ratio takes only num and den (no of, where or window)");
+        throw new DefinitionException(
+            origin, path, "a ratio takes only num and den (no of, where or window)");
       }
       require(f.num(), origin, path + ".num");
       require(f.den(), origin, path + ".den");
@@ -387,16 +457,20 @@ public final class DefinitionLoader {
     } else {
       Duration d = duration(w, origin, path + ".window");
       if (d.toMillis() % hop.toMillis() != 0) {
-        throw new DefinitionException(origin, path + ".window",
+        throw new DefinitionException(
+            origin,
+            path + ".window",
             "'" + w + "' is not a multiple of hop '" + Durations.format(hop) + "'");
       }
       window = Window.sliding(d);
     }
     if (agg.needsOf() && f.of() == null) {
-      throw new DefinitionException(origin, path + ".of", "agg " + agg.yamlName() + " needs 'of' (a field or expression)");
+      throw new DefinitionException(
+          origin, path + ".of", "agg " + agg.yamlName() + " needs 'of' (a field or expression)");
     }
     if (agg == AggKind.DURATION && f.of() != null) {
-      throw new DefinitionException(origin, path + ".of", "agg duration measures event times and takes no 'of'");
+      throw new DefinitionException(
+          origin, path + ".of", "agg duration measures event times and takes no 'of'");
     }
     if (f.of() != null) {
       checkExpression(f.of(), origin, path + ".of", source);
@@ -404,8 +478,15 @@ public final class DefinitionLoader {
         if (Expressions.isFieldReference(f.of())) {
           FieldType t = source.field(f.of().trim()).orElseThrow().type();
           if (!t.isNumeric()) {
-            throw new DefinitionException(origin, path + ".of",
-                "agg " + agg.yamlName() + " needs a numeric field, '" + f.of() + "' is " + t.name().toLowerCase(Locale.ROOT));
+            throw new DefinitionException(
+                origin,
+                path + ".of",
+                "agg "
+                    + agg.yamlName()
+                    + " needs a numeric field, '"
+                    + f.of()
+                    + "' is "
+                    + t.name().toLowerCase(Locale.ROOT));
           }
         }
       }
@@ -413,7 +494,15 @@ public final class DefinitionLoader {
     if (f.where() != null) {
       checkExpression(f.where(), origin, path + ".where", source);
     }
-    return new Feature(name, agg, f.of() == null ? null : f.of().trim(), f.where(), window, null, null, f.description());
+    return new Feature(
+        name,
+        agg,
+        f.of() == null ? null : f.of().trim(),
+        f.where(),
+        window,
+        null,
+        null,
+        f.description());
   }
 
   private static boolean isNumericValue(Feature f, SourceDefinition source) {
@@ -424,14 +513,26 @@ public final class DefinitionLoader {
     return t.isNumeric();
   }
 
-  private static void checkExpression(String text, String origin, String path, SourceDefinition source) {
+  private static void checkExpression(
+      String text, String origin, String path, SourceDefinition source) {
     try {
       Expressions.compile(text);
       for (String v : Expressions.variables(text)) {
         if (source.field(v).isEmpty()) {
-          throw new DefinitionException(origin, path,
-              "unknown source field '" + v + "' in '" + text + "' (fields of '" + source.name() + "': "
-                  + source.fields().stream().map(SourceField::name).collect(Collectors.joining(", ")) + ")");
+          throw new DefinitionException(
+              origin,
+              path,
+              "unknown source field '"
+                  + v
+                  + "' in '"
+                  + text
+                  + "' (fields of '"
+                  + source.name()
+                  + "': "
+                  + source.fields().stream()
+                      .map(SourceField::name)
+                      .collect(Collectors.joining(", "))
+                  + ")");
         }
       }
     } catch (IllegalArgumentException e) {
@@ -451,38 +552,50 @@ public final class DefinitionLoader {
       throw new DefinitionException(origin, "audit.max_rows", "must be >= min_rows");
     }
     Map<String, Double> nulls = a.maxNullRate() == null ? Map.of() : a.maxNullRate();
-    nulls.forEach((c, r) -> {
-      checkColumn(c, columns, origin, "audit.max_null_rate");
-      if (r == null || r < 0 || r > 1) {
-        throw new DefinitionException(origin, "audit.max_null_rate." + c, "must be between 0 and 1, got " + r);
-      }
-    });
+    nulls.forEach(
+        (c, r) -> {
+          checkColumn(c, columns, origin, "audit.max_null_rate");
+          if (r == null || r < 0 || r > 1) {
+            throw new DefinitionException(
+                origin, "audit.max_null_rate." + c, "must be between 0 and 1, got " + r);
+          }
+        });
     Map<String, AuditRules.Range> ranges = new LinkedHashMap<>();
     if (a.ranges() != null) {
-      a.ranges().forEach((c, r) -> {
-        checkColumn(c, columns, origin, "audit.ranges");
-        if (r == null || r.size() != 2 || r.get(0) == null || r.get(1) == null || r.get(0) > r.get(1)) {
-          throw new DefinitionException(origin, "audit.ranges." + c, "expected [min, max] with min <= max, got " + r);
-        }
-        ranges.put(c, new AuditRules.Range(r.get(0), r.get(1)));
-      });
+      a.ranges()
+          .forEach(
+              (c, r) -> {
+                checkColumn(c, columns, origin, "audit.ranges");
+                if (r == null
+                    || r.size() != 2
+                    || r.get(0) == null
+                    || r.get(1) == null
+                    || r.get(0) > r.get(1)) {
+                  throw new DefinitionException(
+                      origin, "audit.ranges." + c, "expected [min, max] with min <= max, got " + r);
+                }
+                ranges.put(c, new AuditRules.Range(r.get(0), r.get(1)));
+              });
     }
     Map<String, Double> drift = a.maxDrift() == null ? Map.of() : a.maxDrift();
-    drift.forEach((c, d) -> {
-      checkColumn(c, columns, origin, "audit.max_drift");
-      if (d == null || d < 0) {
-        throw new DefinitionException(origin, "audit.max_drift." + c, "must be >= 0, got " + d);
-      }
-    });
+    drift.forEach(
+        (c, d) -> {
+          checkColumn(c, columns, origin, "audit.max_drift");
+          if (d == null || d < 0) {
+            throw new DefinitionException(origin, "audit.max_drift." + c, "must be >= 0, got " + d);
+          }
+        });
     AuditRules.DriftAction action = AuditRules.DriftAction.FAIL;
     if (a.driftAction() != null) {
       try {
         action = AuditRules.DriftAction.valueOf(a.driftAction().trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new DefinitionException(origin, "audit.drift_action", "expected warn or fail, got '" + a.driftAction() + "'");
+        throw new DefinitionException(
+            origin, "audit.drift_action", "expected warn or fail, got '" + a.driftAction() + "'");
       }
     }
-    return new AuditRules(a.minRows(), a.maxRows(), Map.copyOf(nulls), Map.copyOf(ranges), Map.copyOf(drift), action);
+    return new AuditRules(
+        a.minRows(), a.maxRows(), Map.copyOf(nulls), Map.copyOf(ranges), Map.copyOf(drift), action);
   }
 
   private static void checkColumn(String c, Set<String> columns, String origin, String path) {

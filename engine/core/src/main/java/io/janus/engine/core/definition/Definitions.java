@@ -6,7 +6,10 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
 
-/** The sources and feature groups known to a run: the shipped ones plus those of {@code --definitions}. */
+/**
+ * The sources and feature groups known to a run: the shipped ones plus those of {@code
+ * --definitions}.
+ */
 public final class Definitions implements Serializable {
   private final Map<String, SourceDefinition> sources;
   private final Map<String, FeatureGroup> groups;
@@ -29,7 +32,11 @@ public final class Definitions implements Serializable {
     FeatureGroup g = groups.get(name);
     if (g == null) {
       throw new NoSuchElementException(
-          "unknown feature group '" + name + "' (known: " + String.join(", ", groups.keySet()) + ")");
+          "unknown feature group '"
+              + name
+              + "' (known: "
+              + String.join(", ", groups.keySet())
+              + ")");
     }
     return g;
   }

@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses and formats the compact durations of definitions: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 7d}. */
+/**
+ * Parses and formats the compact durations of definitions: {@code 500ms}, {@code 30s}, {@code 5m},
+ * {@code 1h}, {@code 7d}.
+ */
 public final class Durations {
   private static final Pattern PATTERN = Pattern.compile("^(\\d+)\\s*(ms|s|m|h|d)$");
 

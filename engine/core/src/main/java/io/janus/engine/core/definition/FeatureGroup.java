@@ -57,9 +57,12 @@ public record FeatureGroup(
     return name + ":" + version;
   }
 
-  /** The same definition under another name (its own table and online keys), e.g. for benchmarks. */
+  /**
+   * The same definition under another name (its own table and online keys), e.g. for benchmarks.
+   */
   public FeatureGroup renamed(String newName) {
-    return new FeatureGroup(newName, version, entity, source, hop, ttl, features, audit, description, origin);
+    return new FeatureGroup(
+        newName, version, entity, source, hop, ttl, features, audit, description, origin);
   }
 
   /** SHA-256 of the canonical JSON of this definition. */

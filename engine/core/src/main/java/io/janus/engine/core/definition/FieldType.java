@@ -10,7 +10,10 @@ public enum FieldType {
   BOOLEAN,
   TIMESTAMP;
 
-  /** Parses a YAML type name ({@code string}, {@code long}, {@code double}, {@code boolean}, {@code timestamp}). */
+  /**
+   * Parses a YAML type name ({@code string}, {@code long}, {@code double}, {@code boolean}, {@code
+   * timestamp}).
+   */
   public static FieldType parse(String name) {
     try {
       return valueOf(name.trim().toUpperCase(Locale.ROOT));

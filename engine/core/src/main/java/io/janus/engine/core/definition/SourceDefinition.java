@@ -12,7 +12,8 @@ import java.util.Optional;
  * @param eventId name of the string field that identifies an event
  * @param fields every field, in declaration order
  */
-public record SourceDefinition(String name, String eventTime, String eventId, List<SourceField> fields)
+public record SourceDefinition(
+    String name, String eventTime, String eventId, List<SourceField> fields)
     implements Serializable {
 
   /** The field with this dotted name, if declared. */

@@ -6,7 +6,8 @@ import java.time.Duration;
 /**
  * A feature's window: sliding over {@code length} (a multiple of the group's hop), or lifetime.
  *
- * <p>An event at time {@code t} counts from {@code t} until {@code ceil_hop(t + length)} (exclusive).
+ * <p>An event at time {@code t} counts from {@code t} until {@code ceil_hop(t + length)}
+ * (exclusive).
  */
 public record Window(Duration length) implements Serializable {
   /** The window that never expires. */

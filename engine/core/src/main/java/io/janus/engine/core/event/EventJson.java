@@ -7,7 +7,9 @@ import io.janus.engine.core.definition.SourceDefinition;
 import io.janus.engine.core.definition.SourceField;
 import java.time.Instant;
 
-/** An event back to JSON in its source's shape (nested objects for dotted names), for dead letters. */
+/**
+ * An event back to JSON in its source's shape (nested objects for dotted names), for dead letters.
+ */
 public final class EventJson {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -25,7 +27,8 @@ public final class EventJson {
         node = node.has(path[p]) ? (ObjectNode) node.get(path[p]) : node.putObject(path[p]);
       }
       String leaf = path[path.length - 1];
-      if (f.type() == FieldType.TIMESTAMP) node.put(leaf, Instant.ofEpochMilli((Long) v).toString());
+      if (f.type() == FieldType.TIMESTAMP)
+        node.put(leaf, Instant.ofEpochMilli((Long) v).toString());
       else if (v instanceof Long l) node.put(leaf, l);
       else if (v instanceof Double d) node.put(leaf, d);
       else if (v instanceof Boolean b) node.put(leaf, b);

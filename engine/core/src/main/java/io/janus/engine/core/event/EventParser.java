@@ -47,7 +47,9 @@ public final class EventParser {
     }
   }
 
-  /** The declared field paths as a tree of names: a field is a leaf, a nested object an inner node. */
+  /**
+   * The declared field paths as a tree of names: a field is a leaf, a nested object an inner node.
+   */
   private static final class PathNode {
     final int id;
     final Map<String, PathNode> children = new HashMap<>();
@@ -76,14 +78,15 @@ public final class EventParser {
   /**
    * The common case in one pass over the tokens, without building a tree: about a third of the
    * parse cost. Null whenever the payload is anything but a well-formed event (bad JSON, a wrong
-   * type, a duplicate key, a missing required field...): the tree parse then gives the exact
-   * result and the reason, so both paths agree by construction.
+   * type, a duplicate key, a missing required field...): the tree parse then gives the exact result
+   * and the reason, so both paths agree by construction.
    */
   Event stream(String payload) {
     Object[] values = new Object[fields.size()];
     boolean[] seen = new boolean[nodeCount];
     try (JsonParser p = JSON.getFactory().createParser(payload)) {
-      if (p.nextToken() != JsonToken.START_OBJECT || !streamObject(p, tree, values, seen)) return null;
+      if (p.nextToken() != JsonToken.START_OBJECT || !streamObject(p, tree, values, seen))
+        return null;
     } catch (IOException | RuntimeException e) {
       return null;
     }
@@ -93,7 +96,8 @@ public final class EventParser {
     return new Event((Long) values[timeIndex], (String) values[idIndex], values);
   }
 
-  private boolean streamObject(JsonParser p, PathNode node, Object[] values, boolean[] seen) throws IOException {
+  private boolean streamObject(JsonParser p, PathNode node, Object[] values, boolean[] seen)
+      throws IOException {
     JsonToken t;
     while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
       PathNode child = node.children.get(p.currentName());
@@ -117,7 +121,8 @@ public final class EventParser {
   private boolean assign(JsonParser p, JsonToken v, int i, Object[] values) throws IOException {
     if (v == JsonToken.VALUE_NULL) return true;
     SourceField f = fields.get(i);
-    boolean integral = v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER;
+    boolean integral =
+        v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER;
     switch (f.type()) {
       case STRING -> {
         if (v != JsonToken.VALUE_STRING) return false;
@@ -147,12 +152,14 @@ public final class EventParser {
   }
 
   /**
-   * An event-time value at the parser's current token: an ISO-8601 text or whole epoch milliseconds;
-   * null for anything else. Shared with the per-partition watermarks of streaming sources.
+   * An event-time value at the parser's current token: an ISO-8601 text or whole epoch
+   * milliseconds; null for anything else. Shared with the per-partition watermarks of streaming
+   * sources.
    */
   public static Long timestampOf(JsonParser p, JsonToken v) throws IOException {
     if (v == JsonToken.VALUE_STRING) return parseTime(p.getText());
-    if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) return p.getLongValue();
+    if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER)
+      return p.getLongValue();
     return null;
   }
 
@@ -189,7 +196,13 @@ public final class EventParser {
           if (node.isTextual()) {
             values[i] = node.textValue();
             if (!f.allowed().isEmpty() && !f.allowed().contains(node.textValue())) {
-              error = "field '" + f.name() + "' has value '" + node.textValue() + "', expected one of " + f.allowed();
+              error =
+                  "field '"
+                      + f.name()
+                      + "' has value '"
+                      + node.textValue()
+                      + "', expected one of "
+                      + f.allowed();
             }
           } else if (node.isNumber()) {
             values[i] = node.asText();
@@ -210,8 +223,12 @@ public final class EventParser {
           else error = "field '" + f.name() + "' must be true or false, got " + node;
         }
         case TIMESTAMP -> {
-          Long ms = node.isTextual() ? parseTime(node.textValue()) : (node.isIntegralNumber() ? node.longValue() : null);
-          if (ms == null) error = "field '" + f.name() + "' must be an ISO-8601 timestamp, got " + node;
+          Long ms =
+              node.isTextual()
+                  ? parseTime(node.textValue())
+                  : (node.isIntegralNumber() ? node.longValue() : null);
+          if (ms == null)
+            error = "field '" + f.name() + "' must be an ISO-8601 timestamp, got " + node;
           else values[i] = ms;
         }
       }
@@ -246,15 +263,31 @@ public final class EventParser {
    */
   static long utcInstant(String s) {
     int n = s.length();
-    if (n < 20 || n > 30 || s.charAt(n - 1) != 'Z' || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
-        || s.charAt(13) != ':' || s.charAt(16) != ':') return NOT_UTC_INSTANT;
+    if (n < 20
+        || n > 30
+        || s.charAt(n - 1) != 'Z'
+        || s.charAt(4) != '-'
+        || s.charAt(7) != '-'
+        || s.charAt(10) != 'T'
+        || s.charAt(13) != ':'
+        || s.charAt(16) != ':') return NOT_UTC_INSTANT;
     int year = digits(s, 0, 4), month = digits(s, 5, 7), day = digits(s, 8, 10);
     int hour = digits(s, 11, 13), minute = digits(s, 14, 16), second = digits(s, 17, 19);
-    if (year < 0 || month < 1 || month > 12 || day < 1 || day > java.time.YearMonth.of(year, month).lengthOfMonth()
-        || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NOT_UTC_INSTANT;
+    if (year < 0
+        || month < 1
+        || month > 12
+        || day < 1
+        || day > java.time.YearMonth.of(year, month).lengthOfMonth()
+        || hour < 0
+        || hour > 23
+        || minute < 0
+        || minute > 59
+        || second < 0
+        || second > 59) return NOT_UTC_INSTANT;
     int millis = 0;
     if (n > 20) {
-      // A fraction of 1 to 9 digits; milliseconds are its first three, truncated as toEpochMilli does.
+      // A fraction of 1 to 9 digits; milliseconds are its first three, truncated as toEpochMilli
+      // does.
       if (s.charAt(19) != '.' || n == 21) return NOT_UTC_INSTANT;
       for (int i = 20; i < n - 1; i++) {
         char c = s.charAt(i);

@@ -17,7 +17,8 @@ import org.apache.commons.jexl3.introspection.JexlPermissions;
  * source's fields; nested fields use dots ({@code device.os == 'ios'}).
  */
 public final class Expressions {
-  private static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$");
+  private static final Pattern IDENTIFIER =
+      Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$");
 
   private static final JexlFeatures FEATURES =
       new JexlFeatures()

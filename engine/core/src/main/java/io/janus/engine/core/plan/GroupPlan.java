@@ -1,7 +1,5 @@
 package io.janus.engine.core.plan;
 
-import io.janus.engine.core.state.Contribution;
-
 import io.janus.engine.core.aggregate.Aggregator;
 import io.janus.engine.core.aggregate.ApproxDistinctAggregator;
 import io.janus.engine.core.aggregate.CountAggregator;
@@ -16,6 +14,7 @@ import io.janus.engine.core.definition.FieldType;
 import io.janus.engine.core.definition.SourceDefinition;
 import io.janus.engine.core.expr.Expressions;
 import io.janus.engine.core.schema.FeatureSchema;
+import io.janus.engine.core.state.Contribution;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,26 +39,40 @@ public final class GroupPlan implements Serializable {
   }
 
   /** One distinct aggregation input. */
-  public record Input(AggKind agg, String of, String where, Slot slot, FieldType valueType, Aggregator<?> aggregator)
+  public record Input(
+      AggKind agg,
+      String of,
+      String where,
+      Slot slot,
+      FieldType valueType,
+      Aggregator<?> aggregator)
       implements Serializable {}
 
   private final FeatureGroup group;
   private final long hop;
   private final List<Input> inputs;
+
   /** Per aggregated (non-ratio) feature: its input index. */
   private final int[] aggInput;
+
   /** Per aggregated feature: its window in ms, or -1 for lifetime. */
   private final long[] aggWindow;
+
   /** Per output column: index into the aggregated features, or -1 for a ratio. */
   private final int[] columnAgg;
+
   /** Per output column that is a ratio: the num and den column indexes. */
   private final int[] ratioNum;
+
   private final int[] ratioDen;
   private final FieldType[] columnTypes;
+
   /** Distinct sliding windows, ascending. */
   private final long[] windows;
+
   /** Per distinct window: the aggregated features using it. */
   private final int[][] featuresByWindow;
+
   private final boolean[] inputSliding;
   private final int[] lifetimeFeatures;
   private final Object[] emptyRow;
@@ -252,7 +265,9 @@ public final class GroupPlan implements Serializable {
     return columnTypes.clone();
   }
 
-  /** The group's output schema: keys, {@code valid_from} and the feature columns with their types. */
+  /**
+   * The group's output schema: keys, {@code valid_from} and the feature columns with their types.
+   */
   public FeatureSchema schema() {
     List<FeatureSchema.Column> cols = new ArrayList<>();
     for (int c = 0; c < columnTypes.length; c++) {

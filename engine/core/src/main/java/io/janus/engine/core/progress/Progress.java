@@ -14,7 +14,9 @@ public final class Progress implements Serializable {
   private transient long started;
   private transient long lastLog;
 
-  /** @param what e.g. "backfill user_activity rows written (subtask 1/2)" */
+  /**
+   * @param what e.g. "backfill user_activity rows written (subtask 1/2)"
+   */
   public Progress(String what) {
     this.what = what;
   }

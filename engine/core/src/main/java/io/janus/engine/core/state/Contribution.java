@@ -1,6 +1,5 @@
 package io.janus.engine.core.state;
 
-import io.janus.engine.core.event.Event;
 import io.janus.engine.core.plan.GroupPlan;
 
 /**
@@ -11,11 +10,15 @@ import io.janus.engine.core.plan.GroupPlan;
 public final class Contribution {
   /** Entity key values joined by {@link GroupPlan#KEY_SEPARATOR}. */
   public String key;
+
   /** Event time, epoch milliseconds. */
   public long ts;
+
   public String eventId;
+
   /** Bit i set when input i matched its filter and had a value. */
   public long mask;
+
   public double[] num;
   public String[] str;
 

@@ -1,10 +1,9 @@
 package io.janus.engine.core.state;
 
-import io.janus.engine.core.event.Event;
-import io.janus.engine.core.plan.GroupPlan;
-
 import io.janus.engine.core.definition.SourceDefinition;
+import io.janus.engine.core.event.Event;
 import io.janus.engine.core.expr.Expressions;
+import io.janus.engine.core.plan.GroupPlan;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,9 +12,9 @@ import org.apache.commons.jexl3.JexlContext;
 import org.apache.commons.jexl3.JexlExpression;
 
 /**
- * Turns an event into its {@link Contribution} to a group: the entity key, then per input whether the
- * {@code where} filter passes and the {@code of} value. Not serializable: build one per task (JEXL
- * expressions are compiled here, once per distinct text).
+ * Turns an event into its {@link Contribution} to a group: the entity key, then per input whether
+ * the {@code where} filter passes and the {@code of} value. Not serializable: build one per task
+ * (JEXL expressions are compiled here, once per distinct text).
  */
 public final class ContributionExtractor {
   private final GroupPlan plan;
@@ -47,7 +46,10 @@ public final class ContributionExtractor {
         whereId[i] = wheres.computeIfAbsent(in.where(), w -> wheres.size());
         whereOf[i] = Expressions.compile(in.where());
         if (whereId[i] == filterList.size()) {
-          filterList.add(new Filter(whereOf[i], Expressions.variables(in.where()).stream().mapToInt(source::indexOf).toArray()));
+          filterList.add(
+              new Filter(
+                  whereOf[i],
+                  Expressions.variables(in.where()).stream().mapToInt(source::indexOf).toArray()));
         }
       }
       ofField[i] = -1;
@@ -64,7 +66,10 @@ public final class ContributionExtractor {
     context = new EventContext(source);
   }
 
-  /** The event's contribution, or null when an entity key value is missing (the event is not about any entity of this group). */
+  /**
+   * The event's contribution, or null when an entity key value is missing (the event is not about
+   * any entity of this group).
+   */
   public Contribution extract(Event e) {
     String key = key(e);
     if (key == null) {
@@ -116,7 +121,10 @@ public final class ContributionExtractor {
     return new Contribution(key, e.ts, e.id, mask, num, str);
   }
 
-  /** A contribution of nothing at the event's time, for a key marker; null when a key value is missing. */
+  /**
+   * A contribution of nothing at the event's time, for a key marker; null when a key value is
+   * missing.
+   */
   public Contribution marker(Event e) {
     String key = key(e);
     return key == null ? null : new Contribution(key, e.ts, "", 0L, null, null);
@@ -152,9 +160,10 @@ public final class ContributionExtractor {
 
   /**
    * A compiled filter with a memo of its results by the values of the fields it reads. Expressions
-   * cannot have side effects or call methods, so equal inputs give equal results; filters over a few
-   * distinct values (event types, countries) then cost a hash lookup instead of a JEXL interpreter.
-   * The memo stops growing at {@link #MEMO_LIMIT} entries, so high-cardinality filters just evaluate.
+   * cannot have side effects or call methods, so equal inputs give equal results; filters over a
+   * few distinct values (event types, countries) then cost a hash lookup instead of a JEXL
+   * interpreter. The memo stops growing at {@link #MEMO_LIMIT} entries, so high-cardinality filters
+   * just evaluate.
    */
   private static final class Filter {
     static final int MEMO_LIMIT = 4096;

@@ -1,8 +1,7 @@
 package io.janus.engine.core.state;
 
-import io.janus.engine.core.plan.GroupPlan;
-
 import io.janus.engine.core.aggregate.Aggregator;
+import io.janus.engine.core.plan.GroupPlan;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
@@ -52,7 +51,10 @@ public final class FeatureStateMachine implements Serializable {
       Aggregator<Object> agg = Aggregator.erase(plan.inputs().get(i).aggregator());
       double num = c.num == null ? 0 : c.num[i];
       String str = c.str == null ? null : c.str[i];
-      irs[i] = irs[i] == null ? agg.prepare(num, str, c.ts, c.eventId) : agg.update(irs[i], num, str, c.ts, c.eventId);
+      irs[i] =
+          irs[i] == null
+              ? agg.prepare(num, str, c.ts, c.eventId)
+              : agg.update(irs[i], num, str, c.ts, c.eventId);
     }
   }
 
@@ -87,8 +89,8 @@ public final class FeatureStateMachine implements Serializable {
   }
 
   /**
-   * Advances the key to time {@code t}. Returns the row values to write at {@code t}, or null when no
-   * value differs from the key's previous row.
+   * Advances the key to time {@code t}. Returns the row values to write at {@code t}, or null when
+   * no value differs from the key's previous row.
    */
   Object[] fire(KeyState s, long t) {
     if (s.current == null) {
@@ -161,10 +163,13 @@ public final class FeatureStateMachine implements Serializable {
     // 5. Emit on change; the first row is always written.
     Object[] values = plan.values(current);
     Object[] previous = s.lastValues != null ? s.lastValues : (s.emitted ? plan.emptyRow() : null);
-    boolean changed = previous == null || !Arrays.equals(values, previous, (a, b) -> Objects.equals(a, b) ? 0 : 1);
+    boolean changed =
+        previous == null
+            || !Arrays.equals(values, previous, (a, b) -> Objects.equals(a, b) ? 0 : 1);
 
     if (s.slices.isEmpty() && s.pending.isEmpty() && plan.lifetimeFeatures().length == 0) {
-      // Every window is empty, so the values are the empty row: keep only the fact the key wrote rows.
+      // Every window is empty, so the values are the empty row: keep only the fact the key wrote
+      // rows.
       s.current = null;
       s.lastValues = null;
       s.lastSliceRegistered = Long.MIN_VALUE;

@@ -7,23 +7,38 @@ package io.janus.engine.core.state;
 public final class KeyState {
   /** Inputs not yet applied, pre-aggregated per event time: ts -> IR per input. */
   public TimeMap pending = new TimeMap();
-  /** Applied inputs of sliding windows per hop slice: slice end (ceil_hop of event time) -> IR per input. */
+
+  /**
+   * Applied inputs of sliding windows per hop slice: slice end (ceil_hop of event time) -> IR per
+   * input.
+   */
   public TimeMap slices = new TimeMap();
+
   /** Current IR of each aggregated feature (its window's merge of slices, or the lifetime IR). */
   public Object[] current;
+
   /** Values of the last row written, or null when the key has not written one or is dormant. */
   public Object[] lastValues;
+
   /** True once the key has written a row (the first row is always written). */
   public boolean emitted;
+
   /** Times at which something happens to this key (an input arrives or a slice leaves a window). */
   public TimeQueue due = new TimeQueue();
+
   /** The slice whose expiries were scheduled last (saves scheduling them again for every event). */
   public long lastSliceRegistered = Long.MIN_VALUE;
+
   /** The last time processed; inputs must not arrive at or before it. */
   public long lastFired = Long.MIN_VALUE;
+
   /** BATCH only: whether the key's end-of-input timer is registered. */
   public boolean endTimerRegistered;
-  /** STREAMING only: the event-time timer registered for this key, or {@code Long.MIN_VALUE} for none. */
+
+  /**
+   * STREAMING only: the event-time timer registered for this key, or {@code Long.MIN_VALUE} for
+   * none.
+   */
   public long nextTimer = Long.MIN_VALUE;
 
   public KeyState() {}

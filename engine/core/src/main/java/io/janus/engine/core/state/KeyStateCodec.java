@@ -10,9 +10,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Binary form of a {@link KeyState}: pending inputs, slices, current aggregates, last values and the
- * schedule, with IRs and values in {@link StateCodec}'s self-describing form (no Kryo, no knowledge
- * of the group needed to restore). Engines wrap it in their own serializer type.
+ * Binary form of a {@link KeyState}: pending inputs, slices, current aggregates, last values and
+ * the schedule, with IRs and values in {@link StateCodec}'s self-describing form (no Kryo, no
+ * knowledge of the group needed to restore). Engines wrap it in their own serializer type.
  */
 public final class KeyStateCodec {
   private KeyStateCodec() {}
@@ -51,7 +51,9 @@ public final class KeyStateCodec {
     return s;
   }
 
-  /** A deep copy of {@code s}, through its binary form (what a checkpoint and restore would give). */
+  /**
+   * A deep copy of {@code s}, through its binary form (what a checkpoint and restore would give).
+   */
   public static KeyState copy(KeyState s) {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);

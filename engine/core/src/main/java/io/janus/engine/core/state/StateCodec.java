@@ -81,31 +81,35 @@ final class StateCodec {
     switch (tag) {
       case NULL:
         return null;
-      case LONGS: {
-        long[] a = new long[in.readInt()];
-        for (int i = 0; i < a.length; i++) a[i] = in.readLong();
-        return a;
-      }
-      case DOUBLES: {
-        double[] a = new double[in.readInt()];
-        for (int i = 0; i < a.length; i++) a[i] = in.readDouble();
-        return a;
-      }
-      case SUM: {
-        int scale = in.readInt();
-        byte[] unscaled = new byte[in.readInt()];
-        in.readFully(unscaled);
-        return new SumState(new BigDecimal(new BigInteger(unscaled), scale), in.readLong());
-      }
+      case LONGS:
+        {
+          long[] a = new long[in.readInt()];
+          for (int i = 0; i < a.length; i++) a[i] = in.readLong();
+          return a;
+        }
+      case DOUBLES:
+        {
+          double[] a = new double[in.readInt()];
+          for (int i = 0; i < a.length; i++) a[i] = in.readDouble();
+          return a;
+        }
+      case SUM:
+        {
+          int scale = in.readInt();
+          byte[] unscaled = new byte[in.readInt()];
+          in.readFully(unscaled);
+          return new SumState(new BigDecimal(new BigInteger(unscaled), scale), in.readLong());
+        }
       case LAST:
         return new LastState(in.readLong(), readString(in), in.readDouble(), readString(in));
-      case HLL: {
-        byte[] bytes = new byte[in.readInt()];
-        in.readFully(bytes);
-        Union u = new Union(io.janus.engine.core.aggregate.ApproxDistinctAggregator.LG_K);
-        u.update(HllSketch.heapify(bytes));
-        return u;
-      }
+      case HLL:
+        {
+          byte[] bytes = new byte[in.readInt()];
+          in.readFully(bytes);
+          Union u = new Union(io.janus.engine.core.aggregate.ApproxDistinctAggregator.LG_K);
+          u.update(HllSketch.heapify(bytes));
+          return u;
+        }
       case LONG:
         return in.readLong();
       case DOUBLE:

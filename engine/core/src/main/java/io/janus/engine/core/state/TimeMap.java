@@ -5,9 +5,9 @@ import java.util.function.LongFunction;
 
 /**
  * A sorted map from times to IR arrays, as parallel primitive arrays with a moving head: a key's
- * pending inputs and hop slices are mostly added at the end (time moves forward) and removed from the
- * front (they fire or leave the longest window), so both are O(1) with no boxing; lookups are binary
- * searches, with the newest entry checked first. The per-key state of hot keys lives here.
+ * pending inputs and hop slices are mostly added at the end (time moves forward) and removed from
+ * the front (they fire or leave the longest window), so both are O(1) with no boxing; lookups are
+ * binary searches, with the newest entry checked first. The per-key state of hot keys lives here.
  */
 public final class TimeMap {
   private long[] keys = new long[4];
@@ -84,7 +84,10 @@ public final class TimeMap {
     return v;
   }
 
-  /** Index of the first entry whose time is greater than {@code t} (for {@link #keyAt}/{@link #valueAt} iteration up to {@link #end()}). */
+  /**
+   * Index of the first entry whose time is greater than {@code t} (for {@link #keyAt}/{@link
+   * #valueAt} iteration up to {@link #end()}).
+   */
   public int firstAfter(long t) {
     int i = Arrays.binarySearch(keys, head, tail, t);
     return i >= 0 ? i + 1 : -i - 1;

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Parsing, validation errors (file, field, problem) and fingerprints of definitions. */
 class DefinitionLoaderTest {
-  private static final String VALID = """
+  private static final String VALID =
+      """
       name: g
       version: 2
       entity: [user]
@@ -53,7 +54,8 @@ class DefinitionLoaderTest {
   void errorsNameFileFieldAndProblem() {
     assertThat(error(VALID.replace("agg: sum", "agg: summ")))
         .startsWith("test.yaml: features[1] (spend).agg: unknown aggregation 'summ'");
-    assertThat(error(VALID.replace("ttl: 7d", "ttl: 0s"))).isEqualTo("test.yaml: ttl: '0s' must be positive");
+    assertThat(error(VALID.replace("ttl: 7d", "ttl: 0s")))
+        .isEqualTo("test.yaml: ttl: '0s' must be positive");
     assertThat(error(VALID.replace("window: 5m", "window: 90s")))
         .isEqualTo("test.yaml: features[0] (views_5m).window: '90s' is not a multiple of hop '1m'");
     assertThat(error(VALID.replace("den: views_5m", "den: nope")))
@@ -69,7 +71,8 @@ class DefinitionLoaderTest {
     assertThat(error(VALID.replace("hop: 1m", "hop: 1 minute")))
         .contains("hop: '1 minute' is not a duration");
     assertThat(error(VALID.replace("ttl: 7d", "tll: 7d")))
-        .startsWith("test.yaml: unknown field 'tll'").contains("known:");
+        .startsWith("test.yaml: unknown field 'tll'")
+        .contains("known:");
     assertThat(error(VALID.replace("{r: 0.2}", "{r: 1.5}")))
         .contains("audit.max_null_rate.r: must be between 0 and 1");
     assertThat(error(VALID.replace("{views_5m: [0, 100000]}", "{nope: [0, 1]}")))
@@ -79,14 +82,23 @@ class DefinitionLoaderTest {
     assertThat(error(VALID.replace("source: clicks", "source: clickz")))
         .contains("source: unknown source 'clickz'");
     assertThat(error("name: [unclosed")).startsWith("test.yaml: ");
-    assertThatThrownBy(() -> DefinitionLoader.parseSource("kind: source\nname: s\nevent_time: t\nevent_id: id\nfields:\n  id: string\n  t: timestamp\n  geo..city: string\n", "s.yaml"))
-        .hasMessage("s.yaml: fields.geo..city: a nested field needs a name on both sides of each '.'");
+    assertThatThrownBy(
+            () ->
+                DefinitionLoader.parseSource(
+                    "kind: source\nname: s\nevent_time: t\nevent_id: id\nfields:\n  id: string\n  t: timestamp\n  geo..city: string\n",
+                    "s.yaml"))
+        .hasMessage(
+            "s.yaml: fields.geo..city: a nested field needs a name on both sides of each '.'");
   }
 
   @Test
   void fingerprintIgnoresFormattingButNotSemantics() {
-    String reformatted = VALID.replace("{name: views_5m, agg: count,", "{agg: count, name: views_5m,").replace("ttl: 7d", "ttl: 168h");
-    assertThat(TestGroups.group(reformatted).fingerprint()).isEqualTo(TestGroups.group(VALID).fingerprint());
+    String reformatted =
+        VALID
+            .replace("{name: views_5m, agg: count,", "{agg: count, name: views_5m,")
+            .replace("ttl: 7d", "ttl: 168h");
+    assertThat(TestGroups.group(reformatted).fingerprint())
+        .isEqualTo(TestGroups.group(VALID).fingerprint());
     assertThat(TestGroups.group(VALID.replace("window: 5m", "window: 10m")).fingerprint())
         .isNotEqualTo(TestGroups.group(VALID).fingerprint());
     assertThat(TestGroups.group(VALID).fingerprint()).hasSize(64).matches("[0-9a-f]+");
@@ -99,7 +111,9 @@ class DefinitionLoaderTest {
     Definitions d = DefinitionLoader.load(dir);
     assertThat(d.groups()).containsKey("g");
     assertThat(d.sources()).containsKey("clicks");
-    Files.writeString(dir.resolve("bad.yaml"), VALID.replace("name: g", "name: bad").replace("hop: 1m", "hop: -1m"));
+    Files.writeString(
+        dir.resolve("bad.yaml"),
+        VALID.replace("name: g", "name: bad").replace("hop: 1m", "hop: -1m"));
     assertThatThrownBy(() -> DefinitionLoader.load(dir))
         .isInstanceOf(DefinitionException.class)
         .hasMessageContaining("bad.yaml: hop:");
@@ -107,7 +121,8 @@ class DefinitionLoaderTest {
 
   @Test
   void unknownGroupNamesTheKnownOnes() {
-    Definitions d = new Definitions(Map.of("clicks", TestGroups.SOURCE), Map.of("g", TestGroups.group(VALID)));
+    Definitions d =
+        new Definitions(Map.of("clicks", TestGroups.SOURCE), Map.of("g", TestGroups.group(VALID)));
     assertThatThrownBy(() -> d.group("x")).hasMessage("unknown feature group 'x' (known: g)");
   }
 }

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /** DESIGN §4 semantics of the per-key state machine against hand-computed rows. */
 class FeatureStateMachineTest {
-  private static final FeatureGroup VIEWS = TestGroups.group("""
+  private static final FeatureGroup VIEWS =
+      TestGroups.group(
+          """
       name: views
       version: 1
       entity: [user]
@@ -36,44 +38,59 @@ class FeatureStateMachineTest {
 
   @Test
   void exactHeadAndTailOnTheHopGrid() {
-    List<Row> rows = MachineRunner.run(VIEWS, List.of(
-        event("e1", "2024-01-01T00:00:30Z", "u1", "view", null, null),
-        event("e2", "2024-01-01T00:02:10Z", "u1", "view", null, null)));
+    List<Row> rows =
+        MachineRunner.run(
+            VIEWS,
+            List.of(
+                event("e1", "2024-01-01T00:00:30Z", "u1", "view", null, null),
+                event("e2", "2024-01-01T00:02:10Z", "u1", "view", null, null)));
     // e1 counts from 00:00:30 until ceil_1m(00:05:30) = 00:06; e2 until ceil_1m(00:07:10) = 00:08.
-    assertThat(rows).containsExactly(
-        row("u1", "2024-01-01T00:00:30Z", 1L),
-        row("u1", "2024-01-01T00:02:10Z", 2L),
-        row("u1", "2024-01-01T00:06:00Z", 1L),
-        row("u1", "2024-01-01T00:08:00Z", 0L));
+    assertThat(rows)
+        .containsExactly(
+            row("u1", "2024-01-01T00:00:30Z", 1L),
+            row("u1", "2024-01-01T00:02:10Z", 2L),
+            row("u1", "2024-01-01T00:06:00Z", 1L),
+            row("u1", "2024-01-01T00:08:00Z", 0L));
   }
 
   @Test
   void eventOnTheGridExpiresExactlyOneWindowLater() {
-    List<Row> rows = MachineRunner.run(VIEWS, List.of(event("e1", "2024-01-01T00:01:00Z", "u1", "view", null, null)));
-    assertThat(rows).containsExactly(row("u1", "2024-01-01T00:01:00Z", 1L), row("u1", "2024-01-01T00:06:00Z", 0L));
+    List<Row> rows =
+        MachineRunner.run(
+            VIEWS, List.of(event("e1", "2024-01-01T00:01:00Z", "u1", "view", null, null)));
+    assertThat(rows)
+        .containsExactly(
+            row("u1", "2024-01-01T00:01:00Z", 1L), row("u1", "2024-01-01T00:06:00Z", 0L));
   }
 
   @Test
   void noRowWhenNothingChanges() {
-    List<Row> rows = MachineRunner.run(VIEWS, List.of(
-        event("e1", "2024-01-01T00:00:30Z", "u1", "view", null, null),
-        event("e2", "2024-01-01T00:01:00Z", "u1", "click", null, null),
-        event("e3", "2024-01-01T00:06:00Z", "u1", "view", null, null)));
+    List<Row> rows =
+        MachineRunner.run(
+            VIEWS,
+            List.of(
+                event("e1", "2024-01-01T00:00:30Z", "u1", "view", null, null),
+                event("e2", "2024-01-01T00:01:00Z", "u1", "click", null, null),
+                event("e3", "2024-01-01T00:06:00Z", "u1", "view", null, null)));
     // The click changes nothing; at 00:06 e1 expires and e3 arrives: still 1, so no row.
-    assertThat(rows).containsExactly(
-        row("u1", "2024-01-01T00:00:30Z", 1L),
-        row("u1", "2024-01-01T00:11:00Z", 0L));
+    assertThat(rows)
+        .containsExactly(
+            row("u1", "2024-01-01T00:00:30Z", 1L), row("u1", "2024-01-01T00:11:00Z", 0L));
   }
 
   @Test
   void firstRowIsAlwaysWrittenEvenWhenEmpty() {
-    List<Row> rows = MachineRunner.run(VIEWS, List.of(event("e1", "2024-01-01T00:00:30Z", "u1", "click", null, null)));
+    List<Row> rows =
+        MachineRunner.run(
+            VIEWS, List.of(event("e1", "2024-01-01T00:00:30Z", "u1", "click", null, null)));
     assertThat(rows).containsExactly(row("u1", "2024-01-01T00:00:30Z", 0L));
   }
 
   @Test
   void emptyRowHasZeroCountsAndSumsAndNullOthers() {
-    FeatureGroup g = TestGroups.group("""
+    FeatureGroup g =
+        TestGroups.group(
+            """
         name: money
         version: 1
         entity: [user]
@@ -89,19 +106,25 @@ class FeatureStateMachineTest {
           - {name: l,   agg: last, of: item, window: 2m}
           - {name: r,   agg: ratio, num: s, den: n}
         """);
-    List<Row> rows = MachineRunner.run(g, List.of(
-        event("e1", "2024-01-01T00:00:00Z", "u1", "buy", 4.0, "x"),
-        event("e2", "2024-01-01T00:00:30Z", "u1", "buy", 2.0, "y")));
-    assertThat(rows).containsExactly(
-        row("u1", "2024-01-01T00:00:00Z", 1L, 4.0, 4.0, 4.0, 4.0, "x", 4.0),
-        row("u1", "2024-01-01T00:00:30Z", 2L, 6.0, 3.0, 2.0, 4.0, "y", 3.0),
-        row("u1", "2024-01-01T00:02:00Z", 1L, 2.0, 2.0, 2.0, 2.0, "y", 2.0),
-        row("u1", "2024-01-01T00:03:00Z", 0L, 0.0, null, null, null, null, null));
+    List<Row> rows =
+        MachineRunner.run(
+            g,
+            List.of(
+                event("e1", "2024-01-01T00:00:00Z", "u1", "buy", 4.0, "x"),
+                event("e2", "2024-01-01T00:00:30Z", "u1", "buy", 2.0, "y")));
+    assertThat(rows)
+        .containsExactly(
+            row("u1", "2024-01-01T00:00:00Z", 1L, 4.0, 4.0, 4.0, 4.0, "x", 4.0),
+            row("u1", "2024-01-01T00:00:30Z", 2L, 6.0, 3.0, 2.0, 4.0, "y", 3.0),
+            row("u1", "2024-01-01T00:02:00Z", 1L, 2.0, 2.0, 2.0, 2.0, "y", 2.0),
+            row("u1", "2024-01-01T00:03:00Z", 0L, 0.0, null, null, null, null, null));
   }
 
   @Test
   void lastBreaksTiesByGreaterEventId() {
-    FeatureGroup g = TestGroups.group("""
+    FeatureGroup g =
+        TestGroups.group(
+            """
         name: lastitem
         version: 1
         entity: [user]
@@ -111,15 +134,20 @@ class FeatureStateMachineTest {
         features:
           - {name: last_item, agg: last, of: item, window: lifetime}
         """);
-    List<Row> rows = MachineRunner.run(g, List.of(
-        event("e9", "2024-01-01T00:00:00Z", "u1", "view", null, "late-id-wins"),
-        event("e1", "2024-01-01T00:00:00Z", "u1", "view", null, "small-id")));
+    List<Row> rows =
+        MachineRunner.run(
+            g,
+            List.of(
+                event("e9", "2024-01-01T00:00:00Z", "u1", "view", null, "late-id-wins"),
+                event("e1", "2024-01-01T00:00:00Z", "u1", "view", null, "small-id")));
     assertThat(rows).containsExactly(row("u1", "2024-01-01T00:00:00Z", "late-id-wins"));
   }
 
   @Test
   void lifetimeWindowsNeverExpire() {
-    FeatureGroup g = TestGroups.group("""
+    FeatureGroup g =
+        TestGroups.group(
+            """
         name: sess
         version: 1
         entity: [session]
@@ -131,19 +159,25 @@ class FeatureStateMachineTest {
           - {name: dur, agg: duration, window: lifetime}
           - {name: items, agg: approx_count_distinct, of: item, window: lifetime}
         """);
-    List<Row> rows = MachineRunner.run(g, List.of(
-        event("e1", "2024-01-01T10:00:00Z", "u1", "view", null, "a"),
-        event("e2", "2024-01-01T10:00:30Z", "u1", "view", null, "b"),
-        event("e3", "2024-01-03T10:00:00Z", "u1", "view", null, "a")));
-    assertThat(rows).containsExactly(
-        row("s-u1", "2024-01-01T10:00:00Z", 1L, 0.0, 1L),
-        row("s-u1", "2024-01-01T10:00:30Z", 2L, 30.0, 2L),
-        row("s-u1", "2024-01-03T10:00:00Z", 3L, 172800.0, 2L));
+    List<Row> rows =
+        MachineRunner.run(
+            g,
+            List.of(
+                event("e1", "2024-01-01T10:00:00Z", "u1", "view", null, "a"),
+                event("e2", "2024-01-01T10:00:30Z", "u1", "view", null, "b"),
+                event("e3", "2024-01-03T10:00:00Z", "u1", "view", null, "a")));
+    assertThat(rows)
+        .containsExactly(
+            row("s-u1", "2024-01-01T10:00:00Z", 1L, 0.0, 1L),
+            row("s-u1", "2024-01-01T10:00:30Z", 2L, 30.0, 2L),
+            row("s-u1", "2024-01-03T10:00:00Z", 3L, 172800.0, 2L));
   }
 
   @Test
   void ratioOverZeroIsNull() {
-    FeatureGroup g = TestGroups.group("""
+    FeatureGroup g =
+        TestGroups.group(
+            """
         name: cr
         version: 1
         entity: [user]
@@ -155,26 +189,35 @@ class FeatureStateMachineTest {
           - {name: views, agg: count, where: "kind == 'view'", window: 5m}
           - {name: cr, agg: ratio, num: buys, den: views}
         """);
-    List<Row> rows = MachineRunner.run(g, List.of(
-        event("e1", "2024-01-01T00:00:00Z", "u1", "view", null, null),
-        event("e2", "2024-01-01T00:01:00Z", "u1", "buy", null, null)));
-    assertThat(rows).containsExactly(
-        row("u1", "2024-01-01T00:00:00Z", 0L, 1L, 0.0),
-        row("u1", "2024-01-01T00:01:00Z", 1L, 1L, 1.0),
-        row("u1", "2024-01-01T00:05:00Z", 1L, 0L, null),
-        row("u1", "2024-01-01T00:11:00Z", 0L, 0L, null));
+    List<Row> rows =
+        MachineRunner.run(
+            g,
+            List.of(
+                event("e1", "2024-01-01T00:00:00Z", "u1", "view", null, null),
+                event("e2", "2024-01-01T00:01:00Z", "u1", "buy", null, null)));
+    assertThat(rows)
+        .containsExactly(
+            row("u1", "2024-01-01T00:00:00Z", 0L, 1L, 0.0),
+            row("u1", "2024-01-01T00:01:00Z", 1L, 1L, 1.0),
+            row("u1", "2024-01-01T00:05:00Z", 1L, 0L, null),
+            row("u1", "2024-01-01T00:11:00Z", 0L, 0L, null));
   }
 
   @Test
   void keyCrossingMidnightExpiresOnTheNextDay() {
-    List<Row> rows = MachineRunner.run(VIEWS, List.of(event("e1", "2024-01-01T23:58:20Z", "u1", "view", null, null)));
-    assertThat(rows).containsExactly(row("u1", "2024-01-01T23:58:20Z", 1L), row("u1", "2024-01-02T00:04:00Z", 0L));
+    List<Row> rows =
+        MachineRunner.run(
+            VIEWS, List.of(event("e1", "2024-01-01T23:58:20Z", "u1", "view", null, null)));
+    assertThat(rows)
+        .containsExactly(
+            row("u1", "2024-01-01T23:58:20Z", 1L), row("u1", "2024-01-02T00:04:00Z", 0L));
   }
 
   @Test
   void matchesTheBruteForceReferenceOnRandomEvents() {
     FeatureGroup g = TestGroups.group(TestGroups.MIX_YAML);
-    List<io.janus.engine.core.event.Event> events = TestGroups.randomEvents(3000, 7, 12, "2024-01-01");
+    List<io.janus.engine.core.event.Event> events =
+        TestGroups.randomEvents(3000, 7, 12, "2024-01-01");
     List<Row> expected = Reference.rows(g, events);
     assertThat(expected).hasSizeGreaterThan(3000);
     assertThat(MachineRunner.run(g, events)).containsExactlyInAnyOrderElementsOf(expected);
@@ -183,7 +226,9 @@ class FeatureStateMachineTest {
   @Test
   void dormantKeysMatchTheReference() {
     FeatureGroup g = TestGroups.group(TestGroups.ACTIVITY_YAML);
-    List<io.janus.engine.core.event.Event> events = TestGroups.randomEvents(3000, 11, 25, "2024-01-01", "2024-01-02", "2024-01-03");
-    assertThat(MachineRunner.run(g, events)).containsExactlyInAnyOrderElementsOf(Reference.rows(g, events));
+    List<io.janus.engine.core.event.Event> events =
+        TestGroups.randomEvents(3000, 11, 25, "2024-01-01", "2024-01-02", "2024-01-03");
+    assertThat(MachineRunner.run(g, events))
+        .containsExactlyInAnyOrderElementsOf(Reference.rows(g, events));
   }
 }

@@ -1,14 +1,13 @@
 package io.janus.engine.core.testing;
 
-
+import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.core.event.Event;
+import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.state.Contribution;
 import io.janus.engine.core.state.ContributionExtractor;
-import io.janus.engine.core.event.Event;
 import io.janus.engine.core.state.FeatureStateMachine;
-import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.state.KeyState;
 import io.janus.engine.core.state.KeyStateCodec;
-import io.janus.engine.core.definition.FeatureGroup;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -25,10 +24,11 @@ public final class MachineRunner {
   }
 
   /**
-   * @param checkpointEachStep when true, the key's state goes through {@link KeyStateCodec}
-   *     after every input, as if the job restored from a checkpoint each time
+   * @param checkpointEachStep when true, the key's state goes through {@link KeyStateCodec} after
+   *     every input, as if the job restored from a checkpoint each time
    */
-  public static List<Reference.Row> run(FeatureGroup group, List<Event> events, boolean checkpointEachStep) {
+  public static List<Reference.Row> run(
+      FeatureGroup group, List<Event> events, boolean checkpointEachStep) {
     GroupPlan plan = GroupPlan.of(group);
     ContributionExtractor ex = new ContributionExtractor(plan);
     FeatureStateMachine m = new FeatureStateMachine(plan);
@@ -43,11 +43,16 @@ public final class MachineRunner {
       List<Contribution> cs = new ArrayList<>(k.getValue());
       cs.sort(Comparator.comparingLong(c -> c.ts));
       for (Contribution c : cs) {
-        m.advance(s, c.ts, false, (t, v) -> out.add(new Reference.Row(k.getKey(), t, Arrays.asList(v))));
+        m.advance(
+            s, c.ts, false, (t, v) -> out.add(new Reference.Row(k.getKey(), t, Arrays.asList(v))));
         m.add(s, c);
         if (checkpointEachStep) s = KeyStateCodec.copy(s);
       }
-      m.advance(s, Long.MAX_VALUE, true, (t, v) -> out.add(new Reference.Row(k.getKey(), t, Arrays.asList(v))));
+      m.advance(
+          s,
+          Long.MAX_VALUE,
+          true,
+          (t, v) -> out.add(new Reference.Row(k.getKey(), t, Arrays.asList(v))));
     }
     return out;
   }

@@ -1,12 +1,12 @@
 package io.janus.engine.core.testing;
 
-import io.janus.engine.core.state.Contribution;
-import io.janus.engine.core.state.ContributionExtractor;
-import io.janus.engine.core.event.Event;
-import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.definition.AggKind;
 import io.janus.engine.core.definition.Feature;
 import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.core.event.Event;
+import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.core.state.Contribution;
+import io.janus.engine.core.state.ContributionExtractor;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -66,7 +66,13 @@ public final class Reference {
     return Math.floorDiv(t + hop - 1, hop) * hop;
   }
 
-  private static List<Object> values(FeatureGroup g, GroupPlan plan, List<Event> events, Map<Event, Contribution> contrib, long t, long hop) {
+  private static List<Object> values(
+      FeatureGroup g,
+      GroupPlan plan,
+      List<Event> events,
+      Map<Event, Contribution> contrib,
+      long t,
+      long hop) {
     List<Object> vals = new ArrayList<>();
     List<String> names = g.features().stream().map(Feature::name).toList();
     for (Feature f : g.features()) {
@@ -77,7 +83,8 @@ public final class Reference {
       int input = inputIndex(plan, f);
       List<Contribution> in = new ArrayList<>();
       for (Event e : events) {
-        boolean inWindow = e.ts <= t && (f.window().isLifetime() || t < ceil(e.ts + f.window().millis(), hop));
+        boolean inWindow =
+            e.ts <= t && (f.window().isLifetime() || t < ceil(e.ts + f.window().millis(), hop));
         Contribution c = contrib.get(e);
         if (inWindow && c.has(input)) in.add(c);
       }
@@ -88,7 +95,11 @@ public final class Reference {
       if (f.isRatio()) {
         Object n = vals.get(names.indexOf(f.num()));
         Object d = vals.get(names.indexOf(f.den()));
-        vals.set(i, n == null || d == null || ((Number) d).doubleValue() == 0 ? null : ((Number) n).doubleValue() / ((Number) d).doubleValue());
+        vals.set(
+            i,
+            n == null || d == null || ((Number) d).doubleValue() == 0
+                ? null
+                : ((Number) n).doubleValue() / ((Number) d).doubleValue());
       }
     }
     return vals;
@@ -97,54 +108,64 @@ public final class Reference {
   private static int inputIndex(GroupPlan plan, Feature f) {
     for (int i = 0; i < plan.inputs().size(); i++) {
       GroupPlan.Input in = plan.inputs().get(i);
-      if (in.agg() == f.agg() && Objects.equals(in.of(), f.of()) && Objects.equals(in.where(), f.where())) return i;
+      if (in.agg() == f.agg()
+          && Objects.equals(in.of(), f.of())
+          && Objects.equals(in.where(), f.where())) return i;
     }
     throw new IllegalStateException(f.name());
   }
 
-  private static Object aggregate(AggKind agg, List<Contribution> in, int i, io.janus.engine.core.definition.FieldType type) {
+  private static Object aggregate(
+      AggKind agg, List<Contribution> in, int i, io.janus.engine.core.definition.FieldType type) {
     switch (agg) {
       case COUNT:
         return (long) in.size();
-      case SUM: {
-        java.math.BigDecimal s = java.math.BigDecimal.ZERO;
-        for (Contribution c : in) s = s.add(new java.math.BigDecimal(Double.toString(c.num[i])));
-        return s.doubleValue();
-      }
-      case AVG: {
-        if (in.isEmpty()) return null;
-        java.math.BigDecimal s = java.math.BigDecimal.ZERO;
-        for (Contribution c : in) s = s.add(new java.math.BigDecimal(Double.toString(c.num[i])));
-        return s.doubleValue() / in.size();
-      }
+      case SUM:
+        {
+          java.math.BigDecimal s = java.math.BigDecimal.ZERO;
+          for (Contribution c : in) s = s.add(new java.math.BigDecimal(Double.toString(c.num[i])));
+          return s.doubleValue();
+        }
+      case AVG:
+        {
+          if (in.isEmpty()) return null;
+          java.math.BigDecimal s = java.math.BigDecimal.ZERO;
+          for (Contribution c : in) s = s.add(new java.math.BigDecimal(Double.toString(c.num[i])));
+          return s.doubleValue() / in.size();
+        }
       case MIN:
         return in.stream().mapToDouble(c -> c.num[i]).boxed().min(Double::compare).orElse(null);
       case MAX:
         return in.stream().mapToDouble(c -> c.num[i]).boxed().max(Double::compare).orElse(null);
-      case LAST: {
-        Contribution best = null;
-        for (Contribution c : in) {
-          if (best == null || c.ts > best.ts || (c.ts == best.ts && c.eventId.compareTo(best.eventId) > 0)) best = c;
+      case LAST:
+        {
+          Contribution best = null;
+          for (Contribution c : in) {
+            if (best == null
+                || c.ts > best.ts
+                || (c.ts == best.ts && c.eventId.compareTo(best.eventId) > 0)) best = c;
+          }
+          if (best == null) return null;
+          return switch (type) {
+            case STRING -> best.str[i];
+            case LONG, TIMESTAMP -> (long) best.num[i];
+            case BOOLEAN -> best.num[i] != 0;
+            case DOUBLE -> best.num[i];
+          };
         }
-        if (best == null) return null;
-        return switch (type) {
-          case STRING -> best.str[i];
-          case LONG, TIMESTAMP -> (long) best.num[i];
-          case BOOLEAN -> best.num[i] != 0;
-          case DOUBLE -> best.num[i];
-        };
-      }
-      case APPROX_COUNT_DISTINCT: {
-        Set<String> s = new HashSet<>();
-        for (Contribution c : in) s.add(c.str[i]);
-        return (long) s.size();
-      }
-      case DURATION: {
-        if (in.isEmpty()) return null;
-        long mn = in.stream().mapToLong(c -> c.ts).min().getAsLong();
-        long mx = in.stream().mapToLong(c -> c.ts).max().getAsLong();
-        return (mx - mn) / 1000.0;
-      }
+      case APPROX_COUNT_DISTINCT:
+        {
+          Set<String> s = new HashSet<>();
+          for (Contribution c : in) s.add(c.str[i]);
+          return (long) s.size();
+        }
+      case DURATION:
+        {
+          if (in.isEmpty()) return null;
+          long mn = in.stream().mapToLong(c -> c.ts).min().getAsLong();
+          long mx = in.stream().mapToLong(c -> c.ts).max().getAsLong();
+          return (mx - mn) / 1000.0;
+        }
       default:
         throw new IllegalArgumentException(agg.toString());
     }

@@ -1,15 +1,16 @@
 package io.janus.engine.core.testing;
 
-import io.janus.engine.core.event.Event;
 import io.janus.engine.core.definition.DefinitionLoader;
 import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.core.definition.SourceDefinition;
+import io.janus.engine.core.event.Event;
 import java.time.Instant;
 import java.util.Map;
 
 /** A small source and helpers to declare groups and events inline in tests. */
 public final class TestGroups {
-  public static final String SOURCE_YAML = """
+  public static final String SOURCE_YAML =
+      """
       kind: source
       name: clicks
       event_time: ts
@@ -25,10 +26,12 @@ public final class TestGroups {
         session: string
       """;
 
-  public static final SourceDefinition SOURCE = DefinitionLoader.parseSource(SOURCE_YAML, "test-source.yaml");
+  public static final SourceDefinition SOURCE =
+      DefinitionLoader.parseSource(SOURCE_YAML, "test-source.yaml");
 
   /** Every aggregation and window kind at once, for reference comparisons. */
-  public static final String MIX_YAML = """
+  public static final String MIX_YAML =
+      """
       name: mix
       version: 1
       entity: [user]
@@ -50,7 +53,8 @@ public final class TestGroups {
       """;
 
   /** Sliding windows only, so keys go dormant when their windows empty; with audit rules. */
-  public static final String ACTIVITY_YAML = """
+  public static final String ACTIVITY_YAML =
+      """
       name: activity
       version: 1
       entity: [user]
@@ -75,18 +79,20 @@ public final class TestGroups {
   }
 
   /** An event of {@link #SOURCE}. */
-  public static Event event(String id, String isoTime, String user, String kind, Double amount, String item) {
+  public static Event event(
+      String id, String isoTime, String user, String kind, Double amount, String item) {
     long ts = Instant.parse(isoTime).toEpochMilli();
     return new Event(ts, id, new Object[] {id, ts, user, kind, amount, item, "s-" + user});
   }
 
-  public static Event event(String id, long ts, String user, String kind, Double amount, String item) {
+  public static Event event(
+      String id, long ts, String user, String kind, Double amount, String item) {
     return new Event(ts, id, new Object[] {id, ts, user, kind, amount, item, "s-" + user});
   }
 
   /**
-   * Random events spread over whole days: kinds view/view/view/buy/click, amounts with cents (a fifth
-   * of them null), a tenth of the times exactly on the minute grid.
+   * Random events spread over whole days: kinds view/view/view/buy/click, amounts with cents (a
+   * fifth of them null), a tenth of the times exactly on the minute grid.
    */
   public static java.util.List<Event> randomEvents(int n, long seed, int users, String... days) {
     java.util.Random rnd = new java.util.Random(seed);
@@ -97,7 +103,14 @@ public final class TestGroups {
       long ts = base + (long) (rnd.nextDouble() * 86_400_000L);
       if (rnd.nextInt(10) == 0) ts = ts / 60_000 * 60_000;
       Double amount = rnd.nextInt(5) == 0 ? null : Math.round(rnd.nextDouble() * 10000) / 100.0;
-      out.add(event(String.format("e%d-%06d", seed, i), ts, "u" + rnd.nextInt(users), kinds[rnd.nextInt(5)], amount, "i" + rnd.nextInt(8)));
+      out.add(
+          event(
+              String.format("e%d-%06d", seed, i),
+              ts,
+              "u" + rnd.nextInt(users),
+              kinds[rnd.nextInt(5)],
+              amount,
+              "i" + rnd.nextInt(8)));
     }
     return out;
   }

@@ -1,17 +1,17 @@
 package io.janus.engine.flink.backfill;
 
+import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.flink.compute.FeaturePipeline;
 import io.janus.engine.flink.sink.IcebergAppend;
+import io.janus.engine.flink.source.EventSource;
+import io.janus.engine.iceberg.FeatureTables;
+import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.iceberg.audit.AuditLog;
 import io.janus.engine.iceberg.audit.AuditReport;
 import io.janus.engine.iceberg.audit.Auditor;
 import io.janus.engine.iceberg.audit.WrittenFigures;
-import io.janus.engine.flink.compute.FeaturePipeline;
-import io.janus.engine.core.plan.GroupPlan;
-import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.iceberg.audit.AuditLog;
-import io.janus.engine.iceberg.FeatureTables;
-import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.iceberg.lineage.Lineage;
-import io.janus.engine.flink.source.EventSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -65,8 +65,16 @@ public final class Backfill {
   private final Path workingDir;
   private final Path reportDir;
 
-  private Backfill(Warehouse warehouse, FeatureGroup group, EventSource events, LocalDate start, LocalDate end,
-      String runId, boolean publish, Path workingDir, Path reportDir) {
+  private Backfill(
+      Warehouse warehouse,
+      FeatureGroup group,
+      EventSource events,
+      LocalDate start,
+      LocalDate end,
+      String runId,
+      boolean publish,
+      Path workingDir,
+      Path reportDir) {
     this.warehouse = warehouse;
     this.group = group;
     this.events = events;
@@ -80,7 +88,16 @@ public final class Backfill {
 
   /** A backfill of {@code group} reading {@code events}; set the range before running. */
   public static Backfill of(Warehouse warehouse, FeatureGroup group, EventSource events) {
-    return new Backfill(warehouse, group, events, null, null, UUID.randomUUID().toString(), true, Path.of("."), null);
+    return new Backfill(
+        warehouse,
+        group,
+        events,
+        null,
+        null,
+        UUID.randomUUID().toString(),
+        true,
+        Path.of("."),
+        null);
   }
 
   /** The inclusive range of days whose rows are (re)written. */
@@ -88,7 +105,8 @@ public final class Backfill {
     if (last.isBefore(first)) {
       throw new IllegalArgumentException("end " + last + " is before start " + first);
     }
-    return new Backfill(warehouse, group, events, first, last, runId, publish, workingDir, reportDir);
+    return new Backfill(
+        warehouse, group, events, first, last, runId, publish, workingDir, reportDir);
   }
 
   public Backfill withRunId(String id) {
@@ -135,23 +153,35 @@ public final class Backfill {
     props.put(BASE_SNAPSHOT, baseId == null ? "none" : Long.toString(baseId));
     if (baseId != null) {
       table.manageSnapshots().createBranch(branch, baseId).commit();
-    } // else: the first commit to the branch below creates it, without an empty snapshot lacking lineage
+    } // else: the first commit to the branch below creates it, without an empty snapshot lacking
+    // lineage
     var delete = table.newDelete().deleteFromRowFilter(days).toBranch(branch);
     props.forEach(delete::set);
     delete.set("janus.step", "clear-range").commit();
-    LOG.info("backfill {} {} run {}: branch {} from main snapshot {}", group.name(), range, runId, branch, baseId);
+    LOG.info(
+        "backfill {} {} run {}: branch {} from main snapshot {}",
+        group.name(),
+        range,
+        runId,
+        branch,
+        baseId);
 
     // 2. Compute and write to the branch.
     long startMs = start.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     long endMs = end.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-    long readFrom = group.hasLifetimeFeatures() ? Long.MIN_VALUE : startMs - plan.maxWindow() - plan.hopMillis();
+    long readFrom =
+        group.hasLifetimeFeatures()
+            ? Long.MIN_VALUE
+            : startMs - plan.maxWindow() - plan.hopMillis();
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-    FeaturePipeline pipeline = FeaturePipeline.of(plan, org.apache.iceberg.flink.FlinkSchemaUtil.convert(table.schema()));
+    FeaturePipeline pipeline =
+        FeaturePipeline.of(plan, org.apache.iceberg.flink.FlinkSchemaUtil.convert(table.schema()));
     if (readFrom != Long.MIN_VALUE) {
       pipeline = pipeline.withKeyHistory(events.keysBefore(env, readFrom, group.entity()));
     }
     DataStream<RowData> rows =
-        pipeline.batch(events.events(env, readFrom, endMs))
+        pipeline
+            .batch(events.events(env, readFrom, endMs))
             .filter(rangeFilter(table, startMs, endMs, "backfill " + group.name() + " " + range))
             .name("valid_from in " + range);
     IcebergAppend.to(warehouse.tableLoader(FeatureTables.id(group)), "janus-backfill-" + runId)
@@ -163,15 +193,22 @@ public final class Backfill {
     long computeMillis = System.currentTimeMillis() - c0;
     WrittenFigures figures = RangeFilter.figures(job);
     long rowsWritten = figures.rows();
-    LOG.info("backfill {} {}: {} rows written to {} in {} ms ({} rows/s)", group.name(), range, rowsWritten, branch,
-        computeMillis, computeMillis == 0 ? rowsWritten : rowsWritten * 1000 / computeMillis);
+    LOG.info(
+        "backfill {} {}: {} rows written to {} in {} ms ({} rows/s)",
+        group.name(),
+        range,
+        rowsWritten,
+        branch,
+        computeMillis,
+        computeMillis == 0 ? rowsWritten : rowsWritten * 1000 / computeMillis);
 
     // 3. Audit the branch against main.
     table.refresh();
     SnapshotRef ref = table.refs().get(branch);
     long branchSnapshot = ref.snapshotId();
     long a0 = System.currentTimeMillis();
-    AuditReport report = new Auditor(plan).audit(table, runId, branch, branchSnapshot, baseId, start, end, figures);
+    AuditReport report =
+        new Auditor(plan).audit(table, runId, branch, branchSnapshot, baseId, start, end, figures);
     LOG.info("audit of {} took {} ms", branch, System.currentTimeMillis() - a0);
     Path reportFile = writeReport(report);
     report.failures().forEach(f -> LOG.warn("audit FAIL {}: {}", group.name(), f.message()));
@@ -182,8 +219,12 @@ public final class Backfill {
     String mode = "none";
     String message;
     if (!report.passed()) {
-      message = "audit failed: " + String.join("; ", report.failures().stream().map(f -> f.message()).toList())
-          + "; main untouched, branch " + branch + " kept";
+      message =
+          "audit failed: "
+              + String.join("; ", report.failures().stream().map(f -> f.message()).toList())
+              + "; main untouched, branch "
+              + branch
+              + " kept";
     } else if (!publish) {
       message = "audit passed; not published (--no-publish), branch " + branch + " kept";
     } else {
@@ -201,16 +242,38 @@ public final class Backfill {
     AuditLog.append(warehouse, report, lineage, published, mainId);
     long total = System.currentTimeMillis() - t0;
     LOG.info("backfill {} {} run {}: {} in {} ms", group.name(), range, runId, message, total);
-    return new BackfillResult(runId, branch, rowsWritten, report, reportFile, published, mode, mainId, computeMillis, total, message);
+    return new BackfillResult(
+        runId,
+        branch,
+        rowsWritten,
+        report,
+        reportFile,
+        published,
+        mode,
+        mainId,
+        computeMillis,
+        total,
+        message);
   }
 
   private RangeFilter rangeFilter(Table table, long startMs, long endMs, String label) {
-    org.apache.flink.table.types.logical.RowType rowType = org.apache.iceberg.flink.FlinkSchemaUtil.convert(table.schema());
+    org.apache.flink.table.types.logical.RowType rowType =
+        org.apache.iceberg.flink.FlinkSchemaUtil.convert(table.schema());
     List<String> names = rowType.getFieldNames();
-    RowData.FieldGetter[] entity = group.entity().stream()
-        .map(e -> RowData.createFieldGetter(rowType.getTypeAt(names.indexOf(e)), names.indexOf(e)))
-        .toArray(RowData.FieldGetter[]::new);
-    return new RangeFilter(startMs, endMs, names.indexOf(FeatureTables.VALID_FROM), names.indexOf(FeatureTables.DS), entity, label);
+    RowData.FieldGetter[] entity =
+        group.entity().stream()
+            .map(
+                e ->
+                    RowData.createFieldGetter(
+                        rowType.getTypeAt(names.indexOf(e)), names.indexOf(e)))
+            .toArray(RowData.FieldGetter[]::new);
+    return new RangeFilter(
+        startMs,
+        endMs,
+        names.indexOf(FeatureTables.VALID_FROM),
+        names.indexOf(FeatureTables.DS),
+        entity,
+        label);
   }
 
   /** Summary property naming the main snapshot an audit branch was created from. */
@@ -223,8 +286,9 @@ public final class Backfill {
   }
 
   /**
-   * Publishes a branch an earlier run kept ({@code --no-publish}) after its audit passed. Returns how
-   * ("fast-forward" or "rebase"); fails when the audit did not pass or main changed the same days.
+   * Publishes a branch an earlier run kept ({@code --no-publish}) after its audit passed. Returns
+   * how ("fast-forward" or "rebase"); fails when the audit did not pass or main changed the same
+   * days.
    */
   public static String publishKept(Warehouse warehouse, FeatureGroup group, String runId) {
     Table table = warehouse.load(FeatureTables.id(group));
@@ -235,13 +299,15 @@ public final class Backfill {
     }
     var audit = AuditLog.byRunId(warehouse, group.name()).get(runId);
     if (audit == null || !Boolean.TRUE.equals(audit.getField("passed"))) {
-      throw new IllegalStateException("run " + runId + " did not pass its audit; refusing to publish " + branch);
+      throw new IllegalStateException(
+          "run " + runId + " did not pass its audit; refusing to publish " + branch);
     }
     Map<String, String> summary = table.snapshot(ref.snapshotId()).summary();
     Map<String, String> props = new java.util.LinkedHashMap<>();
-    summary.forEach((k, v) -> {
-      if (k.startsWith("janus.")) props.put(k, v);
-    });
+    summary.forEach(
+        (k, v) -> {
+          if (k.startsWith("janus.")) props.put(k, v);
+        });
     String base = props.getOrDefault(BASE_SNAPSHOT, "none");
     String[] range = props.getOrDefault(Lineage.RANGE, "").split("\\.\\.");
     if (range.length != 2) {
@@ -251,20 +317,25 @@ public final class Backfill {
     return publish(table, branch, "none".equals(base) ? null : Long.parseLong(base), days, props);
   }
 
-  private static String publish(Table table, String branch, Long baseId, Expression days, Map<String, String> props) {
+  private static String publish(
+      Table table, String branch, Long baseId, Expression days, Map<String, String> props) {
     table.refresh();
     try {
       table.manageSnapshots().fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).commit();
       table.manageSnapshots().removeBranch(branch).commit();
       return "fast-forward";
     } catch (IllegalArgumentException | org.apache.iceberg.exceptions.CommitFailedException e) {
-      LOG.warn("main moved since {} was branched ({}); re-applying the range onto main", branch, e.getMessage());
+      LOG.warn(
+          "main moved since {} was branched ({}); re-applying the range onto main",
+          branch,
+          e.getMessage());
     }
     // Main moved: apply the branch's range to the current main as one validated overwrite.
     table.refresh();
     long branchSnapshot = table.refs().get(branch).snapshotId();
     OverwriteFiles overwrite = table.newOverwrite().overwriteByRowFilter(days);
-    try (CloseableIterable<FileScanTask> tasks = table.newScan().useRef(branch).filter(days).planFiles()) {
+    try (CloseableIterable<FileScanTask> tasks =
+        table.newScan().useRef(branch).filter(days).planFiles()) {
       for (FileScanTask t : tasks) {
         DataFile f = t.file();
         overwrite.addFile(f);
@@ -275,7 +346,10 @@ public final class Backfill {
     if (baseId != null) {
       overwrite.validateFromSnapshot(baseId);
     }
-    overwrite.conflictDetectionFilter(days).validateNoConflictingData().validateNoConflictingDeletes();
+    overwrite
+        .conflictDetectionFilter(days)
+        .validateNoConflictingData()
+        .validateNoConflictingDeletes();
     props.forEach(overwrite::set);
     overwrite.set("janus.rebased-from", Long.toString(branchSnapshot));
     overwrite.commit();

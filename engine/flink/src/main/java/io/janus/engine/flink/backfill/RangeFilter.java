@@ -1,8 +1,8 @@
 package io.janus.engine.flink.backfill;
 
+import io.janus.engine.core.progress.Progress;
 import io.janus.engine.flink.compute.Accumulators;
 import io.janus.engine.iceberg.audit.WrittenFigures;
-import io.janus.engine.core.progress.Progress;
 import io.janus.monitoring.MetricNames;
 import java.util.Objects;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -15,8 +15,9 @@ import org.apache.flink.table.data.RowData;
 /**
  * Keeps the rows whose {@code valid_from} is in the backfill's range, and measures what goes to the
  * writer for the audit: rows, distinct keys, rows whose {@code (keys, valid_from)} repeats or goes
- * backwards within a key, rows whose {@code ds} is not {@code date(valid_from)}. In BATCH each key's
- * rows reach one subtask together and in time order, so neighbour comparisons find every duplicate.
+ * backwards within a key, rows whose {@code ds} is not {@code date(valid_from)}. In BATCH each
+ * key's rows reach one subtask together and in time order, so neighbour comparisons find every
+ * duplicate.
  */
 final class RangeFilter extends RichFilterFunction<RowData> {
   static final String ROWS = "janus-rows-written";
@@ -40,7 +41,13 @@ final class RangeFilter extends RichFilterFunction<RowData> {
   private transient Object[] lastKey;
   private transient long lastValidFrom;
 
-  RangeFilter(long startMs, long endMs, int validFromPos, int dsPos, RowData.FieldGetter[] entity, String label) {
+  RangeFilter(
+      long startMs,
+      long endMs,
+      int validFromPos,
+      int dsPos,
+      RowData.FieldGetter[] entity,
+      String label) {
     this.startMs = startMs;
     this.endMs = endMs;
     this.validFromPos = validFromPos;
@@ -55,9 +62,20 @@ final class RangeFilter extends RichFilterFunction<RowData> {
     keys = getRuntimeContext().getLongCounter(KEYS);
     duplicates = getRuntimeContext().getLongCounter(DUPLICATES);
     badDs = getRuntimeContext().getLongCounter(BAD_DS);
-    rowsMetric = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP).counter(MetricNames.ROWS_WRITTEN);
+    rowsMetric =
+        getRuntimeContext()
+            .getMetricGroup()
+            .addGroup(MetricNames.GROUP)
+            .counter(MetricNames.ROWS_WRITTEN);
     var task = getRuntimeContext().getTaskInfo();
-    progress = new Progress(label + " rows (subtask " + (task.getIndexOfThisSubtask() + 1) + "/" + task.getNumberOfParallelSubtasks() + ")");
+    progress =
+        new Progress(
+            label
+                + " rows (subtask "
+                + (task.getIndexOfThisSubtask() + 1)
+                + "/"
+                + task.getNumberOfParallelSubtasks()
+                + ")");
   }
 
   @Override
@@ -89,7 +107,10 @@ final class RangeFilter extends RichFilterFunction<RowData> {
 
   /** The figures of a finished job. */
   static WrittenFigures figures(JobExecutionResult job) {
-    return new WrittenFigures(Accumulators.count(job, ROWS), Accumulators.count(job, KEYS), Accumulators.count(job, DUPLICATES), Accumulators.count(job, BAD_DS));
+    return new WrittenFigures(
+        Accumulators.count(job, ROWS),
+        Accumulators.count(job, KEYS),
+        Accumulators.count(job, DUPLICATES),
+        Accumulators.count(job, BAD_DS));
   }
-
 }

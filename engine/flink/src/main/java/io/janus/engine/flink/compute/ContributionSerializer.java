@@ -1,7 +1,6 @@
 package io.janus.engine.flink.compute;
 
 import io.janus.engine.core.state.Contribution;
-
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -32,8 +31,13 @@ public final class ContributionSerializer extends TypeSerializerSingleton<Contri
 
   @Override
   public Contribution copy(Contribution from) {
-    return new Contribution(from.key, from.ts, from.eventId, from.mask,
-        from.num == null ? null : from.num.clone(), from.str == null ? null : from.str.clone());
+    return new Contribution(
+        from.key,
+        from.ts,
+        from.eventId,
+        from.mask,
+        from.num == null ? null : from.num.clone(),
+        from.str == null ? null : from.str.clone());
   }
 
   @Override

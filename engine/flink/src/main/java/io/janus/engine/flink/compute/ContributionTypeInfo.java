@@ -1,7 +1,6 @@
 package io.janus.engine.flink.compute;
 
 import io.janus.engine.core.state.Contribution;
-
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;

@@ -4,7 +4,6 @@ import io.janus.engine.core.event.Event;
 import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.state.Contribution;
 import io.janus.engine.core.state.ContributionExtractor;
-
 import java.time.Duration;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -19,9 +18,9 @@ import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.util.Collector;
 
 /**
- * The compiler's output: one group as a Flink pipeline from events to feature-table change rows. The
- * same graph runs in BATCH and STREAMING; only the watermark strategy and the time-advance policy of
- * {@link FeatureProcessFunction} follow the mode.
+ * The compiler's output: one group as a Flink pipeline from events to feature-table change rows.
+ * The same graph runs in BATCH and STREAMING; only the watermark strategy and the time-advance
+ * policy of {@link FeatureProcessFunction} follow the mode.
  */
 public final class FeaturePipeline {
   private final GroupPlan plan;
@@ -29,7 +28,11 @@ public final class FeaturePipeline {
   private final DataStream<Event> keyHistory;
   private final WatermarkStrategy<Contribution> watermarks;
 
-  private FeaturePipeline(GroupPlan plan, RowType rowType, DataStream<Event> keyHistory, WatermarkStrategy<Contribution> watermarks) {
+  private FeaturePipeline(
+      GroupPlan plan,
+      RowType rowType,
+      DataStream<Event> keyHistory,
+      WatermarkStrategy<Contribution> watermarks) {
     this.plan = plan;
     this.rowType = rowType;
     this.keyHistory = keyHistory;
@@ -41,7 +44,8 @@ public final class FeaturePipeline {
    *
    * @param plan the compiled group
    * @param rowType the Flink row type of the group's feature table (its actual columns, in order)
-   * @return the pipeline, to configure further and then build with {@link #batch} or {@link #streaming}
+   * @return the pipeline, to configure further and then build with {@link #batch} or {@link
+   *     #streaming}
    */
   public static FeaturePipeline of(GroupPlan plan, RowType rowType) {
     return new FeaturePipeline(plan, rowType, null, null);
@@ -65,38 +69,59 @@ public final class FeaturePipeline {
     return new FeaturePipeline(plan, rowType, keyHistory, strategy);
   }
 
-  /** Watermarks for STREAMING: events may be up to {@code outOfOrderness} late; idle splits stop holding time back. */
-  public static WatermarkStrategy<Contribution> streamingWatermarks(Duration outOfOrderness, Duration idleness) {
+  /**
+   * Watermarks for STREAMING: events may be up to {@code outOfOrderness} late; idle splits stop
+   * holding time back.
+   */
+  public static WatermarkStrategy<Contribution> streamingWatermarks(
+      Duration outOfOrderness, Duration idleness) {
     WatermarkStrategy<Contribution> s =
-        WatermarkStrategy.<Contribution>forBoundedOutOfOrderness(outOfOrderness).withTimestampAssigner((c, t) -> c.ts);
+        WatermarkStrategy.<Contribution>forBoundedOutOfOrderness(outOfOrderness)
+            .withTimestampAssigner((c, t) -> c.ts);
     return idleness == null ? s : s.withIdleness(idleness);
   }
 
   /** Builds extract → keyBy(entity) → compute for a job in {@code RuntimeExecutionMode.BATCH}. */
   public SingleOutputStreamOperator<RowData> batch(DataStream<Event> events) {
-    WatermarkStrategy<Contribution> timestamps = watermarks != null ? watermarks
-        : WatermarkStrategy.<Contribution>noWatermarks().withTimestampAssigner((c, t) -> c.ts);
+    WatermarkStrategy<Contribution> timestamps =
+        watermarks != null
+            ? watermarks
+            : WatermarkStrategy.<Contribution>noWatermarks().withTimestampAssigner((c, t) -> c.ts);
     return build(events, RuntimeExecutionMode.BATCH, timestamps);
   }
 
-  /** Builds extract → keyBy(entity) → compute for a job in {@code RuntimeExecutionMode.STREAMING}. */
+  /**
+   * Builds extract → keyBy(entity) → compute for a job in {@code RuntimeExecutionMode.STREAMING}.
+   */
   public SingleOutputStreamOperator<RowData> streaming(DataStream<Event> events) {
     return build(events, RuntimeExecutionMode.STREAMING, watermarks);
   }
 
   private SingleOutputStreamOperator<RowData> build(
-      DataStream<Event> events, RuntimeExecutionMode mode, WatermarkStrategy<Contribution> eventTime) {
+      DataStream<Event> events,
+      RuntimeExecutionMode mode,
+      WatermarkStrategy<Contribution> eventTime) {
     String name = plan.group().name();
-    DataStream<Contribution> contributions = events.flatMap(new Extract(plan, false))
-        .returns(ContributionTypeInfo.INSTANCE)
-        .name("extract " + name)
-        .uid("extract-" + name);
+    DataStream<Contribution> contributions =
+        events
+            .flatMap(new Extract(plan, false))
+            .returns(ContributionTypeInfo.INSTANCE)
+            .name("extract " + name)
+            .uid("extract-" + name);
     if (keyHistory != null) {
-      contributions = contributions.union(
-          keyHistory.flatMap(new Extract(plan, true)).returns(ContributionTypeInfo.INSTANCE).name("key history " + name));
+      contributions =
+          contributions.union(
+              keyHistory
+                  .flatMap(new Extract(plan, true))
+                  .returns(ContributionTypeInfo.INSTANCE)
+                  .name("key history " + name));
     }
     if (eventTime != null) {
-      contributions = contributions.assignTimestampsAndWatermarks(eventTime).name("event time " + name).uid("event-time-" + name);
+      contributions =
+          contributions
+              .assignTimestampsAndWatermarks(eventTime)
+              .name("event time " + name)
+              .uid("event-time-" + name);
     }
     return contributions
         .keyBy(c -> c.key, TypeInformation.of(String.class))

@@ -1,11 +1,10 @@
 package io.janus.engine.flink.compute;
 
-import org.apache.flink.api.common.RuntimeExecutionMode;
 import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.state.Contribution;
 import io.janus.engine.core.state.FeatureStateMachine;
 import io.janus.engine.core.state.KeyState;
-
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -19,9 +18,11 @@ import org.apache.flink.util.OutputTag;
  * time advances (see {@link FeatureStateMachine}). Emits feature-table rows; contributions at or
  * before the current watermark (late, STREAMING only) go to {@link #LATE}.
  */
-public final class FeatureProcessFunction extends KeyedProcessFunction<String, Contribution, RowData> {
+public final class FeatureProcessFunction
+    extends KeyedProcessFunction<String, Contribution, RowData> {
   /** Contributions that arrived after the watermark passed their event time. */
-  public static final OutputTag<Contribution> LATE = new OutputTag<>("late-contributions", ContributionTypeInfo.INSTANCE);
+  public static final OutputTag<Contribution> LATE =
+      new OutputTag<>("late-contributions", ContributionTypeInfo.INSTANCE);
 
   private final GroupPlan plan;
   private final java.util.List<String> tableColumns;
@@ -35,7 +36,8 @@ public final class FeatureProcessFunction extends KeyedProcessFunction<String, C
    * @param tableColumns column names of the rows to emit, in order (the feature table's)
    * @param mode the job's execution mode: in BATCH each key's input arrives sorted by time
    */
-  public FeatureProcessFunction(GroupPlan plan, java.util.List<String> tableColumns, RuntimeExecutionMode mode) {
+  public FeatureProcessFunction(
+      GroupPlan plan, java.util.List<String> tableColumns, RuntimeExecutionMode mode) {
     this.plan = plan;
     this.tableColumns = new java.util.ArrayList<>(tableColumns);
     this.batch = mode == RuntimeExecutionMode.BATCH;
@@ -45,7 +47,9 @@ public final class FeatureProcessFunction extends KeyedProcessFunction<String, C
   public void open(OpenContext openContext) {
     machine = new FeatureStateMachine(plan);
     rows = new FeatureRows(plan, tableColumns);
-    state = getRuntimeContext().getState(new ValueStateDescriptor<>("key-state", KeyStateSerializer.INSTANCE));
+    state =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("key-state", KeyStateSerializer.INSTANCE));
   }
 
   @Override
@@ -58,7 +62,8 @@ public final class FeatureProcessFunction extends KeyedProcessFunction<String, C
     if (batch) {
       // Sorted input: every time before this record is complete.
       if (c.ts <= s.lastFired) {
-        throw new IllegalStateException("BATCH input of key " + key + " is not sorted by event time at " + c.ts);
+        throw new IllegalStateException(
+            "BATCH input of key " + key + " is not sorted by event time at " + c.ts);
       }
       machine.advance(s, c.ts, false, (t, v) -> out.collect(rows.row(key, t, v)));
       if (!s.endTimerRegistered) {
@@ -85,7 +90,8 @@ public final class FeatureProcessFunction extends KeyedProcessFunction<String, C
       return;
     }
     String key = ctx.getCurrentKey();
-    // STREAMING: everything due up to the watermark being reached would fire in this same advance of
+    // STREAMING: everything due up to the watermark being reached would fire in this same advance
+    // of
     // the watermark anyway, in the same order; doing it in one call saves a timer per due time.
     long bound = batch ? timestamp : Math.max(timestamp, ctx.timerService().currentWatermark());
     machine.advance(s, bound, true, (t, v) -> out.collect(rows.row(key, t, v)));

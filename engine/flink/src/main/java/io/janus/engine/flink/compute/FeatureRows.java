@@ -1,10 +1,9 @@
 package io.janus.engine.flink.compute;
 
-import io.janus.engine.core.schema.FeatureSchema;
-import io.janus.engine.core.plan.GroupPlan;
-
 import io.janus.engine.core.definition.FieldType;
 import io.janus.engine.core.definition.SourceDefinition;
+import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.core.schema.FeatureSchema;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.flink.table.data.GenericRowData;
@@ -37,19 +36,22 @@ public final class FeatureRows implements Serializable {
   public FeatureRows(GroupPlan plan, List<String> tableColumns) {
     SourceDefinition source = plan.group().source();
     List<String> entity = plan.group().entity();
-    entityTypes = entity.stream().map(e -> source.field(e).orElseThrow().type()).toArray(FieldType[]::new);
+    entityTypes =
+        entity.stream().map(e -> source.field(e).orElseThrow().type()).toArray(FieldType[]::new);
     columnTypes = plan.columnTypes();
     width = tableColumns.size();
     entityPos = entity.stream().mapToInt(e -> position(tableColumns, e, plan)).toArray();
     validFromPos = position(tableColumns, VALID_FROM, plan);
-    columnPos = plan.columnNames().stream().mapToInt(c -> position(tableColumns, c, plan)).toArray();
+    columnPos =
+        plan.columnNames().stream().mapToInt(c -> position(tableColumns, c, plan)).toArray();
     dsPos = position(tableColumns, DS, plan);
   }
 
   private static int position(List<String> columns, String name, GroupPlan plan) {
     int p = columns.indexOf(name);
     if (p < 0) {
-      throw new IllegalStateException("feature table of " + plan.group().name() + " has no column '" + name + "'");
+      throw new IllegalStateException(
+          "feature table of " + plan.group().name() + " has no column '" + name + "'");
     }
     return p;
   }

@@ -2,7 +2,6 @@ package io.janus.engine.flink.compute;
 
 import io.janus.engine.core.state.KeyState;
 import io.janus.engine.core.state.KeyStateCodec;
-
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;

@@ -1,9 +1,9 @@
 package io.janus.engine.flink.ingest;
 
-import io.janus.engine.flink.sink.IcebergAppend;
-import io.janus.engine.flink.compute.Accumulators;
-import io.janus.engine.core.event.Event;
 import io.janus.engine.core.definition.SourceDefinition;
+import io.janus.engine.core.event.Event;
+import io.janus.engine.flink.compute.Accumulators;
+import io.janus.engine.flink.sink.IcebergAppend;
 import io.janus.engine.iceberg.DeadLetters;
 import io.janus.engine.iceberg.RawEvents;
 import io.janus.engine.iceberg.Warehouse;
@@ -15,9 +15,9 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Appends JSON-lines events to a source's raw table as a Flink BATCH job. Lines that do not parse
- * against the source's schema go to the dead-letter table with their text and the reason; nothing is
- * dropped silently. Both commits carry lineage.
+ * against the source's schema go to the dead-letter table with their text and the reason; nothing
+ * is dropped silently. Both commits carry lineage.
  */
 public final class Ingest {
   private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
@@ -58,18 +58,23 @@ public final class Ingest {
     RawEvents raw = new RawEvents(source);
     raw.createOrLoad(warehouse);
     DeadLetters.createOrLoad(warehouse);
-    Map<String, String> props = Lineage.capture(runId, "ingest", null, null, workingDir).properties();
+    Map<String, String> props =
+        Lineage.capture(runId, "ingest", null, null, workingDir).properties();
     props.put("janus.input", input.toAbsolutePath().toString());
 
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
     FileSource<String> files =
-        FileSource.forRecordStreamFormat(new TextLineInputFormat(), new org.apache.flink.core.fs.Path(input.toAbsolutePath().toUri())).build();
+        FileSource.forRecordStreamFormat(
+                new TextLineInputFormat(),
+                new org.apache.flink.core.fs.Path(input.toAbsolutePath().toUri()))
+            .build();
     SingleOutputStreamOperator<Event> parsed =
         env.fromSource(files, WatermarkStrategy.noWatermarks(), "json lines " + input.getFileName())
             .process(new ParseEvents(source, "file:" + input.toAbsolutePath(), runId))
             .returns(TypeInformation.of(Event.class))
             .name("parse " + source.name());
-    DataStream<RowData> events = parsed.map(raw::toRow).returns(InternalTypeInfo.of(raw.rowType())).name("event to raw row");
+    DataStream<RowData> events =
+        parsed.map(raw::toRow).returns(InternalTypeInfo.of(raw.rowType())).name("event to raw row");
     IcebergAppend.to(warehouse.tableLoader(RawEvents.id(source)), "janus-ingest-raw-" + runId)
         .withSnapshotProperties(props)
         .append(events, "iceberg raw writer");
@@ -82,9 +87,13 @@ public final class Ingest {
     long ms = System.currentTimeMillis() - t0;
     long ok = Accumulators.count(r, ParseEvents.EVENTS);
     long bad = Accumulators.count(r, ParseEvents.MALFORMED);
-    LOG.info("ingest {}: {} events, {} malformed lines to dead letters, {} ms ({} events/s)", input, ok, bad, ms,
+    LOG.info(
+        "ingest {}: {} events, {} malformed lines to dead letters, {} ms ({} events/s)",
+        input,
+        ok,
+        bad,
+        ms,
         ms == 0 ? ok : ok * 1000 / ms);
     return new IngestResult(runId, ok, bad, ms);
   }
-
 }

@@ -1,9 +1,9 @@
 package io.janus.engine.flink.ingest;
 
+import io.janus.engine.core.definition.SourceDefinition;
 import io.janus.engine.core.event.Event;
 import io.janus.engine.core.event.EventParser;
 import io.janus.engine.core.progress.Progress;
-import io.janus.engine.core.definition.SourceDefinition;
 import io.janus.engine.iceberg.DeadLetters;
 import io.janus.monitoring.MetricNames;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -21,9 +21,12 @@ import org.apache.flink.util.OutputTag;
  */
 public final class ParseEvents extends ProcessFunction<String, Event> {
   /** Malformed payloads as rows of {@code janus.dead_letters}. */
-  public static final OutputTag<RowData> DEAD_LETTERS = new OutputTag<>("dead-letters", InternalTypeInfo.of(DeadLetters.rowType()));
+  public static final OutputTag<RowData> DEAD_LETTERS =
+      new OutputTag<>("dead-letters", InternalTypeInfo.of(DeadLetters.rowType()));
+
   /** Accumulator counting parsed events. */
   public static final String EVENTS = "janus-events-ingested";
+
   /** Accumulator counting malformed payloads. */
   public static final String MALFORMED = "janus-events-malformed";
 
@@ -68,7 +71,10 @@ public final class ParseEvents extends ProcessFunction<String, Event> {
     } else {
       bad.add(1);
       badMetric.inc();
-      ctx.output(DEAD_LETTERS, DeadLetters.row(source.name(), origin, r.error(), payload, System.currentTimeMillis(), runId));
+      ctx.output(
+          DEAD_LETTERS,
+          DeadLetters.row(
+              source.name(), origin, r.error(), payload, System.currentTimeMillis(), runId));
     }
   }
 }

@@ -22,18 +22,28 @@ public class KeyCheck {
   }
 
   public String key;
+
   /** The key's sampling hash (see {@link Sampling}). */
   public long hash;
+
   public Status status;
+
   /** -1 when absent. */
   public long onlineValidFrom = -1;
+
   /** valid_from of the offline row compared with (or of the latest row), -1 when absent. */
   public long offlineValidFrom = -1;
+
   /** The features that differ, with their online and offline values as text (null: absent). */
   public String[] features = new String[0];
+
   public String[] online = new String[0];
   public String[] offline = new String[0];
-  /** The largest relative difference among the features that differ (1 for null against a value or for text). */
+
+  /**
+   * The largest relative difference among the features that differ (1 for null against a value or
+   * for text).
+   */
   public double difference;
 
   public KeyCheck() {}

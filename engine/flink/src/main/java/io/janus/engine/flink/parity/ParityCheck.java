@@ -1,14 +1,14 @@
 package io.janus.engine.flink.parity;
 
-import io.janus.engine.online.KeyFilter;
-import io.janus.engine.online.redis.RedisOnlineStore;
-import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.flink.sync.LatestRowCombiner;
 import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.online.KeyFilter;
 import io.janus.engine.online.OnlineRowEncoder;
+import io.janus.engine.online.redis.RedisOnlineStore;
 import io.janus.engine.online.redis.source.RedisScanSource;
-import io.janus.engine.flink.sync.LatestRowCombiner;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -51,7 +51,14 @@ public final class ParityCheck {
   private final int examples;
   private final long nowMs;
 
-  private ParityCheck(Warehouse warehouse, FeatureGroup group, String redisUri, Integer sampleSize, Long snapshotId, double maxMismatchRate, int examples,
+  private ParityCheck(
+      Warehouse warehouse,
+      FeatureGroup group,
+      String redisUri,
+      Integer sampleSize,
+      Long snapshotId,
+      double maxMismatchRate,
+      int examples,
       long nowMs) {
     this.warehouse = warehouse;
     this.group = group;
@@ -63,39 +70,53 @@ public final class ParityCheck {
     this.nowMs = nowMs;
   }
 
-  /** Every key of {@code group}, against main's current snapshot, no mismatch tolerated, ten examples. */
+  /**
+   * Every key of {@code group}, against main's current snapshot, no mismatch tolerated, ten
+   * examples.
+   */
   public static ParityCheck of(Warehouse warehouse, FeatureGroup group, String redisUri) {
-    return new ParityCheck(warehouse, group, redisUri, null, null, 0, 10, System.currentTimeMillis());
+    return new ParityCheck(
+        warehouse, group, redisUri, null, null, 0, 10, System.currentTimeMillis());
   }
 
   /** Checks a sample of {@code n} keys instead of every key. */
   public ParityCheck sample(int n) {
     if (n <= 0) throw new IllegalArgumentException("--sample must be positive, got " + n);
-    return new ParityCheck(warehouse, group, redisUri, n, snapshotId, maxMismatchRate, examples, nowMs);
+    return new ParityCheck(
+        warehouse, group, redisUri, n, snapshotId, maxMismatchRate, examples, nowMs);
   }
 
   /** Compares with the offline table as of {@code snapshot} instead of main's current state. */
   public ParityCheck asOfSnapshot(long snapshot) {
-    return new ParityCheck(warehouse, group, redisUri, sampleSize, snapshot, maxMismatchRate, examples, nowMs);
+    return new ParityCheck(
+        warehouse, group, redisUri, sampleSize, snapshot, maxMismatchRate, examples, nowMs);
   }
 
   /** The largest share of checked keys that may fail before the check does (0..1). */
   public ParityCheck maxMismatchRate(double rate) {
-    if (rate < 0 || rate > 1 || Double.isNaN(rate)) throw new IllegalArgumentException("--max-mismatch-rate must be within 0..1, got " + rate);
-    return new ParityCheck(warehouse, group, redisUri, sampleSize, snapshotId, rate, examples, nowMs);
+    if (rate < 0 || rate > 1 || Double.isNaN(rate))
+      throw new IllegalArgumentException("--max-mismatch-rate must be within 0..1, got " + rate);
+    return new ParityCheck(
+        warehouse, group, redisUri, sampleSize, snapshotId, rate, examples, nowMs);
   }
 
   /** How many of the worst keys the report lists. */
   public ParityCheck examples(int n) {
     if (n < 0) throw new IllegalArgumentException("--examples must not be negative, got " + n);
-    return new ParityCheck(warehouse, group, redisUri, sampleSize, snapshotId, maxMismatchRate, n, nowMs);
+    return new ParityCheck(
+        warehouse, group, redisUri, sampleSize, snapshotId, maxMismatchRate, n, nowMs);
   }
 
   /** Runs the check on {@code env} (switched to BATCH). */
   public ParityReport run(StreamExecutionEnvironment env) throws Exception {
     long t0 = System.currentTimeMillis();
     if (!warehouse.exists(FeatureTables.id(group))) {
-      throw new NoSuchElementException("feature table " + FeatureTables.id(group) + " does not exist yet: run a backfill of " + group.name() + " first");
+      throw new NoSuchElementException(
+          "feature table "
+              + FeatureTables.id(group)
+              + " does not exist yet: run a backfill of "
+              + group.name()
+              + " first");
     }
     Table table = warehouse.load(FeatureTables.id(group));
     long snapshot = resolveSnapshot(table);
@@ -104,63 +125,113 @@ public final class ParityCheck {
     List<String> features = plan.columnNames();
     RowType tableType = FlinkSchemaUtil.convert(table.schema());
     OnlineRowEncoder encoder = new OnlineRowEncoder(plan, tableType.getFieldNames());
-    long threshold = sampleSize == null ? Long.MAX_VALUE : Sampling.threshold(2.0 * sampleSize / Math.max(1, countOnlineKeys()));
+    long threshold =
+        sampleSize == null
+            ? Long.MAX_VALUE
+            : Sampling.threshold(2.0 * sampleSize / Math.max(1, countOnlineKeys()));
 
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-    IcebergSource<RowData> src = IcebergSource.forRowData()
-        .tableLoader(warehouse.tableLoader(FeatureTables.id(group)))
-        .useSnapshotId(snapshot)
-        .project(table.schema())
-        .build();
-    DataStream<RowData> offline = env.fromSource(src, WatermarkStrategy.noWatermarks(), "iceberg " + FeatureTables.id(group) + " @" + snapshot,
-        InternalTypeInfo.of(tableType));
+    IcebergSource<RowData> src =
+        IcebergSource.forRowData()
+            .tableLoader(warehouse.tableLoader(FeatureTables.id(group)))
+            .useSnapshotId(snapshot)
+            .project(table.schema())
+            .build();
+    DataStream<RowData> offline =
+        env.fromSource(
+            src,
+            WatermarkStrategy.noWatermarks(),
+            "iceberg " + FeatureTables.id(group) + " @" + snapshot,
+            InternalTypeInfo.of(tableType));
     if (threshold != Long.MAX_VALUE) {
-      offline = offline.filter(row -> Sampling.hash(encoder.key(row)) < threshold).name("sampled keys (offline)");
+      offline =
+          offline
+              .filter(row -> Sampling.hash(encoder.key(row)) < threshold)
+              .name("sampled keys (offline)");
     }
-    offline = offline.transform("latest and earliest row per key before the shuffle", InternalTypeInfo.of(tableType), new LatestRowCombiner(tableType, encoder, true));
-    KeyFilter sampled = threshold == Long.MAX_VALUE ? KeyFilter.ALL : k -> Sampling.hash(k) < threshold;
-    DataStream<String[]> online = env.fromSource(new RedisScanSource(redisUri, group.name(), features, sampled), WatermarkStrategy.noWatermarks(),
-        "redis scan " + group.name() + ":*", BasicArrayTypeInfo.STRING_ARRAY_TYPE_INFO);
+    offline =
+        offline.transform(
+            "latest and earliest row per key before the shuffle",
+            InternalTypeInfo.of(tableType),
+            new LatestRowCombiner(tableType, encoder, true));
+    KeyFilter sampled =
+        threshold == Long.MAX_VALUE ? KeyFilter.ALL : k -> Sampling.hash(k) < threshold;
+    DataStream<String[]> online =
+        env.fromSource(
+            new RedisScanSource(redisUri, group.name(), features, sampled),
+            WatermarkStrategy.noWatermarks(),
+            "redis scan " + group.name() + ":*",
+            BasicArrayTypeInfo.STRING_ARRAY_TYPE_INFO);
 
-    KeySelector<RowData, String> offlineKey = new KeySelector<>() {
-      @Override
-      public String getKey(RowData row) {
-        return encoder.key(row);
-      }
-    };
-    KeySelector<String[], String> onlineKey = new KeySelector<>() {
-      @Override
-      public String getKey(String[] hash) {
-        return hash[0];
-      }
-    };
-    DataStream<byte[]> report = offline.keyBy(offlineKey)
-        .connect(online.keyBy(onlineKey))
-        .process(new ParityCompare(tableType, encoder, features, nowMs), TypeInformation.of(KeyCheck.class))
-        .name("compare online with the offline row valid at its valid_from")
-        .transform("parity summary", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
-            new ParitySummaryOperator(group.name(), snapshot, sampleSize, features, examples, maxMismatchRate, t0))
-        .setParallelism(1);
+    KeySelector<RowData, String> offlineKey =
+        new KeySelector<>() {
+          @Override
+          public String getKey(RowData row) {
+            return encoder.key(row);
+          }
+        };
+    KeySelector<String[], String> onlineKey =
+        new KeySelector<>() {
+          @Override
+          public String getKey(String[] hash) {
+            return hash[0];
+          }
+        };
+    DataStream<byte[]> report =
+        offline
+            .keyBy(offlineKey)
+            .connect(online.keyBy(onlineKey))
+            .process(
+                new ParityCompare(tableType, encoder, features, nowMs),
+                TypeInformation.of(KeyCheck.class))
+            .name("compare online with the offline row valid at its valid_from")
+            .transform(
+                "parity summary",
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
+                new ParitySummaryOperator(
+                    group.name(), snapshot, sampleSize, features, examples, maxMismatchRate, t0))
+            .setParallelism(1);
     try (CloseableIterator<byte[]> it = report.collectAsync()) {
-      JobClient client = env.executeAsync("janus parity " + group.name() + " vs snapshot " + snapshot + (sampleSize == null ? " (every key)" : " (sample of " + sampleSize + ")"));
-      ParityReport r = InstantiationUtil.deserializeObject(it.next(), ParityReport.class.getClassLoader());
+      JobClient client =
+          env.executeAsync(
+              "janus parity "
+                  + group.name()
+                  + " vs snapshot "
+                  + snapshot
+                  + (sampleSize == null ? " (every key)" : " (sample of " + sampleSize + ")"));
+      ParityReport r =
+          InstantiationUtil.deserializeObject(it.next(), ParityReport.class.getClassLoader());
       client.getJobExecutionResult().get();
-      return new ParityReport(r.group(), r.snapshotId(), r.sampleSize(), r.counts(), r.features(), r.worst(), r.maxMismatchRate(),
+      return new ParityReport(
+          r.group(),
+          r.snapshotId(),
+          r.sampleSize(),
+          r.counts(),
+          r.features(),
+          r.worst(),
+          r.maxMismatchRate(),
           System.currentTimeMillis() - t0);
     }
   }
 
   private long resolveSnapshot(Table table) {
     if (snapshotId != null) {
-      if (table.snapshot(snapshotId) == null) throw new NoSuchElementException("no snapshot " + snapshotId + " in " + FeatureTables.id(group));
+      if (table.snapshot(snapshotId) == null)
+        throw new NoSuchElementException(
+            "no snapshot " + snapshotId + " in " + FeatureTables.id(group));
       return snapshotId;
     }
     Snapshot current = table.currentSnapshot();
-    if (current == null) throw new NoSuchElementException("feature table " + FeatureTables.id(group) + " has nothing published yet");
+    if (current == null)
+      throw new NoSuchElementException(
+          "feature table " + FeatureTables.id(group) + " has nothing published yet");
     return current.snapshotId();
   }
 
-  /** The number of the group's keys in Redis (a SCAN without reading values), to size the sampling fraction. */
+  /**
+   * The number of the group's keys in Redis (a SCAN without reading values), to size the sampling
+   * fraction.
+   */
   private long countOnlineKeys() {
     try (RedisOnlineStore store = new RedisOnlineStore(redisUri)) {
       return store.countKeys(group.name());

@@ -17,13 +17,13 @@ import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.util.Collector;
 
 /**
- * Compares one key (BATCH): input 1 is its offline rows, input 2 its online hash as the
- * {@link io.janus.engine.online.redis.source.RedisScanSource} emits it. The online values are compared with
- * the offline row valid at the online valid_from (the greatest valid_from at or before it).
+ * Compares one key (BATCH): input 1 is its offline rows, input 2 its online hash as the {@link
+ * io.janus.engine.online.redis.source.RedisScanSource} emits it. The online values are compared
+ * with the offline row valid at the online valid_from (the greatest valid_from at or before it).
  *
  * <p>Only the key's latest and earliest rows matter: an online valid_from before the earliest row
- * has no offline counterpart, one before the latest row is stale whatever its values, and one at
- * or after the latest row is compared with the latest row. So those two are all that is kept.
+ * has no offline counterpart, one before the latest row is stale whatever its values, and one at or
+ * after the latest row is compared with the latest row. So those two are all that is kept.
  */
 final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String[], KeyCheck> {
   private final RowType tableType;
@@ -33,6 +33,7 @@ final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String
   private transient ValueState<RowData> latestRow;
   private transient ValueState<RowData> earliestRow;
   private transient ValueState<String[]> onlineHash;
+
   /** Copies what is kept in state: with object reuse on, Flink refills input objects. */
   private transient RowDataSerializer copier;
 
@@ -46,9 +47,16 @@ final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String
   @Override
   public void open(OpenContext ctx) {
     copier = new RowDataSerializer(tableType);
-    latestRow = getRuntimeContext().getState(new ValueStateDescriptor<>("latest", InternalTypeInfo.of(tableType)));
-    earliestRow = getRuntimeContext().getState(new ValueStateDescriptor<>("earliest", InternalTypeInfo.of(tableType)));
-    onlineHash = getRuntimeContext().getState(new ValueStateDescriptor<>("online", BasicArrayTypeInfo.STRING_ARRAY_TYPE_INFO));
+    latestRow =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("latest", InternalTypeInfo.of(tableType)));
+    earliestRow =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("earliest", InternalTypeInfo.of(tableType)));
+    onlineHash =
+        getRuntimeContext()
+            .getState(
+                new ValueStateDescriptor<>("online", BasicArrayTypeInfo.STRING_ARRAY_TYPE_INFO));
   }
 
   @Override
@@ -67,13 +75,15 @@ final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String
   }
 
   @Override
-  public void processElement2(String[] hash, Context ctx, Collector<KeyCheck> out) throws Exception {
+  public void processElement2(String[] hash, Context ctx, Collector<KeyCheck> out)
+      throws Exception {
     onlineHash.update(hash.clone());
     ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<KeyCheck> out) throws Exception {
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<KeyCheck> out)
+      throws Exception {
     String key = ctx.getCurrentKey();
     String[] online = onlineHash.value();
     RowData latest = latestRow.value();
@@ -88,7 +98,8 @@ final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String
     out.collect(check(key, online, onlineVf, latest, valid));
   }
 
-  private KeyCheck check(String key, String[] online, long onlineVf, RowData latest, RowData valid) {
+  private KeyCheck check(
+      String key, String[] online, long onlineVf, RowData latest, RowData valid) {
     KeyCheck c = new KeyCheck(key, Sampling.hash(key), KeyCheck.Status.MATCHED);
     c.onlineValidFrom = onlineVf;
     // Judged now, after the scan: a key Redis expired while the check ran is expired, not missing.
@@ -101,7 +112,8 @@ final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String
     if (online == null) {
       long vf = encoder.validFrom(latest);
       c.offlineValidFrom = vf;
-      c.status = encoder.isExpired(vf, now) ? KeyCheck.Status.EXPIRED : KeyCheck.Status.MISSING_ONLINE;
+      c.status =
+          encoder.isExpired(vf, now) ? KeyCheck.Status.EXPIRED : KeyCheck.Status.MISSING_ONLINE;
       c.difference = 1;
       return c;
     }
@@ -142,7 +154,9 @@ final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String
     return c;
   }
 
-  /** Equal as text, or as numbers (so "1" and "1.0" agree; both come from the same encoder anyway). */
+  /**
+   * Equal as text, or as numbers (so "1" and "1.0" agree; both come from the same encoder anyway).
+   */
   static boolean same(String a, String b) {
     if (Objects.equals(a, b)) return true;
     if (a == null || b == null) return false;

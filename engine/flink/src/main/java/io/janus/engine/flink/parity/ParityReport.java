@@ -18,8 +18,16 @@ import java.util.Map;
  * @param maxMismatchRate the threshold the check was held to
  * @param millis wall time
  */
-public record ParityReport(String group, long snapshotId, Integer sampleSize, Map<KeyCheck.Status, Long> counts, Map<String, FeatureTally> features,
-    List<Example> worst, double maxMismatchRate, long millis) implements Serializable {
+public record ParityReport(
+    String group,
+    long snapshotId,
+    Integer sampleSize,
+    Map<KeyCheck.Status, Long> counts,
+    Map<String, FeatureTally> features,
+    List<Example> worst,
+    double maxMismatchRate,
+    long millis)
+    implements Serializable {
 
   /** Keys compared on one feature and how many differ. */
   public record FeatureTally(long compared, long mismatched) implements Serializable {
@@ -33,8 +41,16 @@ public record ParityReport(String group, long snapshotId, Integer sampleSize, Ma
    *
    * @param feature the feature that differs most, or null when a side is missing or stale
    */
-  public record Example(String key, KeyCheck.Status status, String feature, String online, String offline, long onlineValidFrom, long offlineValidFrom,
-      double difference) implements Serializable {}
+  public record Example(
+      String key,
+      KeyCheck.Status status,
+      String feature,
+      String online,
+      String offline,
+      long onlineValidFrom,
+      long offlineValidFrom,
+      double difference)
+      implements Serializable {}
 
   public long count(KeyCheck.Status s) {
     return counts.getOrDefault(s, 0L);
@@ -43,7 +59,8 @@ public record ParityReport(String group, long snapshotId, Integer sampleSize, Ma
   /** Keys checked: every sampled key that should be online (expired ones excluded). */
   public long checked() {
     long n = 0;
-    for (Map.Entry<KeyCheck.Status, Long> e : counts.entrySet()) if (e.getKey() != KeyCheck.Status.EXPIRED) n += e.getValue();
+    for (Map.Entry<KeyCheck.Status, Long> e : counts.entrySet())
+      if (e.getKey() != KeyCheck.Status.EXPIRED) n += e.getValue();
     return n;
   }
 
@@ -69,26 +86,40 @@ public record ParityReport(String group, long snapshotId, Integer sampleSize, Ma
     m.put("max_mismatch_rate", maxMismatchRate);
     m.put("passed", passed());
     Map<String, Object> f = new LinkedHashMap<>();
-    features.forEach((name, t) -> {
-      Map<String, Object> x = new LinkedHashMap<>();
-      x.put("compared", t.compared());
-      x.put("mismatched", t.mismatched());
-      x.put("mismatch_rate", t.mismatchRate());
-      f.put(name, x);
-    });
+    features.forEach(
+        (name, t) -> {
+          Map<String, Object> x = new LinkedHashMap<>();
+          x.put("compared", t.compared());
+          x.put("mismatched", t.mismatched());
+          x.put("mismatch_rate", t.mismatchRate());
+          f.put(name, x);
+        });
     m.put("features", f);
-    m.put("worst", worst.stream().map(e -> {
-      Map<String, Object> x = new LinkedHashMap<>();
-      x.put("key", e.key());
-      x.put("status", e.status().name().toLowerCase());
-      x.put("feature", e.feature());
-      x.put("online", e.online());
-      x.put("offline", e.offline());
-      x.put("online_valid_from", e.onlineValidFrom() < 0 ? null : Instant.ofEpochMilli(e.onlineValidFrom()).toString());
-      x.put("offline_valid_from", e.offlineValidFrom() < 0 ? null : Instant.ofEpochMilli(e.offlineValidFrom()).toString());
-      x.put("difference", e.difference());
-      return x;
-    }).toList());
+    m.put(
+        "worst",
+        worst.stream()
+            .map(
+                e -> {
+                  Map<String, Object> x = new LinkedHashMap<>();
+                  x.put("key", e.key());
+                  x.put("status", e.status().name().toLowerCase());
+                  x.put("feature", e.feature());
+                  x.put("online", e.online());
+                  x.put("offline", e.offline());
+                  x.put(
+                      "online_valid_from",
+                      e.onlineValidFrom() < 0
+                          ? null
+                          : Instant.ofEpochMilli(e.onlineValidFrom()).toString());
+                  x.put(
+                      "offline_valid_from",
+                      e.offlineValidFrom() < 0
+                          ? null
+                          : Instant.ofEpochMilli(e.offlineValidFrom()).toString());
+                  x.put("difference", e.difference());
+                  return x;
+                })
+            .toList());
     m.put("millis", millis);
     return m;
   }
@@ -96,18 +127,42 @@ public record ParityReport(String group, long snapshotId, Integer sampleSize, Ma
   /** A few lines for people. */
   public String summary() {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("parity %s vs snapshot %d (%s): checked %,d, matched %,d, mismatched %,d, missing online %,d, missing offline %,d, stale %,d"
-            + " (expired, not online as expected: %,d); mismatch rate %.4f%% (max %.4f%%): %s",
-        group, snapshotId, sampleSize == null ? "every key" : "sample of " + sampleSize, checked(), count(KeyCheck.Status.MATCHED),
-        count(KeyCheck.Status.MISMATCHED), count(KeyCheck.Status.MISSING_ONLINE), count(KeyCheck.Status.MISSING_OFFLINE), count(KeyCheck.Status.STALE),
-        count(KeyCheck.Status.EXPIRED), 100 * mismatchRate(), 100 * maxMismatchRate, passed() ? "PASSED" : "FAILED"));
-    features.forEach((name, t) -> {
-      if (t.mismatched() > 0) sb.append(String.format("%n  %-24s %,d of %,d differ (%.4f%%)", name, t.mismatched(), t.compared(), 100 * t.mismatchRate()));
-    });
+    sb.append(
+        String.format(
+            "parity %s vs snapshot %d (%s): checked %,d, matched %,d, mismatched %,d, missing online %,d, missing offline %,d, stale %,d"
+                + " (expired, not online as expected: %,d); mismatch rate %.4f%% (max %.4f%%): %s",
+            group,
+            snapshotId,
+            sampleSize == null ? "every key" : "sample of " + sampleSize,
+            checked(),
+            count(KeyCheck.Status.MATCHED),
+            count(KeyCheck.Status.MISMATCHED),
+            count(KeyCheck.Status.MISSING_ONLINE),
+            count(KeyCheck.Status.MISSING_OFFLINE),
+            count(KeyCheck.Status.STALE),
+            count(KeyCheck.Status.EXPIRED),
+            100 * mismatchRate(),
+            100 * maxMismatchRate,
+            passed() ? "PASSED" : "FAILED"));
+    features.forEach(
+        (name, t) -> {
+          if (t.mismatched() > 0)
+            sb.append(
+                String.format(
+                    "%n  %-24s %,d of %,d differ (%.4f%%)",
+                    name, t.mismatched(), t.compared(), 100 * t.mismatchRate()));
+        });
     for (Example e : worst) {
-      sb.append(String.format("%n  %s %s%s online %s offline %s (online valid_from %s, offline %s)", e.status().name().toLowerCase(), e.key(),
-          e.feature() == null ? "" : " " + e.feature(), e.online(), e.offline(),
-          e.onlineValidFrom() < 0 ? "-" : Instant.ofEpochMilli(e.onlineValidFrom()), e.offlineValidFrom() < 0 ? "-" : Instant.ofEpochMilli(e.offlineValidFrom())));
+      sb.append(
+          String.format(
+              "%n  %s %s%s online %s offline %s (online valid_from %s, offline %s)",
+              e.status().name().toLowerCase(),
+              e.key(),
+              e.feature() == null ? "" : " " + e.feature(),
+              e.online(),
+              e.offline(),
+              e.onlineValidFrom() < 0 ? "-" : Instant.ofEpochMilli(e.onlineValidFrom()),
+              e.offlineValidFrom() < 0 ? "-" : Instant.ofEpochMilli(e.offlineValidFrom())));
     }
     return sb.toString();
   }

@@ -16,10 +16,11 @@ import org.apache.flink.util.InstantiationUtil;
  * Adds up every key check (parallelism 1) and emits the report, Java-serialized, when the input
  * ends. With a sample size, only the {@code sampleSize} non-expired keys of smallest hash count:
  * the sources over-sample by hash, this trims to exactly the sample (expired keys are counted
- * within the hash range the sample covers). The counts are exported as
- * Flink metrics under {@code janus.parity_*}.
+ * within the hash range the sample covers). The counts are exported as Flink metrics under {@code
+ * janus.parity_*}.
  */
-final class ParitySummaryOperator extends AbstractStreamOperator<byte[]> implements OneInputStreamOperator<KeyCheck, byte[]>, BoundedOneInput {
+final class ParitySummaryOperator extends AbstractStreamOperator<byte[]>
+    implements OneInputStreamOperator<KeyCheck, byte[]>, BoundedOneInput {
   private final String group;
   private final long snapshotId;
   private final Integer sampleSize;
@@ -28,13 +29,23 @@ final class ParitySummaryOperator extends AbstractStreamOperator<byte[]> impleme
   private final double maxMismatchRate;
   private final long startedMs;
   private transient ParityTally tally;
+
   /** With a sample size: the smallest hashes so far, largest on top. */
   private transient PriorityQueue<KeyCheck> sample;
+
   /** With a sample size: hashes of the expired keys seen (they are never part of the sample). */
   private transient long[] expiredHashes;
+
   private transient int expired;
 
-  ParitySummaryOperator(String group, long snapshotId, Integer sampleSize, List<String> features, int examples, double maxMismatchRate, long startedMs) {
+  ParitySummaryOperator(
+      String group,
+      long snapshotId,
+      Integer sampleSize,
+      List<String> features,
+      int examples,
+      double maxMismatchRate,
+      long startedMs) {
     this.group = group;
     this.snapshotId = snapshotId;
     this.sampleSize = sampleSize;
@@ -48,18 +59,23 @@ final class ParitySummaryOperator extends AbstractStreamOperator<byte[]> impleme
   public void open() throws Exception {
     super.open();
     tally = new ParityTally(features, examples);
-    if (sampleSize != null) sample = new PriorityQueue<>(Comparator.<KeyCheck>comparingLong(c -> c.hash).thenComparing(c -> c.key).reversed());
+    if (sampleSize != null)
+      sample =
+          new PriorityQueue<>(
+              Comparator.<KeyCheck>comparingLong(c -> c.hash).thenComparing(c -> c.key).reversed());
   }
 
   @Override
   public void processElement(StreamRecord<KeyCheck> element) {
-    // Kept beyond this call (sample, worst examples): with object reuse on, Flink refills the input object.
+    // Kept beyond this call (sample, worst examples): with object reuse on, Flink refills the input
+    // object.
     KeyCheck c = element.getValue().copy();
     if (sample == null) {
       tally.add(c);
     } else if (c.status == KeyCheck.Status.EXPIRED) {
       if (expiredHashes == null) expiredHashes = new long[1024];
-      if (expired == expiredHashes.length) expiredHashes = java.util.Arrays.copyOf(expiredHashes, expired * 2);
+      if (expired == expiredHashes.length)
+        expiredHashes = java.util.Arrays.copyOf(expiredHashes, expired * 2);
       expiredHashes[expired++] = c.hash;
     } else {
       sample.add(c);
@@ -79,9 +95,13 @@ final class ParitySummaryOperator extends AbstractStreamOperator<byte[]> impleme
     }
     MetricGroup metrics = getMetricGroup().addGroup(MetricNames.GROUP);
     for (KeyCheck.Status s : KeyCheck.Status.values()) {
-      metrics.counter(MetricNames.PARITY_PREFIX + s.name().toLowerCase() + MetricNames.TOTAL).inc(tally.count(s));
+      metrics
+          .counter(MetricNames.PARITY_PREFIX + s.name().toLowerCase() + MetricNames.TOTAL)
+          .inc(tally.count(s));
     }
-    ParityReport report = tally.report(group, snapshotId, sampleSize, maxMismatchRate, System.currentTimeMillis() - startedMs);
+    ParityReport report =
+        tally.report(
+            group, snapshotId, sampleSize, maxMismatchRate, System.currentTimeMillis() - startedMs);
     output.collect(new StreamRecord<>(InstantiationUtil.serializeObject(report)));
   }
 }

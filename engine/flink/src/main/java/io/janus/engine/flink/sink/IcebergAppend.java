@@ -12,9 +12,10 @@ import org.apache.iceberg.flink.sink.IcebergSink;
 
 /**
  * The one way Janus appends rows to an Iceberg table: Iceberg's Sink V2 ({@link IcebergSink}) for
- * the backfill's audit branch, the raw table, the cold path and dead letters alike. {@code FlinkSink}
- * (v1) is not used: on Flink 2 with a bounded source its committer sometimes dropped the data files
- * of writers that finished late ({@code IcebergAppendITCase} checks that no file is lost).
+ * the backfill's audit branch, the raw table, the cold path and dead letters alike. {@code
+ * FlinkSink} (v1) is not used: on Flink 2 with a bounded source its committer sometimes dropped the
+ * data files of writers that finished late ({@code IcebergAppendITCase} checks that no file is
+ * lost).
  *
  * <p>Immutable; each {@code with…} returns a copy, then {@link #append} adds the sink to the graph.
  */
@@ -27,7 +28,12 @@ public final class IcebergAppend {
   private final DistributionMode distribution;
 
   private IcebergAppend(
-      TableLoader table, String branch, Map<String, String> snapshotProperties, String uid, int parallelism, DistributionMode distribution) {
+      TableLoader table,
+      String branch,
+      Map<String, String> snapshotProperties,
+      String uid,
+      int parallelism,
+      DistributionMode distribution) {
     this.table = Objects.requireNonNull(table, "table");
     this.branch = Objects.requireNonNull(branch, "branch");
     this.snapshotProperties = Map.copyOf(snapshotProperties);
@@ -40,11 +46,13 @@ public final class IcebergAppend {
    * Appends to {@code table}'s main branch, one writer per upstream subtask, no shuffle.
    *
    * @param table the table to append to
-   * @param uid the sink's stable operator uid (unique within the job; a new one per run for batch jobs)
+   * @param uid the sink's stable operator uid (unique within the job; a new one per run for batch
+   *     jobs)
    * @return the append, to configure further
    */
   public static IcebergAppend to(TableLoader table, String uid) {
-    return new IcebergAppend(table, SnapshotRef.MAIN_BRANCH, Map.of(), uid, -1, DistributionMode.NONE);
+    return new IcebergAppend(
+        table, SnapshotRef.MAIN_BRANCH, Map.of(), uid, -1, DistributionMode.NONE);
   }
 
   /** Commits to {@code branchName} instead of main (Write-Audit-Publish). */
@@ -74,13 +82,14 @@ public final class IcebergAppend {
    * @return the sink, for further naming or slot sharing
    */
   public DataStreamSink<RowData> append(DataStream<RowData> rows, String name) {
-    IcebergSink.Builder b = IcebergSink.forRowData(rows)
-        .tableLoader(table)
-        .toBranch(branch)
-        .overwrite(false)
-        .snapshotProperties(snapshotProperties)
-        .distributionMode(distribution)
-        .uidSuffix(uid);
+    IcebergSink.Builder b =
+        IcebergSink.forRowData(rows)
+            .tableLoader(table)
+            .toBranch(branch)
+            .overwrite(false)
+            .snapshotProperties(snapshotProperties)
+            .distributionMode(distribution)
+            .uidSuffix(uid);
     if (parallelism > 0) b = b.writeParallelism(parallelism);
     return b.append().name(name);
   }

@@ -9,18 +9,19 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public interface EventSource extends Serializable {
 
   /**
-   * The events with event time in {@code [fromMs, toMs)} (bounded sources) or all events from now on
-   * (unbounded ones, which may ignore the bounds).
+   * The events with event time in {@code [fromMs, toMs)} (bounded sources) or all events from now
+   * on (unbounded ones, which may ignore the bounds).
    */
   DataStream<Event> events(StreamExecutionEnvironment env, long fromMs, long toMs);
 
   /**
    * Markers of the keys that had events before {@code beforeMs}: events with only the entity fields
-   * set and event time {@code beforeMs - 1}. A backfill reads events from one window before its range;
-   * these markers tell it which keys already wrote rows earlier, so a key's "first row" is first in
-   * its whole history, as in streaming. Null when the source has no history.
+   * set and event time {@code beforeMs - 1}. A backfill reads events from one window before its
+   * range; these markers tell it which keys already wrote rows earlier, so a key's "first row" is
+   * first in its whole history, as in streaming. Null when the source has no history.
    */
-  default DataStream<Event> keysBefore(StreamExecutionEnvironment env, long beforeMs, java.util.List<String> entityFields) {
+  default DataStream<Event> keysBefore(
+      StreamExecutionEnvironment env, long beforeMs, java.util.List<String> entityFields) {
     return null;
   }
 

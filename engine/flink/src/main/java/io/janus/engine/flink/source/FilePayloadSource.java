@@ -17,8 +17,12 @@ public final class FilePayloadSource implements PayloadSource {
 
   @Override
   public DataStream<String> payloads(StreamExecutionEnvironment env) {
-    FileSource<String> src = FileSource.forRecordStreamFormat(new TextLineInputFormat(), new org.apache.flink.core.fs.Path(Path.of(path).toUri())).build();
-    return env.fromSource(src, WatermarkStrategy.noWatermarks(), "json lines " + Path.of(path).getFileName());
+    FileSource<String> src =
+        FileSource.forRecordStreamFormat(
+                new TextLineInputFormat(), new org.apache.flink.core.fs.Path(Path.of(path).toUri()))
+            .build();
+    return env.fromSource(
+        src, WatermarkStrategy.noWatermarks(), "json lines " + Path.of(path).getFileName());
   }
 
   @Override

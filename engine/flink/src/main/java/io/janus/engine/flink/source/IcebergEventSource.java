@@ -1,7 +1,7 @@
 package io.janus.engine.flink.source;
 
-import io.janus.engine.core.event.Event;
 import io.janus.engine.core.definition.SourceDefinition;
+import io.janus.engine.core.event.Event;
 import io.janus.engine.iceberg.RawEvents;
 import io.janus.engine.iceberg.Warehouse;
 import java.util.ArrayList;
@@ -16,7 +16,10 @@ import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.flink.source.IcebergSource;
 
-/** Reads a source's raw events table ({@code raw.<source>}), pruned to the requested event-time range. */
+/**
+ * Reads a source's raw events table ({@code raw.<source>}), pruned to the requested event-time
+ * range.
+ */
 public final class IcebergEventSource implements EventSource {
   private final Warehouse warehouse;
   private final SourceDefinition source;
@@ -35,9 +38,16 @@ public final class IcebergEventSource implements EventSource {
     if (fromMs != Long.MIN_VALUE) filters.add(Expressions.greaterThanOrEqual(col, fromMs * 1000));
     if (toMs != Long.MAX_VALUE) filters.add(Expressions.lessThan(col, toMs * 1000));
     IcebergSource<RowData> src =
-        IcebergSource.forRowData().tableLoader(warehouse.tableLoader(RawEvents.id(source))).filters(filters).build();
+        IcebergSource.forRowData()
+            .tableLoader(warehouse.tableLoader(RawEvents.id(source)))
+            .filters(filters)
+            .build();
     DataStream<RowData> rows =
-        env.fromSource(src, WatermarkStrategy.noWatermarks(), "iceberg " + RawEvents.id(source), InternalTypeInfo.of(raw.rowType()));
+        env.fromSource(
+            src,
+            WatermarkStrategy.noWatermarks(),
+            "iceberg " + RawEvents.id(source),
+            InternalTypeInfo.of(raw.rowType()));
     // File pruning is coarse; keep exactly the range.
     return rows.map(raw::toEvent)
         .returns(TypeInformation.of(Event.class))
@@ -47,10 +57,13 @@ public final class IcebergEventSource implements EventSource {
   }
 
   @Override
-  public DataStream<Event> keysBefore(StreamExecutionEnvironment env, long beforeMs, List<String> entityFields) {
+  public DataStream<Event> keysBefore(
+      StreamExecutionEnvironment env, long beforeMs, List<String> entityFields) {
     RawEvents raw = new RawEvents(source);
     org.apache.iceberg.Schema full = raw.schema();
-    List<String> columns = new ArrayList<>(entityFields.stream().map(f -> source.field(f).orElseThrow().columnName()).toList());
+    List<String> columns =
+        new ArrayList<>(
+            entityFields.stream().map(f -> source.field(f).orElseThrow().columnName()).toList());
     columns.add(raw.eventTimeColumn());
     org.apache.iceberg.Schema projected = full.select(columns);
     IcebergSource<RowData> src =
@@ -60,7 +73,8 @@ public final class IcebergEventSource implements EventSource {
             .filters(List.of(Expressions.lessThan(raw.eventTimeColumn(), beforeMs * 1000)))
             .build();
     // Positions in the projection follow the table schema's order, not the order asked for.
-    List<String> projectedNames = projected.columns().stream().map(org.apache.iceberg.types.Types.NestedField::name).toList();
+    List<String> projectedNames =
+        projected.columns().stream().map(org.apache.iceberg.types.Types.NestedField::name).toList();
     int timePos = projectedNames.indexOf(raw.eventTimeColumn());
     int width = source.fields().size();
     int[] target = new int[projectedNames.size()];
@@ -72,20 +86,25 @@ public final class IcebergEventSource implements EventSource {
       target[i] = entityFields.contains(source.fields().get(idx).name()) ? idx : -1;
       isLong[i] = source.fields().get(idx).type() == io.janus.engine.core.definition.FieldType.LONG;
     }
-    return env.fromSource(src, WatermarkStrategy.noWatermarks(), "iceberg keys before range " + RawEvents.id(source),
+    return env.fromSource(
+            src,
+            WatermarkStrategy.noWatermarks(),
+            "iceberg keys before range " + RawEvents.id(source),
             InternalTypeInfo.of(org.apache.iceberg.flink.FlinkSchemaUtil.convert(projected)))
         // File pruning is coarse: keep only rows before the bound.
         .filter(row -> row.getTimestamp(timePos, 6).getMillisecond() < beforeMs)
         .name("before range")
-        .map(row -> {
-          Object[] values = new Object[width];
-          for (int i = 0; i < target.length; i++) {
-            if (target[i] >= 0 && !row.isNullAt(i)) {
-              values[target[i]] = isLong[i] ? (Object) row.getLong(i) : row.getString(i).toString();
-            }
-          }
-          return new Event(beforeMs - 1, "", values);
-        })
+        .map(
+            row -> {
+              Object[] values = new Object[width];
+              for (int i = 0; i < target.length; i++) {
+                if (target[i] >= 0 && !row.isNullAt(i)) {
+                  values[target[i]] =
+                      isLong[i] ? (Object) row.getLong(i) : row.getString(i).toString();
+                }
+              }
+              return new Event(beforeMs - 1, "", values);
+            })
         .returns(TypeInformation.of(Event.class))
         .name("key markers");
   }

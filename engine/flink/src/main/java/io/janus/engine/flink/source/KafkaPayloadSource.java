@@ -12,9 +12,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * JSON events from a Kafka topic through {@code flink-connector-kafka}. The consumer group's offsets
- * are committed on checkpoints; where to start is configurable; a bounded source stops at the
- * offsets that were latest when the job started (tests, catch-up runs).
+ * JSON events from a Kafka topic through {@code flink-connector-kafka}. The consumer group's
+ * offsets are committed on checkpoints; where to start is configurable; a bounded source stops at
+ * the offsets that were latest when the job started (tests, catch-up runs).
  */
 public final class KafkaPayloadSource implements PayloadSource {
   /** Where a consumer group without committed offsets, or a fresh run, starts. */
@@ -28,7 +28,8 @@ public final class KafkaPayloadSource implements PayloadSource {
       try {
         return valueOf(s.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("start offsets '" + s + "' must be committed, earliest or latest");
+        throw new IllegalArgumentException(
+            "start offsets '" + s + "' must be committed, earliest or latest");
       }
     }
   }
@@ -40,7 +41,13 @@ public final class KafkaPayloadSource implements PayloadSource {
   private final boolean bounded;
   private final HashMap<String, String> properties;
 
-  public KafkaPayloadSource(String bootstrap, String topic, String groupId, StartOffsets start, boolean bounded, Map<String, String> properties) {
+  public KafkaPayloadSource(
+      String bootstrap,
+      String topic,
+      String groupId,
+      StartOffsets start,
+      boolean bounded,
+      Map<String, String> properties) {
     this.bootstrap = bootstrap;
     this.topic = topic;
     this.groupId = groupId;
@@ -54,25 +61,33 @@ public final class KafkaPayloadSource implements PayloadSource {
     return payloads(env, WatermarkStrategy.noWatermarks());
   }
 
-  /** Each partition keeps its own watermark; the reader's is the least of them (Flink's per-split watermarks). */
+  /**
+   * Each partition keeps its own watermark; the reader's is the least of them (Flink's per-split
+   * watermarks).
+   */
   @Override
   public boolean watermarksPerSplit() {
     return true;
   }
 
   @Override
-  public DataStream<String> payloads(StreamExecutionEnvironment env, WatermarkStrategy<String> watermarks) {
-    KafkaSourceBuilder<String> b = KafkaSource.<String>builder()
-        .setBootstrapServers(bootstrap)
-        .setTopics(topic)
-        .setGroupId(groupId)
-        .setValueOnlyDeserializer(new SimpleStringSchema())
-        .setProperty("commit.offsets.on.checkpoint", "true")
-        .setStartingOffsets(switch (start) {
-          case COMMITTED -> OffsetsInitializer.committedOffsets(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST);
-          case EARLIEST -> OffsetsInitializer.earliest();
-          case LATEST -> OffsetsInitializer.latest();
-        });
+  public DataStream<String> payloads(
+      StreamExecutionEnvironment env, WatermarkStrategy<String> watermarks) {
+    KafkaSourceBuilder<String> b =
+        KafkaSource.<String>builder()
+            .setBootstrapServers(bootstrap)
+            .setTopics(topic)
+            .setGroupId(groupId)
+            .setValueOnlyDeserializer(new SimpleStringSchema())
+            .setProperty("commit.offsets.on.checkpoint", "true")
+            .setStartingOffsets(
+                switch (start) {
+                  case COMMITTED ->
+                      OffsetsInitializer.committedOffsets(
+                          org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST);
+                  case EARLIEST -> OffsetsInitializer.earliest();
+                  case LATEST -> OffsetsInitializer.latest();
+                });
     properties.forEach(b::setProperty);
     if (bounded) {
       b.setBounded(OffsetsInitializer.latest());

@@ -3,16 +3,16 @@ package io.janus.engine.flink.source;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.janus.engine.core.event.EventParser;
 import io.janus.engine.core.definition.SourceDefinition;
+import io.janus.engine.core.event.EventParser;
 import java.io.IOException;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 
 /**
  * The event time of a raw JSON payload, read with a streaming parser that stops at the event-time
  * field, so a source can assign timestamps (and watermarks per split, e.g. per Kafka partition)
- * before the payload is parsed in full. A payload without a readable event time gets
- * {@link Long#MIN_VALUE}: it moves no watermark, and parsing sends it to dead letters.
+ * before the payload is parsed in full. A payload without a readable event time gets {@link
+ * Long#MIN_VALUE}: it moves no watermark, and parsing sends it to dead letters.
  */
 public final class PayloadEventTime implements SerializableTimestampAssigner<String> {
   private static final JsonFactory JSON = new JsonFactory();
@@ -42,7 +42,8 @@ public final class PayloadEventTime implements SerializableTimestampAssigner<Str
         p.skipChildren();
         continue;
       }
-      if (depth < path.length - 1) return value == JsonToken.START_OBJECT ? find(p, depth + 1) : Long.MIN_VALUE;
+      if (depth < path.length - 1)
+        return value == JsonToken.START_OBJECT ? find(p, depth + 1) : Long.MIN_VALUE;
       Long ms = EventParser.timestampOf(p, value);
       return ms == null ? Long.MIN_VALUE : ms;
     }

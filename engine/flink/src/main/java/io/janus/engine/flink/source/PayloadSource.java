@@ -13,18 +13,22 @@ public interface PayloadSource extends Serializable {
 
   /**
    * Whether the source reads several splits per reader whose event times differ (Kafka partitions):
-   * then watermarks must be generated per split, inside the source, through
-   * {@link #payloads(StreamExecutionEnvironment, WatermarkStrategy)}.
+   * then watermarks must be generated per split, inside the source, through {@link
+   * #payloads(StreamExecutionEnvironment, WatermarkStrategy)}.
    */
   default boolean watermarksPerSplit() {
     return false;
   }
 
   /** The payloads with timestamps and watermarks generated per split by {@code watermarks}. */
-  default DataStream<String> payloads(StreamExecutionEnvironment env, WatermarkStrategy<String> watermarks) {
+  default DataStream<String> payloads(
+      StreamExecutionEnvironment env, WatermarkStrategy<String> watermarks) {
     throw new UnsupportedOperationException(origin() + " does not generate watermarks per split");
   }
 
-  /** Where the payloads come from, as recorded with dead letters ({@code file:/path}, {@code kafka:topic}). */
+  /**
+   * Where the payloads come from, as recorded with dead letters ({@code file:/path}, {@code
+   * kafka:topic}).
+   */
   String origin();
 }

@@ -1,24 +1,24 @@
 package io.janus.engine.flink.stream;
 
-import io.janus.engine.flink.sink.IcebergAppend;
-import io.janus.engine.flink.compute.Accumulators;
-import io.janus.engine.core.event.Event;
-import io.janus.engine.core.event.EventJson;
-import io.janus.engine.flink.compute.FeaturePipeline;
-import io.janus.engine.flink.compute.FeatureProcessFunction;
-import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.core.definition.SourceDefinition;
+import io.janus.engine.core.event.Event;
+import io.janus.engine.core.event.EventJson;
+import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.flink.compute.Accumulators;
+import io.janus.engine.flink.compute.FeaturePipeline;
+import io.janus.engine.flink.compute.FeatureProcessFunction;
+import io.janus.engine.flink.ingest.ParseEvents;
+import io.janus.engine.flink.sink.IcebergAppend;
+import io.janus.engine.flink.source.PayloadEventTime;
+import io.janus.engine.flink.source.PayloadSource;
 import io.janus.engine.iceberg.DeadLetters;
 import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.RawEvents;
 import io.janus.engine.iceberg.Warehouse;
-import io.janus.engine.flink.ingest.ParseEvents;
 import io.janus.engine.iceberg.lineage.Lineage;
 import io.janus.engine.online.OnlineRowEncoder;
 import io.janus.engine.online.redis.sink.RedisSink;
-import io.janus.engine.flink.source.PayloadEventTime;
-import io.janus.engine.flink.source.PayloadSource;
 import io.janus.monitoring.MetricNames;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,8 +48,8 @@ import org.apache.flink.util.OutputTag;
  * The streaming hot path of a group: payloads → parse (malformed to dead letters) → event-time
  * watermarks → late events to dead letters → the same compiled pipeline as the backfill, in
  * STREAMING mode → guarded upserts into Redis. The parsed events also go to the raw Iceberg table
- * (the cold path, committed on checkpoints), so a later backfill recomputes from what streaming saw.
- * Bounded sources end the job after the final watermark, so every pending expiry fires.
+ * (the cold path, committed on checkpoints), so a later backfill recomputes from what streaming
+ * saw. Bounded sources end the job after the final watermark, so every pending expiry fires.
  */
 public final class StreamJob {
   static final String LATE = "janus-events-late";
@@ -80,7 +80,8 @@ public final class StreamJob {
     this.bufferTimeout = b.bufferTimeout;
   }
 
-  public static Builder builder(Warehouse warehouse, FeatureGroup group, PayloadSource source, String redisUri) {
+  public static Builder builder(
+      Warehouse warehouse, FeatureGroup group, PayloadSource source, String redisUri) {
     return new Builder(warehouse, group, source, redisUri);
   }
 
@@ -102,7 +103,11 @@ public final class StreamJob {
     build(env);
     long t0 = System.currentTimeMillis();
     JobExecutionResult r = env.execute("janus stream " + group.name() + " from " + source.origin());
-    return new Result(runId, Accumulators.count(r, ParseEvents.EVENTS), Accumulators.count(r, ParseEvents.MALFORMED), Accumulators.count(r, LATE),
+    return new Result(
+        runId,
+        Accumulators.count(r, ParseEvents.EVENTS),
+        Accumulators.count(r, ParseEvents.MALFORMED),
+        Accumulators.count(r, LATE),
         System.currentTimeMillis() - t0);
   }
 
@@ -113,24 +118,35 @@ public final class StreamJob {
     RawEvents raw = new RawEvents(src);
     DeadLetters.createOrLoad(warehouse);
     if (coldPath) raw.createOrLoad(warehouse);
-    Map<String, String> props = Lineage.capture(runId, "stream", group, null, Path.of("")).properties();
+    Map<String, String> props =
+        Lineage.capture(runId, "stream", group, null, Path.of("")).properties();
 
     // Kafka: watermarks per partition, inside the source (a reader with several partitions would
     // otherwise let the one ahead make the others' events late). Other sources: after parsing.
     boolean perSplit = source.watermarksPerSplit();
-    DataStream<String> payloads = perSplit ? source.payloads(env, watermarks(new PayloadEventTime(src))) : source.payloads(env);
-    SingleOutputStreamOperator<Event> parsed = payloads
-        .process(new ParseEvents(src, source.origin(), runId))
-        .returns(TypeInformation.of(Event.class))
-        .name("parse " + src.name())
-        .uid("parse-" + src.name());
-    DataStream<Event> timed = perSplit ? parsed
-        : parsed.assignTimestampsAndWatermarks(watermarks((Event e, long t) -> e.ts)).name("event time").uid("event-time");
-    SingleOutputStreamOperator<Event> onTime = timed
-        .process(new LateFilter(src, source.origin(), runId))
-        .returns(TypeInformation.of(Event.class))
-        .name("late events to dead letters")
-        .uid("late-filter");
+    DataStream<String> payloads =
+        perSplit
+            ? source.payloads(env, watermarks(new PayloadEventTime(src)))
+            : source.payloads(env);
+    SingleOutputStreamOperator<Event> parsed =
+        payloads
+            .process(new ParseEvents(src, source.origin(), runId))
+            .returns(TypeInformation.of(Event.class))
+            .name("parse " + src.name())
+            .uid("parse-" + src.name());
+    DataStream<Event> timed =
+        perSplit
+            ? parsed
+            : parsed
+                .assignTimestampsAndWatermarks(watermarks((Event e, long t) -> e.ts))
+                .name("event time")
+                .uid("event-time");
+    SingleOutputStreamOperator<Event> onTime =
+        timed
+            .process(new LateFilter(src, source.origin(), runId))
+            .returns(TypeInformation.of(Event.class))
+            .name("late events to dead letters")
+            .uid("late-filter");
 
     RowType rowType = FeatureTables.rowType(plan);
     SingleOutputStreamOperator<RowData> rows = FeaturePipeline.of(plan, rowType).streaming(onTime);
@@ -141,25 +157,43 @@ public final class StreamJob {
     if (coldPath) {
       IcebergAppend.to(warehouse.tableLoader(RawEvents.id(src)), "janus-stream-raw-" + group.name())
           .withSnapshotProperties(props)
-          .append(onTime.map(raw::toRow).returns(InternalTypeInfo.of(raw.rowType())).name("event to raw row"),
+          .append(
+              onTime
+                  .map(raw::toRow)
+                  .returns(InternalTypeInfo.of(raw.rowType()))
+                  .name("event to raw row"),
               "iceberg raw writer (cold path)");
     }
     String origin = source.origin();
     String run = runId;
     String sourceName = src.name();
-    DataStream<RowData> lateAtCompute = rows.getSideOutput(FeatureProcessFunction.LATE)
-        .map(c -> DeadLetters.row(sourceName, origin, "late at compute (key " + c.key + ")", null, System.currentTimeMillis(), run))
-        .returns(InternalTypeInfo.of(DeadLetters.rowType()));
+    DataStream<RowData> lateAtCompute =
+        rows.getSideOutput(FeatureProcessFunction.LATE)
+            .map(
+                c ->
+                    DeadLetters.row(
+                        sourceName,
+                        origin,
+                        "late at compute (key " + c.key + ")",
+                        null,
+                        System.currentTimeMillis(),
+                        run))
+            .returns(InternalTypeInfo.of(DeadLetters.rowType()));
     IcebergAppend.to(warehouse.tableLoader(DeadLetters.ID), "janus-stream-dead-" + group.name())
         .withSnapshotProperties(props)
         .withParallelism(1)
-        .append(parsed.getSideOutput(ParseEvents.DEAD_LETTERS).union(onTime.getSideOutput(LateFilter.LATE_LETTERS), lateAtCompute),
+        .append(
+            parsed
+                .getSideOutput(ParseEvents.DEAD_LETTERS)
+                .union(onTime.getSideOutput(LateFilter.LATE_LETTERS), lateAtCompute),
             "iceberg dead-letter writer");
   }
 
   /** Bounded out-of-orderness and, when set, idleness, with event times from {@code eventTime}. */
   private <T> WatermarkStrategy<T> watermarks(SerializableTimestampAssigner<T> eventTime) {
-    WatermarkStrategy<T> w = WatermarkStrategy.<T>forBoundedOutOfOrderness(outOfOrderness).withTimestampAssigner(eventTime);
+    WatermarkStrategy<T> w =
+        WatermarkStrategy.<T>forBoundedOutOfOrderness(outOfOrderness)
+            .withTimestampAssigner(eventTime);
     return idleness == null ? w : w.withIdleness(idleness);
   }
 
@@ -168,7 +202,8 @@ public final class StreamJob {
    * to dead letters, counted; the next backfill covers them.
    */
   static final class LateFilter extends ProcessFunction<Event, Event> {
-    static final OutputTag<RowData> LATE_LETTERS = new OutputTag<>("late-events", InternalTypeInfo.of(DeadLetters.rowType()));
+    static final OutputTag<RowData> LATE_LETTERS =
+        new OutputTag<>("late-events", InternalTypeInfo.of(DeadLetters.rowType()));
     private final SourceDefinition source;
     private final String origin;
     private final String runId;
@@ -184,7 +219,11 @@ public final class StreamJob {
     @Override
     public void open(OpenContext ctx) {
       late = getRuntimeContext().getLongCounter(LATE);
-      lateMetric = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP).counter(MetricNames.EVENTS_LATE);
+      lateMetric =
+          getRuntimeContext()
+              .getMetricGroup()
+              .addGroup(MetricNames.GROUP)
+              .counter(MetricNames.EVENTS_LATE);
     }
 
     @Override
@@ -193,9 +232,18 @@ public final class StreamJob {
       if (e.ts <= watermark) {
         late.add(1);
         lateMetric.inc();
-        ctx.output(LATE_LETTERS, DeadLetters.row(source.name(), origin,
-            "late: event time " + java.time.Instant.ofEpochMilli(e.ts) + " is behind the watermark " + java.time.Instant.ofEpochMilli(watermark),
-            EventJson.toJson(source, e), System.currentTimeMillis(), runId));
+        ctx.output(
+            LATE_LETTERS,
+            DeadLetters.row(
+                source.name(),
+                origin,
+                "late: event time "
+                    + java.time.Instant.ofEpochMilli(e.ts)
+                    + " is behind the watermark "
+                    + java.time.Instant.ofEpochMilli(watermark),
+                EventJson.toJson(source, e),
+                System.currentTimeMillis(),
+                runId));
       } else {
         out.collect(e);
       }
@@ -229,7 +277,10 @@ public final class StreamJob {
       return this;
     }
 
-    /** After how long a silent source split stops holding the watermark back (default 1 min; null = never). */
+    /**
+     * After how long a silent source split stops holding the watermark back (default 1 min; null =
+     * never).
+     */
     public Builder idleness(Duration d) {
       this.idleness = d;
       return this;
@@ -248,7 +299,10 @@ public final class StreamJob {
       return checkpointDir(dir == null ? null : dir.toAbsolutePath().toUri().toString());
     }
 
-    /** Checkpoint directory as a URI ({@code s3://bucket/path}, {@code file:///…}); null = the cluster's configured one. */
+    /**
+     * Checkpoint directory as a URI ({@code s3://bucket/path}, {@code file:///…}); null = the
+     * cluster's configured one.
+     */
     public Builder checkpointDir(String uri) {
       this.checkpointDir = uri;
       return this;

@@ -24,7 +24,11 @@ import org.apache.flink.util.OutputTag;
 final class ChangedKeys extends KeyedCoProcessFunction<String, RowData, RowData, RowData> {
   static final String UNCHANGED = "janus-sync-unchanged";
   static final String EXPIRED = "janus-sync-expired";
-  /** Keys whose latest row moved back: the sync row carries the new latest (or a retraction) and the old valid_from. */
+
+  /**
+   * Keys whose latest row moved back: the sync row carries the new latest (or a retraction) and the
+   * old valid_from.
+   */
   static final OutputTag<RowData> CORRECTIONS = new OutputTag<>("corrections") {};
 
   private final RowType tableType;
@@ -33,8 +37,10 @@ final class ChangedKeys extends KeyedCoProcessFunction<String, RowData, RowData,
   private final long nowMs;
   private transient ValueState<RowData> before;
   private transient ValueState<RowData> after;
+
   /** Copies rows kept in state: with object reuse on, Flink refills input objects. */
   private transient RowDataSerializer copier;
+
   private transient LongCounter unchanged;
   private transient LongCounter expired;
 
@@ -48,8 +54,12 @@ final class ChangedKeys extends KeyedCoProcessFunction<String, RowData, RowData,
   @Override
   public void open(OpenContext ctx) {
     copier = new RowDataSerializer(tableType);
-    before = getRuntimeContext().getState(new ValueStateDescriptor<>("before", InternalTypeInfo.of(tableType)));
-    after = getRuntimeContext().getState(new ValueStateDescriptor<>("after", InternalTypeInfo.of(tableType)));
+    before =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("before", InternalTypeInfo.of(tableType)));
+    after =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("after", InternalTypeInfo.of(tableType)));
     unchanged = getRuntimeContext().getLongCounter(UNCHANGED);
     expired = getRuntimeContext().getLongCounter(EXPIRED);
   }
@@ -85,7 +95,9 @@ final class ChangedKeys extends KeyedCoProcessFunction<String, RowData, RowData,
       }
     } else {
       long oldValidFrom = encoder.validFrom(old);
-      ctx.output(CORRECTIONS, now != null ? rows.write(now, oldValidFrom) : rows.retract(old, oldValidFrom));
+      ctx.output(
+          CORRECTIONS,
+          now != null ? rows.write(now, oldValidFrom) : rows.retract(old, oldValidFrom));
     }
   }
 

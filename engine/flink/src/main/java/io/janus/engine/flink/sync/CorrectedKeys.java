@@ -14,8 +14,8 @@ import org.apache.flink.util.Collector;
 /**
  * Second pass for keys whose latest row moved back (BATCH): input 1 is the key's correction from
  * {@link ChangedKeys}, input 2 its rows in the unchanged partitions before the changed ones. The
- * newest of the two wins and replaces what the store holds up to the old valid_from; with no row
- * at all, or only an expired one, the key is removed.
+ * newest of the two wins and replaces what the store holds up to the old valid_from; with no row at
+ * all, or only an expired one, the key is removed.
  */
 final class CorrectedKeys extends KeyedCoProcessFunction<String, RowData, RowData, RowData> {
   private final RowType syncType;
@@ -25,11 +25,14 @@ final class CorrectedKeys extends KeyedCoProcessFunction<String, RowData, RowDat
   private final long nowMs;
   private transient ValueState<RowData> correction;
   private transient ValueState<RowData> older;
+
   /** Copy rows kept in state: with object reuse on, Flink refills input objects. */
   private transient RowDataSerializer correctionCopier;
+
   private transient RowDataSerializer olderCopier;
 
-  CorrectedKeys(RowType syncType, RowType tableType, OnlineRowEncoder encoder, SyncRows rows, long nowMs) {
+  CorrectedKeys(
+      RowType syncType, RowType tableType, OnlineRowEncoder encoder, SyncRows rows, long nowMs) {
     this.syncType = syncType;
     this.tableType = tableType;
     this.encoder = encoder;
@@ -41,8 +44,12 @@ final class CorrectedKeys extends KeyedCoProcessFunction<String, RowData, RowDat
   public void open(OpenContext ctx) {
     correctionCopier = new RowDataSerializer(syncType);
     olderCopier = new RowDataSerializer(tableType);
-    correction = getRuntimeContext().getState(new ValueStateDescriptor<>("correction", InternalTypeInfo.of(syncType)));
-    older = getRuntimeContext().getState(new ValueStateDescriptor<>("older", InternalTypeInfo.of(tableType)));
+    correction =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("correction", InternalTypeInfo.of(syncType)));
+    older =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("older", InternalTypeInfo.of(tableType)));
   }
 
   @Override

@@ -22,7 +22,14 @@ final class CountRows extends RichFilterFunction<RowData> {
   public void open(OpenContext ctx) {
     count = getRuntimeContext().getLongCounter(ROWS_READ);
     var task = getRuntimeContext().getTaskInfo();
-    progress = new Progress(label + " (subtask " + (task.getIndexOfThisSubtask() + 1) + "/" + task.getNumberOfParallelSubtasks() + ")");
+    progress =
+        new Progress(
+            label
+                + " (subtask "
+                + (task.getIndexOfThisSubtask() + 1)
+                + "/"
+                + task.getNumberOfParallelSubtasks()
+                + ")");
   }
 
   @Override

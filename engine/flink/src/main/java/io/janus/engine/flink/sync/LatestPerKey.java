@@ -29,7 +29,9 @@ final class LatestPerKey extends KeyedProcessFunction<String, RowData, RowData> 
   @Override
   public void open(OpenContext ctx) {
     copier = new RowDataSerializer(tableType);
-    latest = getRuntimeContext().getState(new ValueStateDescriptor<>("latest", InternalTypeInfo.of(tableType)));
+    latest =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("latest", InternalTypeInfo.of(tableType)));
   }
 
   @Override

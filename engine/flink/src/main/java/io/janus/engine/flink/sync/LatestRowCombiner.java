@@ -18,7 +18,8 @@ import org.apache.flink.table.types.logical.RowType;
  * operator downstream has to sort. Rows it keeps are copied: with object reuse on (as the command
  * line runs jobs), the source refills the same row objects batch after batch.
  */
-public final class LatestRowCombiner extends AbstractStreamOperator<RowData> implements OneInputStreamOperator<RowData, RowData>, BoundedOneInput {
+public final class LatestRowCombiner extends AbstractStreamOperator<RowData>
+    implements OneInputStreamOperator<RowData, RowData>, BoundedOneInput {
   private static final int MAX_KEYS = 50_000;
 
   private final RowType rowType;
@@ -30,8 +31,8 @@ public final class LatestRowCombiner extends AbstractStreamOperator<RowData> imp
   /**
    * @param rowType the type of the rows
    * @param encoder knows the key and valid_from of a row
-   * @param keepEarliest also pass on each key's earliest row (the parity check needs to know whether
-   *     a row exists at or before a given time)
+   * @param keepEarliest also pass on each key's earliest row (the parity check needs to know
+   *     whether a row exists at or before a given time)
    */
   public LatestRowCombiner(RowType rowType, OnlineRowEncoder encoder, boolean keepEarliest) {
     this.rowType = rowType;

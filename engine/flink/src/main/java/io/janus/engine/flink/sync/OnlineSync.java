@@ -1,14 +1,13 @@
 package io.janus.engine.flink.sync;
 
+import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.flink.compute.Accumulators;
+import io.janus.engine.iceberg.FeatureTables;
+import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.iceberg.changes.SyncMarker;
 import io.janus.engine.iceberg.changes.SyncPlan;
 import io.janus.engine.iceberg.changes.SyncPlanner;
-
-import io.janus.engine.flink.compute.Accumulators;
-import io.janus.engine.core.plan.GroupPlan;
-import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.iceberg.FeatureTables;
-import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.online.OnlineRow;
 import io.janus.engine.online.OnlineRowEncoder;
 import io.janus.engine.online.redis.RedisOnlineStore;
@@ -18,12 +17,12 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -46,15 +45,16 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>First sync of a target (or its marker no longer usable): the latest row of every key.
- *   <li>Later syncs: the {@code ds} partitions whose files changed (see {@link SyncPlanner}) are read
- *       as of the last synced snapshot and as of main's current one; per key the latest row wins.
- *       A key whose latest row moved back or vanished (a corrected day) is looked up in the older
- *       partitions and written with {@code replaceUpTo}, or removed, so stale values do not survive.
+ *   <li>Later syncs: the {@code ds} partitions whose files changed (see {@link SyncPlanner}) are
+ *       read as of the last synced snapshot and as of main's current one; per key the latest row
+ *       wins. A key whose latest row moved back or vanished (a corrected day) is looked up in the
+ *       older partitions and written with {@code replaceUpTo}, or removed, so stale values do not
+ *       survive.
  *   <li>Nothing new: nothing is read.
  * </ul>
  *
- * The guard keeps newer streamed values; rows past the group's TTL are not written (the store
- * would drop them at once). The marker ({@link SyncMarkers}) moves only after every write landed.
+ * The guard keeps newer streamed values; rows past the group's TTL are not written (the store would
+ * drop them at once). The marker ({@link SyncMarkers}) moves only after every write landed.
  */
 public final class OnlineSync {
   private static final Logger LOG = LoggerFactory.getLogger(OnlineSync.class);
@@ -85,7 +85,12 @@ public final class OnlineSync {
   public SyncResult run(StreamExecutionEnvironment env) throws Exception {
     long t0 = System.currentTimeMillis();
     if (!warehouse.exists(FeatureTables.id(group))) {
-      throw new NoSuchElementException("feature table " + FeatureTables.id(group) + " does not exist yet: run a backfill of " + group.name() + " first");
+      throw new NoSuchElementException(
+          "feature table "
+              + FeatureTables.id(group)
+              + " does not exist yet: run a backfill of "
+              + group.name()
+              + " first");
     }
     Table table = warehouse.load(FeatureTables.id(group));
     String tableName = FeatureTables.id(group).toString();
@@ -97,7 +102,8 @@ public final class OnlineSync {
       if (syncPlan.warning() != null) LOG.warn("sync {}: {}", group.name(), syncPlan.warning());
       LOG.info("sync {}: {}", group.name(), syncPlan);
       if (syncPlan.mode() == SyncPlan.Mode.NONE) {
-        return new SyncResult(group.name(), syncPlan, 0, 0, 0, 0, 0, 0, 0, System.currentTimeMillis() - t0);
+        return new SyncResult(
+            group.name(), syncPlan, 0, 0, 0, 0, 0, 0, 0, System.currentTimeMillis() - t0);
       }
       env.setRuntimeMode(RuntimeExecutionMode.BATCH);
       Job job = new Job(env, table, plan);
@@ -105,27 +111,46 @@ public final class OnlineSync {
       long corrected = 0;
       JobExecutionResult second = null;
       if (syncPlan.mode() == SyncPlan.Mode.FULL) {
-        DataStream<RowData> latest = job.read(syncPlan.toSnapshot(), List.of(), "full load")
-            .keyBy(job.key())
-            .process(new LatestPerKey(job.tableType, job.encoder), job.tableInfo())
-            .name("latest row per key");
-        job.write(latest.filter(new Unexpired(job.encoder, nowMs)).name("drop rows past the TTL")
-            .map(new AsWrite(job.rows)).returns(job.syncInfo()).name("as guarded write"));
-        r = env.execute("janus sync " + group.name() + ": full load of snapshot " + syncPlan.toSnapshot());
+        DataStream<RowData> latest =
+            job.read(syncPlan.toSnapshot(), List.of(), "full load")
+                .keyBy(job.key())
+                .process(new LatestPerKey(job.tableType, job.encoder), job.tableInfo())
+                .name("latest row per key");
+        job.write(
+            latest
+                .filter(new Unexpired(job.encoder, nowMs))
+                .name("drop rows past the TTL")
+                .map(new AsWrite(job.rows))
+                .returns(job.syncInfo())
+                .name("as guarded write"));
+        r =
+            env.execute(
+                "janus sync " + group.name() + ": full load of snapshot " + syncPlan.toSnapshot());
       } else {
-        List<Expression> days = List.of(Expressions.in(FeatureTables.DS, syncPlan.changedDays().toArray()));
+        List<Expression> days =
+            List.of(Expressions.in(FeatureTables.DS, syncPlan.changedDays().toArray()));
         DataStream<RowData> before = job.read(syncPlan.fromSnapshot(), days, "changed days before");
         DataStream<RowData> after = job.read(syncPlan.toSnapshot(), days, "changed days after");
-        SingleOutputStreamOperator<RowData> changed = before.keyBy(job.key())
-            .connect(after.keyBy(job.key()))
-            .process(new ChangedKeys(job.tableType, job.encoder, job.rows, nowMs), job.syncInfo())
-            .name("latest row per key, before vs after");
+        SingleOutputStreamOperator<RowData> changed =
+            before
+                .keyBy(job.key())
+                .connect(after.keyBy(job.key()))
+                .process(
+                    new ChangedKeys(job.tableType, job.encoder, job.rows, nowMs), job.syncInfo())
+                .name("latest row per key, before vs after");
         job.write(changed);
         List<RowData> corrections = new ArrayList<>();
-        try (CloseableIterator<RowData> it = changed.getSideOutput(ChangedKeys.CORRECTIONS).collectAsync()) {
+        try (CloseableIterator<RowData> it =
+            changed.getSideOutput(ChangedKeys.CORRECTIONS).collectAsync()) {
           // Asynchronously: the collect sink waits for the client to fetch what it holds.
-          JobClient client = env.executeAsync(String.format("janus sync %s: snapshots %d..%d, days %s", group.name(), syncPlan.fromSnapshot(),
-              syncPlan.toSnapshot(), String.join(",", syncPlan.changedDays())));
+          JobClient client =
+              env.executeAsync(
+                  String.format(
+                      "janus sync %s: snapshots %d..%d, days %s",
+                      group.name(),
+                      syncPlan.fromSnapshot(),
+                      syncPlan.toSnapshot(),
+                      String.join(",", syncPlan.changedDays())));
           it.forEachRemaining(corrections::add);
           r = client.getJobExecutionResult().get();
         }
@@ -134,8 +159,15 @@ public final class OnlineSync {
           second = correct(env, syncPlan, table, corrections);
         }
       }
-      markers.put(new SyncMarker(tableName, table.uuid().toString(), syncPlan.toSnapshot(), System.currentTimeMillis()));
-      return new SyncResult(group.name(), syncPlan,
+      markers.put(
+          new SyncMarker(
+              tableName,
+              table.uuid().toString(),
+              syncPlan.toSnapshot(),
+              System.currentTimeMillis()));
+      return new SyncResult(
+          group.name(),
+          syncPlan,
           sum(r, second, CountRows.ROWS_READ),
           sum(r, second, SyncWriteOperator.WRITTEN),
           sum(r, second, SyncWriteOperator.REFUSED),
@@ -152,24 +184,33 @@ public final class OnlineSync {
    * unchanged partitions up to the last changed day. The key set travels in the job graph, which
    * suits the few keys a corrected day usually moves back.
    */
-  private JobExecutionResult correct(StreamExecutionEnvironment env, SyncPlan syncPlan, Table table, List<RowData> corrections) throws Exception {
+  private JobExecutionResult correct(
+      StreamExecutionEnvironment env, SyncPlan syncPlan, Table table, List<RowData> corrections)
+      throws Exception {
     Job job = new Job(env, table, GroupPlan.of(group));
     Set<String> keys = new HashSet<>();
     for (RowData c : corrections) keys.add(job.encoder.key(c));
     String lastDay = syncPlan.changedDays().get(syncPlan.changedDays().size() - 1);
-    List<Expression> older = List.of(
-        Expressions.notIn(FeatureTables.DS, syncPlan.changedDays().toArray()),
-        Expressions.lessThanOrEqual(FeatureTables.DS, lastDay));
+    List<Expression> older =
+        List.of(
+            Expressions.notIn(FeatureTables.DS, syncPlan.changedDays().toArray()),
+            Expressions.lessThanOrEqual(FeatureTables.DS, lastDay));
     OnlineRowEncoder encoder = job.encoder;
-    DataStream<RowData> rowsOfKeys = job.read(syncPlan.toSnapshot(), older, "unchanged days of corrected keys")
-        .filter(row -> keys.contains(encoder.key(row)))
-        .name("rows of the " + keys.size() + " corrected keys");
-    job.write(env.fromData(corrections, job.syncInfo()).name("corrections")
-        .keyBy(job.key())
-        .connect(rowsOfKeys.keyBy(job.key()))
-        .process(new CorrectedKeys(job.rows.type(), job.tableType, job.encoder, job.rows, nowMs), job.syncInfo())
-        .name("newest row per corrected key"));
-    return env.execute("janus sync " + group.name() + ": correct " + keys.size() + " keys from older days");
+    DataStream<RowData> rowsOfKeys =
+        job.read(syncPlan.toSnapshot(), older, "unchanged days of corrected keys")
+            .filter(row -> keys.contains(encoder.key(row)))
+            .name("rows of the " + keys.size() + " corrected keys");
+    job.write(
+        env.fromData(corrections, job.syncInfo())
+            .name("corrections")
+            .keyBy(job.key())
+            .connect(rowsOfKeys.keyBy(job.key()))
+            .process(
+                new CorrectedKeys(job.rows.type(), job.tableType, job.encoder, job.rows, nowMs),
+                job.syncInfo())
+            .name("newest row per corrected key"));
+    return env.execute(
+        "janus sync " + group.name() + ": correct " + keys.size() + " keys from older days");
   }
 
   private static long sum(JobExecutionResult a, JobExecutionResult b, String name) {
@@ -210,30 +251,40 @@ public final class OnlineSync {
       };
     }
 
-    /** Rows of main's table as of {@code snapshot} in the current schema (older files read their missing columns as null). */
+    /**
+     * Rows of main's table as of {@code snapshot} in the current schema (older files read their
+     * missing columns as null).
+     */
     DataStream<RowData> read(long snapshot, List<Expression> filters, String what) {
-      IcebergSource<RowData> src = IcebergSource.forRowData()
-          .tableLoader(warehouse.tableLoader(FeatureTables.id(group)))
-          .useSnapshotId(snapshot)
-          .project(table.schema())
-          .filters(filters)
-          .build();
+      IcebergSource<RowData> src =
+          IcebergSource.forRowData()
+              .tableLoader(warehouse.tableLoader(FeatureTables.id(group)))
+              .useSnapshotId(snapshot)
+              .project(table.schema())
+              .filters(filters)
+              .build();
       String name = "iceberg " + FeatureTables.id(group) + " @" + snapshot + " (" + what + ")";
       return env.fromSource(src, WatermarkStrategy.noWatermarks(), name, tableInfo())
           .filter(new CountRows("sync " + group.name() + " " + what + " rows read"))
           .name("count " + what + " rows")
-          .transform("latest row per key before the shuffle (" + what + ")", tableInfo(), new LatestRowCombiner(tableType, encoder, false));
+          .transform(
+              "latest row per key before the shuffle (" + what + ")",
+              tableInfo(),
+              new LatestRowCombiner(tableType, encoder, false));
     }
 
     void write(DataStream<RowData> syncRows) {
-      syncRows.transform("redis guarded writes", Types.VOID, new SyncWriteOperator(redisUri, encoder, rows))
+      syncRows
+          .transform(
+              "redis guarded writes", Types.VOID, new SyncWriteOperator(redisUri, encoder, rows))
           .sinkTo(new DiscardingSink<>())
           .name("end");
     }
   }
 
   /** Keeps rows still within the TTL at the sync's time, counting the others. */
-  private static final class Unexpired extends org.apache.flink.api.common.functions.RichFilterFunction<RowData> {
+  private static final class Unexpired
+      extends org.apache.flink.api.common.functions.RichFilterFunction<RowData> {
     private final OnlineRowEncoder encoder;
     private final long nowMs;
     private transient org.apache.flink.api.common.accumulators.LongCounter expired;
@@ -257,7 +308,8 @@ public final class OnlineSync {
   }
 
   /** A table row as a plain guarded write. */
-  private record AsWrite(SyncRows rows) implements org.apache.flink.api.common.functions.MapFunction<RowData, RowData> {
+  private record AsWrite(SyncRows rows)
+      implements org.apache.flink.api.common.functions.MapFunction<RowData, RowData> {
     @Override
     public RowData map(RowData row) {
       return rows.write(row, OnlineRow.NO_REPLACE);

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Sync markers kept in the target itself, next to the values they describe: a target that lost its
  * data (flushed, replaced) lost its marker too, so the next sync reloads it instead of trusting a
- * marker that no longer holds. Durable as far as the target is (the embedded Redis appends to a log).
+ * marker that no longer holds. Durable as far as the target is (the embedded Redis appends to a
+ * log).
  */
 public final class SyncMarkers {
   private final RedisOnlineStore store;

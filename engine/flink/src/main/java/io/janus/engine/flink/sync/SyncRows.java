@@ -22,14 +22,17 @@ final class SyncRows implements Serializable {
   private final RowType type;
   private final RowData.FieldGetter[] getters;
 
-  /** @param tableType the feature table's row type */
+  /**
+   * @param tableType the feature table's row type
+   */
   SyncRows(RowType tableType) {
     List<RowType.RowField> fields = new ArrayList<>(tableType.getFields());
     fields.add(new RowType.RowField(REPLACE_UP_TO, new BigIntType(false)));
     fields.add(new RowType.RowField(RETRACT, new BooleanType(false)));
     this.type = new RowType(fields);
     this.getters = new RowData.FieldGetter[tableType.getFieldCount()];
-    for (int i = 0; i < getters.length; i++) getters[i] = RowData.createFieldGetter(tableType.getTypeAt(i), i);
+    for (int i = 0; i < getters.length; i++)
+      getters[i] = RowData.createFieldGetter(tableType.getTypeAt(i), i);
   }
 
   /** The row type: the table's columns, then the two write columns. */
@@ -42,7 +45,9 @@ final class SyncRows implements Serializable {
     return build(row, replaceUpTo, false);
   }
 
-  /** Removes the key of {@code row} where the store holds nothing newer than {@code replaceUpTo}. */
+  /**
+   * Removes the key of {@code row} where the store holds nothing newer than {@code replaceUpTo}.
+   */
   RowData retract(RowData row, long replaceUpTo) {
     return build(row, replaceUpTo, true);
   }

@@ -1,8 +1,8 @@
 package io.janus.engine.flink.sync;
 
-import io.janus.engine.online.redis.sink.GuardedWriter;
 import io.janus.engine.online.OnlineRowEncoder;
 import io.janus.engine.online.redis.RedisOnlineStore;
+import io.janus.engine.online.redis.sink.GuardedWriter;
 import io.janus.monitoring.MetricNames;
 import java.time.Duration;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -17,10 +17,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes sync rows to Redis through a {@link GuardedWriter} and, once its input ends, reports what
- * landed and what the guard refused as accumulators, so the sync can print an exact summary (a
- * Sink V2 writer has no way to hand figures back to the client).
+ * landed and what the guard refused as accumulators, so the sync can print an exact summary (a Sink
+ * V2 writer has no way to hand figures back to the client).
  */
-final class SyncWriteOperator extends AbstractStreamOperator<Void> implements OneInputStreamOperator<RowData, Void>, BoundedOneInput {
+final class SyncWriteOperator extends AbstractStreamOperator<Void>
+    implements OneInputStreamOperator<RowData, Void>, BoundedOneInput {
   private static final Logger LOG = LoggerFactory.getLogger(SyncWriteOperator.class);
   static final String WRITTEN = "janus-sync-written";
   static final String REFUSED = "janus-sync-refused";
@@ -43,8 +44,14 @@ final class SyncWriteOperator extends AbstractStreamOperator<Void> implements On
   public void open() throws Exception {
     super.open();
     MetricGroup group = getMetricGroup().addGroup(MetricNames.GROUP);
-    writer = new GuardedWriter(new RedisOnlineStore(uri, Duration.ofSeconds(60)), 500, 8,
-        group.counter(MetricNames.ONLINE_WRITES), group.counter(MetricNames.ONLINE_WRITES_STALE), group.counter(MetricNames.ONLINE_RETRIES));
+    writer =
+        new GuardedWriter(
+            new RedisOnlineStore(uri, Duration.ofSeconds(60)),
+            500,
+            8,
+            group.counter(MetricNames.ONLINE_WRITES),
+            group.counter(MetricNames.ONLINE_WRITES_STALE),
+            group.counter(MetricNames.ONLINE_RETRIES));
     retractions = new LongCounter();
     getRuntimeContext().addAccumulator(RETRACTIONS, retractions);
   }
@@ -66,8 +73,12 @@ final class SyncWriteOperator extends AbstractStreamOperator<Void> implements On
   public void endInput() throws Exception {
     writer.flush();
     double seconds = firstNanos == 0 ? 0 : (System.nanoTime() - firstNanos) / 1e9;
-    LOG.info("redis guarded writes (subtask {}): {} landed, {} refused by the guard, in {} s since the first row ({} keys/s)",
-        getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(), writer.landed(), writer.refused(), String.format("%.1f", seconds),
+    LOG.info(
+        "redis guarded writes (subtask {}): {} landed, {} refused by the guard, in {} s since the first row ({} keys/s)",
+        getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
+        writer.landed(),
+        writer.refused(),
+        String.format("%.1f", seconds),
         seconds == 0 ? 0 : Math.round((writer.landed() + writer.refused()) / seconds));
     getRuntimeContext().addAccumulator(WRITTEN, new LongCounter(writer.landed()));
     getRuntimeContext().addAccumulator(REFUSED, new LongCounter(writer.refused()));

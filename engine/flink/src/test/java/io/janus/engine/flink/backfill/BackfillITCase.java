@@ -4,17 +4,17 @@ import static io.janus.engine.core.testing.TestGroups.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.janus.engine.core.event.Event;
 import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.iceberg.audit.AuditLog;
+import io.janus.engine.core.event.Event;
+import io.janus.engine.core.testing.Reference;
+import io.janus.engine.core.testing.TestGroups;
+import io.janus.engine.flink.testing.Flink;
+import io.janus.engine.flink.testing.ListEventSource;
 import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.OfflineReader;
 import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.iceberg.audit.AuditLog;
 import io.janus.engine.iceberg.lineage.Lineage;
-import io.janus.engine.flink.testing.Flink;
-import io.janus.engine.flink.testing.ListEventSource;
-import io.janus.engine.core.testing.Reference;
-import io.janus.engine.core.testing.TestGroups;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -51,7 +51,9 @@ class BackfillITCase {
     return TestGroups.randomEvents(n, seed, 25, days);
   }
 
-  BackfillResult backfill(FeatureGroup g, List<Event> events, String start, String end, boolean publish) throws Exception {
+  BackfillResult backfill(
+      FeatureGroup g, List<Event> events, String start, String end, boolean publish)
+      throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     return Backfill.of(warehouse, g, new ListEventSource(events))
@@ -64,8 +66,12 @@ class BackfillITCase {
   List<Reference.Row> mainRows(Long snapshot) {
     List<Reference.Row> out = new ArrayList<>();
     for (Map<String, Object> m : new OfflineReader(warehouse, GROUP).rows(null, snapshot)) {
-      out.add(new Reference.Row((String) m.get("user"), ((Instant) m.get("valid_from")).toEpochMilli(),
-          Arrays.asList(m.get("views_5m"), m.get("buys_1h"), m.get("spend_1h"), m.get("cr_1h"))));
+      out.add(
+          new Reference.Row(
+              (String) m.get("user"),
+              ((Instant) m.get("valid_from")).toEpochMilli(),
+              Arrays.asList(
+                  m.get("views_5m"), m.get("buys_1h"), m.get("spend_1h"), m.get("cr_1h"))));
     }
     return out;
   }
@@ -73,7 +79,9 @@ class BackfillITCase {
   static List<Reference.Row> expected(List<Event> events, String start, String end) {
     long s = Instant.parse(start + "T00:00:00Z").toEpochMilli();
     long e = Instant.parse(LocalDate.parse(end).plusDays(1) + "T00:00:00Z").toEpochMilli();
-    return Reference.rows(GROUP, events).stream().filter(r -> r.validFrom() >= s && r.validFrom() < e).toList();
+    return Reference.rows(GROUP, events).stream()
+        .filter(r -> r.validFrom() >= s && r.validFrom() < e)
+        .toList();
   }
 
   @Test
@@ -88,24 +96,39 @@ class BackfillITCase {
     assertThat(r.rowsWritten()).isEqualTo(expected.size());
     assertThat(mainRows(null)).containsExactlyInAnyOrderElementsOf(expected);
     // Rows right after midnight of the first day depend on events of the day before.
-    assertThat(expected).anyMatch(row -> row.validFrom() < Instant.parse("2024-01-02T00:10:00Z").toEpochMilli()
-        && (Long) row.values().get(1) > 0);
+    assertThat(expected)
+        .anyMatch(
+            row ->
+                row.validFrom() < Instant.parse("2024-01-02T00:10:00Z").toEpochMilli()
+                    && (Long) row.values().get(1) > 0);
 
     Table table = warehouse.load(FeatureTables.id(GROUP));
     assertThat(table.refs()).containsOnlyKeys("main");
     for (Snapshot s : table.snapshots()) {
-      assertThat(s.summary()).containsEntry(Lineage.RUN_ID, r.runId())
+      assertThat(s.summary())
+          .containsEntry(Lineage.RUN_ID, r.runId())
           .containsEntry(Lineage.DEFINITION, "activity:1")
           .containsEntry(Lineage.FINGERPRINT, GROUP.fingerprint())
           .containsEntry(Lineage.RANGE, "2024-01-02..2024-01-03")
-          .containsKeys(Lineage.GIT_COMMIT, Lineage.GIT_DIRTY, Lineage.USER, Lineage.ENGINE_VERSION);
+          .containsKeys(
+              Lineage.GIT_COMMIT, Lineage.GIT_DIRTY, Lineage.USER, Lineage.ENGINE_VERSION);
     }
-    assertThat(AuditLog.byRunId(warehouse, "activity").get(r.runId()).getField("published")).isEqualTo(true);
+    assertThat(AuditLog.byRunId(warehouse, "activity").get(r.runId()).getField("published"))
+        .isEqualTo(true);
     assertThat(r.reportFile()).exists();
 
     // Auditing main again by reading the key columns agrees with the figures the job measured.
-    var reread = new io.janus.engine.iceberg.audit.Auditor(io.janus.engine.core.plan.GroupPlan.of(GROUP)).audit(table, "re-audit", "main",
-        table.currentSnapshot().snapshotId(), null, LocalDate.parse("2024-01-02"), LocalDate.parse("2024-01-03"), null);
+    var reread =
+        new io.janus.engine.iceberg.audit.Auditor(io.janus.engine.core.plan.GroupPlan.of(GROUP))
+            .audit(
+                table,
+                "re-audit",
+                "main",
+                table.currentSnapshot().snapshotId(),
+                null,
+                LocalDate.parse("2024-01-02"),
+                LocalDate.parse("2024-01-03"),
+                null);
     assertThat(reread.passed()).isTrue();
     assertThat(reread.rows()).isEqualTo(r.report().rows());
     assertThat(reread.keys()).isEqualTo(r.report().keys());
@@ -122,12 +145,16 @@ class BackfillITCase {
     assertThat(mainRows(null)).containsExactlyInAnyOrderElementsOf(first);
 
     // Day 2's events are gone from the source (e.g. found to be bots): its partition must empty.
-    List<Event> dayOneNoon = events.stream()
-        .filter(e -> e.ts < Instant.parse("2024-01-01T12:00:00Z").toEpochMilli()).toList();
+    List<Event> dayOneNoon =
+        events.stream()
+            .filter(e -> e.ts < Instant.parse("2024-01-01T12:00:00Z").toEpochMilli())
+            .toList();
     backfill(GROUP, dayOneNoon, "2024-01-01", "2024-01-02", true);
-    assertThat(mainRows(null)).isNotEmpty()
+    assertThat(mainRows(null))
+        .isNotEmpty()
         .allMatch(row -> row.validFrom() < Instant.parse("2024-01-01T14:00:00Z").toEpochMilli());
-    assertThat(mainRows(null)).containsExactlyInAnyOrderElementsOf(expected(dayOneNoon, "2024-01-01", "2024-01-02"));
+    assertThat(mainRows(null))
+        .containsExactlyInAnyOrderElementsOf(expected(dayOneNoon, "2024-01-01", "2024-01-02"));
   }
 
   @Test
@@ -138,8 +165,10 @@ class BackfillITCase {
     long mainBefore = table.currentSnapshot().snapshotId();
     List<Reference.Row> rowsBefore = mainRows(null);
 
-    FeatureGroup strict = TestGroups.group(GROUP_YAML.replace("min_rows: 1", "min_rows: 100000000"));
-    BackfillResult r = backfill(strict, events(1000, 4, "2024-01-01"), "2024-01-01", "2024-01-01", true);
+    FeatureGroup strict =
+        TestGroups.group(GROUP_YAML.replace("min_rows: 1", "min_rows: 100000000"));
+    BackfillResult r =
+        backfill(strict, events(1000, 4, "2024-01-01"), "2024-01-01", "2024-01-01", true);
 
     assertThat(r.published()).isFalse();
     assertThat(r.report().passed()).isFalse();
@@ -149,7 +178,8 @@ class BackfillITCase {
     assertThat(table.currentSnapshot().snapshotId()).isEqualTo(mainBefore);
     assertThat(mainRows(null)).containsExactlyInAnyOrderElementsOf(rowsBefore);
     assertThat(table.refs()).containsKey(r.branch());
-    assertThat(AuditLog.byRunId(warehouse, "activity").get(r.runId()).getField("passed")).isEqualTo(false);
+    assertThat(AuditLog.byRunId(warehouse, "activity").get(r.runId()).getField("passed"))
+        .isEqualTo(false);
   }
 
   @Test
@@ -171,15 +201,19 @@ class BackfillITCase {
 
   @Test
   void pointInTimeLookupNeverSeesTheFutureAndHonoursTtl() throws Exception {
-    List<Event> events = List.of(
-        event("a", "2024-01-01T10:00:00Z", "u1", "view", null, null),
-        event("b", "2024-01-01T10:02:00Z", "u1", "view", null, null));
+    List<Event> events =
+        List.of(
+            event("a", "2024-01-01T10:00:00Z", "u1", "view", null, null),
+            event("b", "2024-01-01T10:02:00Z", "u1", "view", null, null));
     backfill(GROUP, events, "2024-01-01", "2024-01-03", true);
     OfflineReader reader = new OfflineReader(warehouse, GROUP);
     assertThat(reader.lookup("u1", Instant.parse("2024-01-01T09:59:59Z"), null)).isNull();
-    assertThat(reader.lookup("u1", Instant.parse("2024-01-01T10:01:00Z"), null)).containsEntry("views_5m", 1L);
-    assertThat(reader.lookup("u1", Instant.parse("2024-01-01T10:02:00Z"), null)).containsEntry("views_5m", 2L);
-    assertThat(reader.lookup("u1", Instant.parse("2024-01-01T10:07:30Z"), null)).containsEntry("views_5m", 0L);
+    assertThat(reader.lookup("u1", Instant.parse("2024-01-01T10:01:00Z"), null))
+        .containsEntry("views_5m", 1L);
+    assertThat(reader.lookup("u1", Instant.parse("2024-01-01T10:02:00Z"), null))
+        .containsEntry("views_5m", 2L);
+    assertThat(reader.lookup("u1", Instant.parse("2024-01-01T10:07:30Z"), null))
+        .containsEntry("views_5m", 0L);
     // The empty row written at 10:08 is older than the 1 d TTL two days later.
     assertThat(reader.lookup("u1", Instant.parse("2024-01-03T10:09:00Z"), null)).isNull();
   }
@@ -209,20 +243,37 @@ class BackfillITCase {
   void addedFeatureEvolvesTheTableAndLandsInItsColumn() throws Exception {
     List<Event> events = events(600, 8, "2024-01-01");
     backfill(GROUP, events, "2024-01-01", "2024-01-01", true);
-    FeatureGroup v2 = TestGroups.group(GROUP_YAML.replace("version: 1", "version: 2")
-        .replace("  - {name: cr_1h,", "  - {name: clicks_1h, agg: count, where: \"kind == 'click'\", window: 1h}\n  - {name: cr_1h,"));
+    FeatureGroup v2 =
+        TestGroups.group(
+            GROUP_YAML
+                .replace("version: 1", "version: 2")
+                .replace(
+                    "  - {name: cr_1h,",
+                    "  - {name: clicks_1h, agg: count, where: \"kind == 'click'\", window: 1h}\n  - {name: cr_1h,"));
     BackfillResult r = backfill(v2, events, "2024-01-01", "2024-01-01", true);
     assertThat(r.published()).isTrue();
     Table table = warehouse.load(FeatureTables.id(GROUP));
-    assertThat(table.schema().columns().get(table.schema().columns().size() - 1).name()).isEqualTo("clicks_1h");
+    assertThat(table.schema().columns().get(table.schema().columns().size() - 1).name())
+        .isEqualTo("clicks_1h");
     List<Map<String, Object>> rows = new OfflineReader(warehouse, v2).rows(null, null);
     long dayEnd = Instant.parse("2024-01-02T00:00:00Z").toEpochMilli();
-    List<Reference.Row> expected = Reference.rows(v2, events).stream().filter(e -> e.validFrom() < dayEnd).toList();
+    List<Reference.Row> expected =
+        Reference.rows(v2, events).stream().filter(e -> e.validFrom() < dayEnd).toList();
     assertThat(rows).hasSize(expected.size());
     Map<String, Object> last = rows.get(rows.size() - 1);
-    Reference.Row lastExpected = expected.stream().filter(e -> e.key().equals(last.get("user")))
-        .filter(e -> e.validFrom() == ((Instant) last.get("valid_from")).toEpochMilli()).findFirst().orElseThrow();
-    assertThat(Arrays.asList(last.get("views_5m"), last.get("buys_1h"), last.get("spend_1h"), last.get("clicks_1h"), last.get("cr_1h")))
+    Reference.Row lastExpected =
+        expected.stream()
+            .filter(e -> e.key().equals(last.get("user")))
+            .filter(e -> e.validFrom() == ((Instant) last.get("valid_from")).toEpochMilli())
+            .findFirst()
+            .orElseThrow();
+    assertThat(
+            Arrays.asList(
+                last.get("views_5m"),
+                last.get("buys_1h"),
+                last.get("spend_1h"),
+                last.get("clicks_1h"),
+                last.get("cr_1h")))
         .isEqualTo(lastExpected.values());
     assertThat(rows).anyMatch(m -> ((Long) m.get("clicks_1h")) > 0);
   }
@@ -233,11 +284,20 @@ class BackfillITCase {
     backfill(GROUP, events, "2024-01-01", "2024-01-01", true);
     Table table = warehouse.load(FeatureTables.id(GROUP));
     table.updateProperties().set("write.metadata.metrics.column.views_5m", "none").commit();
-    FeatureGroup strict = TestGroups.group(GROUP_YAML.replace("views_5m: [0, 1000]", "views_5m: [0, 1]"));
+    FeatureGroup strict =
+        TestGroups.group(GROUP_YAML.replace("views_5m: [0, 1000]", "views_5m: [0, 1]"));
     BackfillResult r = backfill(strict, events, "2024-01-01", "2024-01-01", true);
     assertThat(r.report().failures()).extracting(c -> c.rule()).containsExactly("range");
-    var views = r.report().columns().stream().filter(c -> c.column().equals("views_5m")).findFirst().orElseThrow();
-    long maxViews = expected(events, "2024-01-01", "2024-01-01").stream().mapToLong(row -> (Long) row.values().get(0)).max().orElseThrow();
+    var views =
+        r.report().columns().stream()
+            .filter(c -> c.column().equals("views_5m"))
+            .findFirst()
+            .orElseThrow();
+    long maxViews =
+        expected(events, "2024-01-01", "2024-01-01").stream()
+            .mapToLong(row -> (Long) row.values().get(0))
+            .max()
+            .orElseThrow();
     assertThat(views.max()).isEqualTo((double) maxViews);
     assertThat(r.report().rows()).isEqualTo(r.rowsWritten());
   }

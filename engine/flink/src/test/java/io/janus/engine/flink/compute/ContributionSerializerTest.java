@@ -1,9 +1,8 @@
 package io.janus.engine.flink.compute;
 
-import io.janus.engine.core.state.Contribution;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.janus.engine.core.state.Contribution;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
@@ -12,12 +11,20 @@ class ContributionSerializerTest {
   private static Contribution roundTrip(Contribution c) throws Exception {
     DataOutputSerializer out = new DataOutputSerializer(64);
     ContributionSerializer.INSTANCE.serialize(c, out);
-    return ContributionSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+    return ContributionSerializer.INSTANCE.deserialize(
+        new DataInputDeserializer(out.getCopyOfBuffer()));
   }
 
   @Test
   void keepsPresentValuesAndDropsAbsentOnes() throws Exception {
-    Contribution c = new Contribution("u1\u001Fx", 42L, "e1", 0b1011L, new double[] {1.5, 9, 0, -2}, new String[] {null, "b", null, "d".repeat(70_000)});
+    Contribution c =
+        new Contribution(
+            "u1\u001Fx",
+            42L,
+            "e1",
+            0b1011L,
+            new double[] {1.5, 9, 0, -2},
+            new String[] {null, "b", null, "d".repeat(70_000)});
     Contribution back = roundTrip(c);
     assertThat(back.key).isEqualTo("u1\u001Fx");
     assertThat(back.ts).isEqualTo(42L);

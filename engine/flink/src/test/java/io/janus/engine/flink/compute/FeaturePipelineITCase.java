@@ -1,15 +1,14 @@
 package io.janus.engine.flink.compute;
 
-import io.janus.engine.core.plan.GroupPlan;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.iceberg.FeatureTables;
+import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.testing.Reference;
 import io.janus.engine.core.testing.Reference.Row;
-import io.janus.engine.flink.testing.Flink;
 import io.janus.engine.core.testing.TestGroups;
+import io.janus.engine.flink.testing.Flink;
+import io.janus.engine.iceberg.FeatureTables;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,16 +31,22 @@ class FeaturePipelineITCase {
 
   static final FeatureGroup GROUP = TestGroups.group(TestGroups.MIX_YAML);
 
-  static List<Row> run(List<io.janus.engine.core.event.Event> events, RuntimeExecutionMode mode, int parallelism) throws Exception {
+  static List<Row> run(
+      List<io.janus.engine.core.event.Event> events, RuntimeExecutionMode mode, int parallelism)
+      throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setRuntimeMode(mode);
     env.setParallelism(parallelism);
     GroupPlan plan = GroupPlan.of(GROUP);
-    DataStream<io.janus.engine.core.event.Event> in = env.fromData(events, TypeInformation.of(io.janus.engine.core.event.Event.class));
+    DataStream<io.janus.engine.core.event.Event> in =
+        env.fromData(events, TypeInformation.of(io.janus.engine.core.event.Event.class));
     FeaturePipeline pipeline = FeaturePipeline.of(plan, FeatureTables.rowType(plan));
-    DataStream<RowData> rows = mode == RuntimeExecutionMode.BATCH
-        ? pipeline.batch(in)
-        : pipeline.withWatermarks(FeaturePipeline.streamingWatermarks(Duration.ofHours(4), null)).streaming(in);
+    DataStream<RowData> rows =
+        mode == RuntimeExecutionMode.BATCH
+            ? pipeline.batch(in)
+            : pipeline
+                .withWatermarks(FeaturePipeline.streamingWatermarks(Duration.ofHours(4), null))
+                .streaming(in);
     List<Row> out = new ArrayList<>();
     int n = plan.columnNames().size();
     try (CloseableIterator<RowData> it = rows.executeAndCollect()) {
@@ -51,12 +56,13 @@ class FeaturePipelineITCase {
         for (int c = 0; c < n; c++) {
           int pos = 2 + c;
           if (r.isNullAt(pos)) values.add(null);
-          else switch (plan.columnTypes()[c]) {
-            case LONG -> values.add(r.getLong(pos));
-            case DOUBLE -> values.add(r.getDouble(pos));
-            case STRING -> values.add(r.getString(pos).toString());
-            default -> throw new IllegalStateException();
-          }
+          else
+            switch (plan.columnTypes()[c]) {
+              case LONG -> values.add(r.getLong(pos));
+              case DOUBLE -> values.add(r.getDouble(pos));
+              case STRING -> values.add(r.getString(pos).toString());
+              default -> throw new IllegalStateException();
+            }
         }
         long validFrom = r.getTimestamp(1, 6).getMillisecond();
         assertThat(r.getInt(2 + n)).isEqualTo((int) Math.floorDiv(validFrom, 86_400_000L));
@@ -68,20 +74,25 @@ class FeaturePipelineITCase {
 
   @Test
   void batchEqualsReference() throws Exception {
-    List<io.janus.engine.core.event.Event> events = TestGroups.randomEvents(4000, 1, 40, "2024-01-01");
+    List<io.janus.engine.core.event.Event> events =
+        TestGroups.randomEvents(4000, 1, 40, "2024-01-01");
     Collections.shuffle(events, new Random(3));
-    assertThat(run(events, RuntimeExecutionMode.BATCH, 2)).containsExactlyInAnyOrderElementsOf(Reference.rows(GROUP, events));
+    assertThat(run(events, RuntimeExecutionMode.BATCH, 2))
+        .containsExactlyInAnyOrderElementsOf(Reference.rows(GROUP, events));
   }
 
   @Test
   void streamingEqualsBatch() throws Exception {
-    List<io.janus.engine.core.event.Event> events = TestGroups.randomEvents(4000, 2, 40, "2024-01-01");
+    List<io.janus.engine.core.event.Event> events =
+        TestGroups.randomEvents(4000, 2, 40, "2024-01-01");
     // Out of order within each hour only: less than the allowed lateness of 4 h, so however the
     // periodic watermark falls (a loaded machine emits some mid-run), no event is late.
     Random rnd = new Random(5);
     Map<io.janus.engine.core.event.Event, Integer> tie = new java.util.IdentityHashMap<>();
     for (io.janus.engine.core.event.Event e : events) tie.put(e, rnd.nextInt());
-    events.sort(java.util.Comparator.<io.janus.engine.core.event.Event>comparingLong(e -> e.ts / 3_600_000L).thenComparing(tie::get));
+    events.sort(
+        java.util.Comparator.<io.janus.engine.core.event.Event>comparingLong(e -> e.ts / 3_600_000L)
+            .thenComparing(tie::get));
     List<Row> batch = run(events, RuntimeExecutionMode.BATCH, 2);
     List<Row> streaming = run(events, RuntimeExecutionMode.STREAMING, 2);
     assertThat(streaming).containsExactlyInAnyOrderElementsOf(batch);

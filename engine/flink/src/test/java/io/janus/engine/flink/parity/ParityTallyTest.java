@@ -7,22 +7,38 @@ import org.junit.jupiter.api.Test;
 
 /** How key checks add up into a report. */
 class ParityTallyTest {
-  static KeyCheck check(String key, KeyCheck.Status status, String[] features, String[] online, String[] offline) {
+  static KeyCheck check(
+      String key, KeyCheck.Status status, String[] features, String[] online, String[] offline) {
     KeyCheck c = new KeyCheck(key, Sampling.hash(key), status);
     c.features = features;
     c.online = online;
     c.offline = offline;
-    for (int i = 0; i < features.length; i++) c.difference = Math.max(c.difference, ParityCompare.difference(online[i], offline[i]));
+    for (int i = 0; i < features.length; i++)
+      c.difference = Math.max(c.difference, ParityCompare.difference(online[i], offline[i]));
     return c;
   }
 
   @Test
   void countsRatesAndWorstFirst() {
     ParityTally t = new ParityTally(List.of("a", "b"), 3);
-    for (int i = 0; i < 6; i++) t.add(check("ok" + i, KeyCheck.Status.MATCHED, new String[0], new String[0], new String[0]));
-    t.add(check("small", KeyCheck.Status.MISMATCHED, new String[] {"a"}, new String[] {"10"}, new String[] {"11"}));
-    t.add(check("big", KeyCheck.Status.MISMATCHED, new String[] {"a", "b"}, new String[] {"1", null}, new String[] {"100", "2"}));
-    t.add(check("gone", KeyCheck.Status.MISSING_ONLINE, new String[0], new String[0], new String[0]));
+    for (int i = 0; i < 6; i++)
+      t.add(check("ok" + i, KeyCheck.Status.MATCHED, new String[0], new String[0], new String[0]));
+    t.add(
+        check(
+            "small",
+            KeyCheck.Status.MISMATCHED,
+            new String[] {"a"},
+            new String[] {"10"},
+            new String[] {"11"}));
+    t.add(
+        check(
+            "big",
+            KeyCheck.Status.MISMATCHED,
+            new String[] {"a", "b"},
+            new String[] {"1", null},
+            new String[] {"100", "2"}));
+    t.add(
+        check("gone", KeyCheck.Status.MISSING_ONLINE, new String[0], new String[0], new String[0]));
     t.add(check("old", KeyCheck.Status.STALE, new String[0], new String[0], new String[0]));
     t.add(check("exp", KeyCheck.Status.EXPIRED, new String[0], new String[0], new String[0]));
     ParityReport r = t.report("g", 1, null, 0.25, 5);
@@ -34,8 +50,11 @@ class ParityTallyTest {
     assertThat(r.features().get("a")).isEqualTo(new ParityReport.FeatureTally(8, 2));
     assertThat(r.features().get("b")).isEqualTo(new ParityReport.FeatureTally(8, 1));
     // Three examples kept: the two mismatches (largest difference first), then missing online.
-    assertThat(r.worst()).extracting(ParityReport.Example::key).containsExactly("big", "small", "gone");
-    assertThat(r.worst().get(0).feature()).isEqualTo("b"); // null against a value is the largest difference
+    assertThat(r.worst())
+        .extracting(ParityReport.Example::key)
+        .containsExactly("big", "small", "gone");
+    assertThat(r.worst().get(0).feature())
+        .isEqualTo("b"); // null against a value is the largest difference
     assertThat(r.worst().get(1).online()).isEqualTo("10");
   }
 

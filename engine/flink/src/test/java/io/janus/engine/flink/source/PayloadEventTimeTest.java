@@ -12,8 +12,13 @@ class PayloadEventTimeTest {
   @Test
   void readsTheEventTimeAndNothingElse() {
     PayloadEventTime t = new PayloadEventTime(TestGroups.SOURCE);
-    assertThat(t.extractTimestamp("{\"id\":\"a\",\"ts\":\"2024-01-01T00:00:01Z\",\"user\":\"u\"}", 7)).isEqualTo(1_704_067_201_000L);
-    assertThat(t.extractTimestamp("{\"nested\":{\"ts\":1},\"list\":[1,{\"ts\":2}],\"ts\":1704067201000}", 7)).isEqualTo(1_704_067_201_000L);
+    assertThat(
+            t.extractTimestamp("{\"id\":\"a\",\"ts\":\"2024-01-01T00:00:01Z\",\"user\":\"u\"}", 7))
+        .isEqualTo(1_704_067_201_000L);
+    assertThat(
+            t.extractTimestamp(
+                "{\"nested\":{\"ts\":1},\"list\":[1,{\"ts\":2}],\"ts\":1704067201000}", 7))
+        .isEqualTo(1_704_067_201_000L);
     assertThat(t.extractTimestamp("{\"ts\":\"never\"}", 7)).isEqualTo(Long.MIN_VALUE);
     assertThat(t.extractTimestamp("{not json", 7)).isEqualTo(Long.MIN_VALUE);
     assertThat(t.extractTimestamp("[1,2]", 7)).isEqualTo(Long.MIN_VALUE);
@@ -22,7 +27,9 @@ class PayloadEventTimeTest {
 
   @Test
   void followsADottedEventTimePath() {
-    SourceDefinition nested = DefinitionLoader.parseSource("""
+    SourceDefinition nested =
+        DefinitionLoader.parseSource(
+            """
         kind: source
         name: n
         event_time: meta.at
@@ -31,9 +38,13 @@ class PayloadEventTimeTest {
         fields:
           id: string
           meta.at: timestamp
-        """, "nested.yaml");
+        """,
+            "nested.yaml");
     PayloadEventTime t = new PayloadEventTime(nested);
-    assertThat(t.extractTimestamp("{\"at\":\"x\",\"meta\":{\"x\":[1],\"at\":\"2024-01-01T00:00:00Z\"}}", 0)).isEqualTo(1_704_067_200_000L);
+    assertThat(
+            t.extractTimestamp(
+                "{\"at\":\"x\",\"meta\":{\"x\":[1],\"at\":\"2024-01-01T00:00:00Z\"}}", 0))
+        .isEqualTo(1_704_067_200_000L);
     assertThat(t.extractTimestamp("{\"meta\":\"flat\"}", 0)).isEqualTo(Long.MIN_VALUE);
   }
 }

@@ -2,14 +2,14 @@ package io.janus.engine.flink.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.janus.engine.iceberg.DeadLetters;
-import io.janus.engine.iceberg.RawEvents;
-import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.core.testing.TestGroups;
 import io.janus.engine.embedded.EmbeddedRedis;
 import io.janus.engine.flink.source.KafkaPayloadSource;
 import io.janus.engine.flink.testing.Flink;
 import io.janus.engine.flink.testing.Tables;
-import io.janus.engine.core.testing.TestGroups;
+import io.janus.engine.iceberg.DeadLetters;
+import io.janus.engine.iceberg.RawEvents;
+import io.janus.engine.iceberg.Warehouse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,8 +40,10 @@ class KafkaStreamITCase {
 
   @BeforeAll
   static void startKafka() {
-    kafka = new EmbeddedKafkaKraftBroker(1, 2, TOPIC)
-        .brokerProperties(Map.of("listeners", "EXTERNAL://127.0.0.1:0,CONTROLLER://127.0.0.1:0"));
+    kafka =
+        new EmbeddedKafkaKraftBroker(1, 2, TOPIC)
+            .brokerProperties(
+                Map.of("listeners", "EXTERNAL://127.0.0.1:0,CONTROLLER://127.0.0.1:0"));
     kafka.afterPropertiesSet();
   }
 
@@ -58,13 +60,24 @@ class KafkaStreamITCase {
     return new KafkaProducer<>(p);
   }
 
-  /** The stream job both tests run: bounded Kafka source, 10 minutes of allowed lateness, fast checkpoints. */
-  StreamJob.Result stream(Warehouse warehouse, String topic, String redisUri, int parallelism, long watermarkIntervalMs) throws Exception {
+  /**
+   * The stream job both tests run: bounded Kafka source, 10 minutes of allowed lateness, fast
+   * checkpoints.
+   */
+  StreamJob.Result stream(
+      Warehouse warehouse, String topic, String redisUri, int parallelism, long watermarkIntervalMs)
+      throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(parallelism);
     if (watermarkIntervalMs > 0) env.getConfig().setAutoWatermarkInterval(watermarkIntervalMs);
-    KafkaPayloadSource source = new KafkaPayloadSource(kafka.getBrokersAsString(), topic, "janus-" + topic,
-        KafkaPayloadSource.StartOffsets.EARLIEST, true, Map.of());
+    KafkaPayloadSource source =
+        new KafkaPayloadSource(
+            kafka.getBrokersAsString(),
+            topic,
+            "janus-" + topic,
+            KafkaPayloadSource.StartOffsets.EARLIEST,
+            true,
+            Map.of());
     return StreamJob.builder(warehouse, StreamJobITCase.G, source, redisUri)
         .outOfOrderness(Duration.ofMinutes(10))
         .checkpointInterval(Duration.ofMillis(500))
@@ -96,10 +109,10 @@ class KafkaStreamITCase {
   }
 
   /**
-   * One reader with two partitions, one of them hours ahead of the other (a consumer that fell behind
-   * on one partition). Watermarks per partition keep the reader's watermark at the slower partition's,
-   * so none of its events is late; a single watermark after the source would let the partition ahead
-   * push it past them.
+   * One reader with two partitions, one of them hours ahead of the other (a consumer that fell
+   * behind on one partition). Watermarks per partition keep the reader's watermark at the slower
+   * partition's, so none of its events is late; a single watermark after the source would let the
+   * partition ahead push it past them.
    */
   @Test
   void aPartitionAheadDoesNotMakeAnotherPartitionsEventsLate() throws Exception {
@@ -108,24 +121,31 @@ class KafkaStreamITCase {
     long now = System.currentTimeMillis();
     List<String> lines = Files.readAllLines(StreamJobITCase.eventsFile(dir, now, 3000, 47));
     try (KafkaProducer<String, String> producer = producer()) {
-      // The later half of the 5 hours to partition 1, the earlier half to partition 0. The reader got
+      // The later half of the 5 hours to partition 1, the earlier half to partition 0. The reader
+      // got
       // partition 1's records first in every run; with one watermark after the source, 1,499 of
       // partition 0's events were then late (checked by turning watermarksPerSplit() off).
       int half = lines.size() / 2;
-      for (int i = half; i < lines.size(); i++) producer.send(new ProducerRecord<>(topic, 1, null, lines.get(i)));
+      for (int i = half; i < lines.size(); i++)
+        producer.send(new ProducerRecord<>(topic, 1, null, lines.get(i)));
       producer.flush();
-      for (int i = 0; i < half; i++) producer.send(new ProducerRecord<>(topic, 0, null, lines.get(i)));
+      for (int i = 0; i < half; i++)
+        producer.send(new ProducerRecord<>(topic, 0, null, lines.get(i)));
       producer.flush();
     }
 
     Warehouse warehouse = Warehouse.local(dir.resolve("warehouse"));
     try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis"))) {
-      // One reader for both partitions, and watermarks every millisecond: a single watermark after the
-      // source would then surely pass the slow partition's events while the fast partition's are read.
+      // One reader for both partitions, and watermarks every millisecond: a single watermark after
+      // the
+      // source would then surely pass the slow partition's events while the fast partition's are
+      // read.
       StreamJob.Result r = stream(warehouse, topic, redis.uri(), 1, 1);
       assertThat(r.late()).as("events late because another partition was ahead").isZero();
       assertThat(r.events()).isEqualTo(3000);
-      assertThat(Tables.count(warehouse, DeadLetters.ID)).as("only the two malformed lines").isEqualTo(2);
+      assertThat(Tables.count(warehouse, DeadLetters.ID))
+          .as("only the two malformed lines")
+          .isEqualTo(2);
       assertThat(StreamJobITCase.mismatchesAgainstBackfill(warehouse, redis.uri(), now)).isZero();
     }
   }

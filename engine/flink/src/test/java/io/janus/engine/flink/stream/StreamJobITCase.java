@@ -2,22 +2,22 @@ package io.janus.engine.flink.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.janus.engine.flink.backfill.Backfill;
+import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.core.event.Event;
 import io.janus.engine.core.event.EventJson;
-import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.iceberg.DeadLetters;
-import io.janus.engine.iceberg.OfflineReader;
-import io.janus.engine.iceberg.RawEvents;
-import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.core.testing.TestGroups;
 import io.janus.engine.embedded.EmbeddedRedis;
-import io.janus.engine.online.OnlineReader;
-import io.janus.engine.online.redis.RedisOnlineStore;
+import io.janus.engine.flink.backfill.Backfill;
 import io.janus.engine.flink.source.FilePayloadSource;
 import io.janus.engine.flink.source.IcebergEventSource;
 import io.janus.engine.flink.testing.Flink;
 import io.janus.engine.flink.testing.Tables;
-import io.janus.engine.core.testing.TestGroups;
+import io.janus.engine.iceberg.DeadLetters;
+import io.janus.engine.iceberg.OfflineReader;
+import io.janus.engine.iceberg.RawEvents;
+import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.online.OnlineReader;
+import io.janus.engine.online.redis.RedisOnlineStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +39,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The streaming job on a MiniCluster into a real Redis, checked against the backfill of the same events. */
+/**
+ * The streaming job on a MiniCluster into a real Redis, checked against the backfill of the same
+ * events.
+ */
 class StreamJobITCase {
   @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
 
@@ -47,11 +50,16 @@ class StreamJobITCase {
 
   static final FeatureGroup G = TestGroups.group(TestGroups.ACTIVITY_YAML);
 
-  /** Recent events (Redis expires values one TTL after valid_from), shuffled within 5 minutes, as JSON lines plus two malformed ones. */
+  /**
+   * Recent events (Redis expires values one TTL after valid_from), shuffled within 5 minutes, as
+   * JSON lines plus two malformed ones.
+   */
   static Path eventsFile(Path dir, long now, int n, long seed) throws Exception {
     List<Event> events = new ArrayList<>();
     Random rnd = new Random(seed);
-    for (Event e : TestGroups.randomEvents(n, seed, 30, LocalDate.now(ZoneOffset.UTC).minusDays(1).toString())) {
+    for (Event e :
+        TestGroups.randomEvents(
+            n, seed, 30, LocalDate.now(ZoneOffset.UTC).minusDays(1).toString())) {
       long ts = now - 6 * 3_600_000L + Math.floorMod(e.ts, 5 * 3_600_000L);
       Object[] v = e.values.clone();
       v[1] = ts;
@@ -59,7 +67,8 @@ class StreamJobITCase {
     }
     events.sort((a, b) -> Long.compare(a.ts, b.ts));
     for (int i = 0; i + 1 < events.size(); i++) {
-      if (rnd.nextInt(4) == 0 && events.get(i + 1).ts - events.get(i).ts < 300_000) Collections.swap(events, i, i + 1);
+      if (rnd.nextInt(4) == 0 && events.get(i + 1).ts - events.get(i).ts < 300_000)
+        Collections.swap(events, i, i + 1);
     }
     List<String> lines = new ArrayList<>();
     for (Event e : events) lines.add(EventJson.toJson(TestGroups.SOURCE, e));
@@ -70,15 +79,27 @@ class StreamJobITCase {
     return file;
   }
 
-  /** Backfills what streaming saw (the raw table) and counts keys whose online value differs from their last row. */
-  static int mismatchesAgainstBackfill(Warehouse warehouse, String redisUri, long now) throws Exception {
-    LocalDate first = Instant.ofEpochMilli(now - 7 * 3_600_000L).atZone(ZoneOffset.UTC).toLocalDate();
-    LocalDate last = Instant.ofEpochMilli(now + 3 * 3_600_000L).atZone(ZoneOffset.UTC).toLocalDate();
+  /**
+   * Backfills what streaming saw (the raw table) and counts keys whose online value differs from
+   * their last row.
+   */
+  static int mismatchesAgainstBackfill(Warehouse warehouse, String redisUri, long now)
+      throws Exception {
+    LocalDate first =
+        Instant.ofEpochMilli(now - 7 * 3_600_000L).atZone(ZoneOffset.UTC).toLocalDate();
+    LocalDate last =
+        Instant.ofEpochMilli(now + 3 * 3_600_000L).atZone(ZoneOffset.UTC).toLocalDate();
     StreamExecutionEnvironment batchEnv = StreamExecutionEnvironment.getExecutionEnvironment();
     batchEnv.setParallelism(2);
-    assertThat(Backfill.of(warehouse, G, new IcebergEventSource(warehouse, G.source())).withRange(first, last).run(batchEnv).published()).isTrue();
+    assertThat(
+            Backfill.of(warehouse, G, new IcebergEventSource(warehouse, G.source()))
+                .withRange(first, last)
+                .run(batchEnv)
+                .published())
+        .isTrue();
     Map<String, Map<String, Object>> lastRow = new HashMap<>();
-    for (Map<String, Object> row : new OfflineReader(warehouse, G).rows(null, null)) lastRow.put((String) row.get("user"), row);
+    for (Map<String, Object> row : new OfflineReader(warehouse, G).rows(null, null))
+      lastRow.put((String) row.get("user"), row);
     assertThat(lastRow).hasSizeGreaterThan(25);
     int mismatches = 0;
     try (RedisOnlineStore store = new RedisOnlineStore(redisUri)) {
@@ -90,7 +111,8 @@ class StreamJobITCase {
           continue;
         }
         for (String f : List.of("views_5m", "buys_1h", "spend_1h", "cr_1h")) {
-          if (!java.util.Objects.equals(online.features().get(f), e.getValue().get(f))) mismatches++;
+          if (!java.util.Objects.equals(online.features().get(f), e.getValue().get(f)))
+            mismatches++;
         }
       }
     }
@@ -107,16 +129,18 @@ class StreamJobITCase {
     try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis"))) {
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
       env.setParallelism(2);
-      StreamJob.Result r = StreamJob.builder(warehouse, g, new FilePayloadSource(file), redis.uri())
-          .outOfOrderness(Duration.ofMinutes(10))
-          .checkpointInterval(Duration.ofSeconds(1))
-          .checkpointDir(dir.resolve("checkpoints"))
-          .build()
-          .run(env);
+      StreamJob.Result r =
+          StreamJob.builder(warehouse, g, new FilePayloadSource(file), redis.uri())
+              .outOfOrderness(Duration.ofMinutes(10))
+              .checkpointInterval(Duration.ofSeconds(1))
+              .checkpointDir(dir.resolve("checkpoints"))
+              .build()
+              .run(env);
       assertThat(r.events()).isEqualTo(3000);
       assertThat(r.malformed()).isEqualTo(2);
 
-      // Cold path: exactly the consumed events are in the raw table; malformed ones in dead letters.
+      // Cold path: exactly the consumed events are in the raw table; malformed ones in dead
+      // letters.
       assertThat(Tables.count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(3000);
       assertThat(Tables.count(warehouse, DeadLetters.ID)).isEqualTo(2);
 
@@ -136,21 +160,24 @@ class StreamJobITCase {
     String uri = redis.uri();
     FailOnce.reset();
     // Stop Redis for a moment while the job runs, then bring it back on the same port and data.
-    Thread chaos = new Thread(() -> {
-      try {
-        FailOnce.FAILED.await();
-        redis.close();
-        Thread.sleep(1500);
-        RESTARTED[0] = EmbeddedRedis.start(redisDir, port);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    Thread chaos =
+        new Thread(
+            () -> {
+              try {
+                FailOnce.FAILED.await();
+                redis.close();
+                Thread.sleep(1500);
+                RESTARTED[0] = EmbeddedRedis.start(redisDir, port);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
     chaos.start();
     try {
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
       env.setParallelism(2);
-      org.apache.flink.configuration.Configuration c = new org.apache.flink.configuration.Configuration();
+      org.apache.flink.configuration.Configuration c =
+          new org.apache.flink.configuration.Configuration();
       c.setString("restart-strategy.type", "fixed-delay");
       c.setString("restart-strategy.fixed-delay.attempts", "3");
       c.setString("restart-strategy.fixed-delay.delay", "200 ms");
@@ -163,8 +190,10 @@ class StreamJobITCase {
           .run(env);
       chaos.join();
       assertThat(FailOnce.failures()).isEqualTo(1);
-      // Exactly once into Iceberg despite the restart: the cold path holds each event once, dead letters each bad line once.
-      // (Flink accumulators such as r.malformed() count only the last attempt, so they are not checked here.)
+      // Exactly once into Iceberg despite the restart: the cold path holds each event once, dead
+      // letters each bad line once.
+      // (Flink accumulators such as r.malformed() count only the last attempt, so they are not
+      // checked here.)
       assertThat(Tables.count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(3000);
       assertThat(Tables.count(warehouse, DeadLetters.ID)).isEqualTo(2);
       assertThat(mismatchesAgainstBackfill(warehouse, RESTARTED[0].uri(), now)).isZero();
@@ -178,7 +207,8 @@ class StreamJobITCase {
   void lateEventsGoToDeadLettersAndTheRestStillMatchesTheBatch() throws Exception {
     long now = System.currentTimeMillis();
     Path file = eventsFile(dir, now, 2000, 27);
-    // Three events two hours behind everything else, at the end of the stream: far beyond the allowed lateness.
+    // Three events two hours behind everything else, at the end of the stream: far beyond the
+    // allowed lateness.
     List<String> late = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       Event e = TestGroups.event("late-" + i, now - 9 * 3_600_000L + i, "u" + i, "view", 1.0, null);
@@ -196,11 +226,14 @@ class StreamJobITCase {
           .build()
           .run(env);
       List<Record> dead = new ArrayList<>();
-      try (CloseableIterable<Record> it = IcebergGenerics.read(warehouse.load(DeadLetters.ID)).build()) {
+      try (CloseableIterable<Record> it =
+          IcebergGenerics.read(warehouse.load(DeadLetters.ID)).build()) {
         it.forEach(dead::add);
       }
       assertThat(dead).hasSize(5); // 2 malformed + 3 late
-      assertThat(dead.stream().filter(d -> ((String) d.getField("reason")).startsWith("late: event time")))
+      assertThat(
+              dead.stream()
+                  .filter(d -> ((String) d.getField("reason")).startsWith("late: event time")))
           .hasSize(3)
           .allSatisfy(d -> assertThat((String) d.getField("payload")).contains("late-"));
       assertThat(Tables.count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(2000);
@@ -217,11 +250,17 @@ class StreamJobITCase {
     }
 
     @Override
-    public org.apache.flink.streaming.api.datastream.DataStream<String> payloads(StreamExecutionEnvironment env) {
-      return inner.payloads(env).map(v -> {
-        Thread.sleep(1);
-        return v;
-      }).returns(String.class).name("slow");
+    public org.apache.flink.streaming.api.datastream.DataStream<String> payloads(
+        StreamExecutionEnvironment env) {
+      return inner
+          .payloads(env)
+          .map(
+              v -> {
+                Thread.sleep(1);
+                return v;
+              })
+          .returns(String.class)
+          .name("slow");
     }
 
     @Override
@@ -235,7 +274,8 @@ class StreamJobITCase {
   /** Passes payloads through slowly and fails the job once, after a checkpoint completed. */
   static final class FailOnce implements io.janus.engine.flink.source.PayloadSource {
     static java.util.concurrent.CountDownLatch FAILED = new java.util.concurrent.CountDownLatch(1);
-    private static final java.util.concurrent.atomic.AtomicInteger FAILURES = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger FAILURES =
+        new java.util.concurrent.atomic.AtomicInteger();
     private final io.janus.engine.flink.source.PayloadSource inner;
 
     FailOnce(io.janus.engine.flink.source.PayloadSource inner) {
@@ -252,7 +292,8 @@ class StreamJobITCase {
     }
 
     @Override
-    public org.apache.flink.streaming.api.datastream.DataStream<String> payloads(StreamExecutionEnvironment env) {
+    public org.apache.flink.streaming.api.datastream.DataStream<String> payloads(
+        StreamExecutionEnvironment env) {
       return inner.payloads(env).map(new Slow()).name("slow, fails once");
     }
 
@@ -261,7 +302,8 @@ class StreamJobITCase {
       return inner.origin();
     }
 
-    static final class Slow extends org.apache.flink.api.common.functions.RichMapFunction<String, String>
+    static final class Slow
+        extends org.apache.flink.api.common.functions.RichMapFunction<String, String>
         implements org.apache.flink.api.common.state.CheckpointListener {
       private transient boolean checkpointed;
       private transient int seen;
@@ -282,5 +324,4 @@ class StreamJobITCase {
       }
     }
   }
-
 }

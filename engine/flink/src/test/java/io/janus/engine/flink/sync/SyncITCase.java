@@ -1,21 +1,20 @@
 package io.janus.engine.flink.sync;
 
-import io.janus.engine.iceberg.changes.SyncPlan;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.janus.engine.flink.backfill.Backfill;
-import io.janus.engine.core.event.Event;
 import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.core.event.Event;
+import io.janus.engine.core.testing.TestGroups;
+import io.janus.engine.embedded.EmbeddedRedis;
+import io.janus.engine.flink.backfill.Backfill;
+import io.janus.engine.flink.testing.Flink;
+import io.janus.engine.flink.testing.ListEventSource;
 import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.OfflineReader;
 import io.janus.engine.iceberg.Warehouse;
-import io.janus.engine.embedded.EmbeddedRedis;
+import io.janus.engine.iceberg.changes.SyncPlan;
 import io.janus.engine.online.OnlineRow;
 import io.janus.engine.online.redis.RedisOnlineStore;
-import io.janus.engine.flink.testing.Flink;
-import io.janus.engine.flink.testing.ListEventSource;
-import io.janus.engine.core.testing.TestGroups;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
@@ -43,11 +42,16 @@ import org.junit.jupiter.api.io.TempDir;
 class SyncITCase {
   @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
 
-  static final FeatureGroup G = TestGroups.group(TestGroups.ACTIVITY_YAML.replace("ttl: 1d", "ttl: 30d").replace("name: activity", "name: act"));
+  static final FeatureGroup G =
+      TestGroups.group(
+          TestGroups.ACTIVITY_YAML
+              .replace("ttl: 1d", "ttl: 30d")
+              .replace("name: activity", "name: act"));
   static final List<String> FEATURES = List.of("views_5m", "buys_1h", "spend_1h", "cr_1h");
 
   /** Three recent days, so nothing is past the TTL. */
   static final LocalDate D1 = LocalDate.now(ZoneOffset.UTC).minusDays(3);
+
   static final LocalDate D2 = D1.plusDays(1);
   static final LocalDate D3 = D1.plusDays(2);
 
@@ -84,7 +88,12 @@ class SyncITCase {
   }
 
   void backfill(List<Event> events, LocalDate start, LocalDate end) throws Exception {
-    assertThat(Backfill.of(warehouse, G, new ListEventSource(events)).withRange(start, end).withReportDir(dir.resolve("reports")).run(env()).published())
+    assertThat(
+            Backfill.of(warehouse, G, new ListEventSource(events))
+                .withRange(start, end)
+                .withReportDir(dir.resolve("reports"))
+                .run(env())
+                .published())
         .isTrue();
   }
 
@@ -109,7 +118,8 @@ class SyncITCase {
     Map<String, Map<String, String>> out = new TreeMap<>();
     ScanCursor cursor = ScanCursor.INITIAL;
     do {
-      KeyScanCursor<String> page = conn.sync().scan(cursor, ScanArgs.Builder.matches(G.name() + ":*").limit(1000));
+      KeyScanCursor<String> page =
+          conn.sync().scan(cursor, ScanArgs.Builder.matches(G.name() + ":*").limit(1000));
       for (String k : page.getKeys()) {
         Map<String, String> m = new HashMap<>(conn.sync().hgetall(k));
         m.remove("_version");
@@ -122,7 +132,8 @@ class SyncITCase {
 
   @Test
   void firstSyncLoadsTheLatestRowOfEveryKeyAndASecondSyncReadsNothing() throws Exception {
-    // Enough events for data files of several read batches: readers reuse row buffers across batches.
+    // Enough events for data files of several read batches: readers reuse row buffers across
+    // batches.
     backfill(events(30000, 1), D1, D3);
     SyncResult first = sync();
     assertThat(first.plan().mode()).isEqualTo(SyncPlan.Mode.FULL);
@@ -144,7 +155,8 @@ class SyncITCase {
   void aCorrectedDayUpdatesExactlyTheKeysItChanged() throws Exception {
     long d3 = D3.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     // u39 has events on D3 only.
-    List<Event> events = new ArrayList<>(events(3000, 2).stream().filter(e -> !e.values[2].equals("u39")).toList());
+    List<Event> events =
+        new ArrayList<>(events(3000, 2).stream().filter(e -> !e.values[2].equals("u39")).toList());
     events.add(TestGroups.event("u39-a", d3 + 3_600_000L, "u39", "view", null, "i1"));
     events.add(TestGroups.event("u39-b", d3 + 3_700_000L, "u39", "buy", 5.0, "i1"));
     backfill(events, D1, D3);
@@ -165,7 +177,8 @@ class SyncITCase {
     corrected.add(TestGroups.event("late-2", late + 1_000, "u2", "buy", 12.5, "i2"));
     corrected.add(TestGroups.event("late-3", late + 2_000, "u3", "view", null, "i3"));
 
-    // A key no change touches keeps whatever it holds: tamper with it to see that sync leaves it alone.
+    // A key no change touches keeps whatever it holds: tamper with it to see that sync leaves it
+    // alone.
     String untouched = "u11";
     conn.sync().hset(G.name() + ":" + untouched, "views_5m", "12345");
 
@@ -184,7 +197,8 @@ class SyncITCase {
     assertThat(online).isEqualTo(expected);
 
     // Exactly the keys whose latest row changed were written (u7 with its older row), u39 removed.
-    long changed = expected.keySet().stream().filter(k -> !expected.get(k).equals(synced.get(k))).count();
+    long changed =
+        expected.keySet().stream().filter(k -> !expected.get(k).equals(synced.get(k))).count();
     assertThat(changed).isGreaterThanOrEqualTo(4);
     assertThat(r.keysWritten()).isEqualTo(changed + 1);
     assertThat(r.keysRemoved()).isEqualTo(1);
@@ -201,13 +215,16 @@ class SyncITCase {
     List<Event> events = new ArrayList<>();
     for (int u = 0; u < 600; u++) {
       events.add(TestGroups.event("a" + u, d2 + 36_000_000L + u, "m" + u, "view", null, "i1"));
-      events.add(TestGroups.event("b" + u, d2 + 86_400_000L + 36_000_000L + u, "m" + u, "buy", 2.0, "i1"));
+      events.add(
+          TestGroups.event("b" + u, d2 + 86_400_000L + 36_000_000L + u, "m" + u, "buy", 2.0, "i1"));
     }
     backfill(events, D2, D3);
     sync();
     // m0 keeps its D3 event: the audit wants at least one row.
-    backfill(events.stream().filter(e -> e.id.startsWith("a") || e.id.equals("b0")).toList(), D3, D3);
-    org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
+    backfill(
+        events.stream().filter(e -> e.id.startsWith("a") || e.id.equals("b0")).toList(), D3, D3);
+    org.apache.flink.configuration.Configuration conf =
+        new org.apache.flink.configuration.Configuration();
     conf.setString("collect-sink.batch-size.max", "2kb");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setParallelism(2);
@@ -217,7 +234,10 @@ class SyncITCase {
     Map<String, Map<String, String>> online = online();
     assertThat(online).isEqualTo(expectedOnline());
     online.remove("m0");
-    assertThat(online.values()).hasSize(599).allSatisfy(m -> assertThat(Long.parseLong(m.get("_valid_from"))).isLessThan(d2 + 86_400_000L));
+    assertThat(online.values())
+        .hasSize(599)
+        .allSatisfy(
+            m -> assertThat(Long.parseLong(m.get("_valid_from"))).isLessThan(d2 + 86_400_000L));
   }
 
   @Test
@@ -228,7 +248,12 @@ class SyncITCase {
     // A value streamed after the backfill's range, for u5.
     long streamedAt = System.currentTimeMillis();
     try (RedisOnlineStore store = new RedisOnlineStore(redis.uri())) {
-      store.multiPut(List.of(new OnlineRow(G.name(), "u5", streamedAt, G.fingerprint(), 0, Map.of("views_5m", "99")))).join();
+      store
+          .multiPut(
+              List.of(
+                  new OnlineRow(
+                      G.name(), "u5", streamedAt, G.fingerprint(), 0, Map.of("views_5m", "99"))))
+          .join();
     }
     List<Event> more = new ArrayList<>(events);
     long d3 = D3.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
@@ -236,7 +261,9 @@ class SyncITCase {
     backfill(more, D3, D3);
     SyncResult r = sync();
     assertThat(r.skippedByGuard()).isGreaterThanOrEqualTo(1);
-    assertThat(online().get("u5")).containsEntry("views_5m", "99").containsEntry("_valid_from", Long.toString(streamedAt));
+    assertThat(online().get("u5"))
+        .containsEntry("views_5m", "99")
+        .containsEntry("_valid_from", Long.toString(streamedAt));
   }
 
   @Test

@@ -9,6 +9,9 @@ public final class Flink {
 
   public static MiniClusterExtension miniCluster() {
     return new MiniClusterExtension(
-        new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+        new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
   }
 }

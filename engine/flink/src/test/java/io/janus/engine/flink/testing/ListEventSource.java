@@ -21,14 +21,21 @@ public final class ListEventSource implements EventSource {
     List<Event> in = events.stream().filter(e -> e.ts >= fromMs && e.ts < toMs).toList();
     if (in.isEmpty()) {
       // fromData needs at least one element: an empty range becomes one event filtered away.
-      return env.fromData(List.of(new Event(fromMs, "", new Object[0])), TypeInformation.of(Event.class)).filter(e -> false);
+      return env.fromData(
+              List.of(new Event(fromMs, "", new Object[0])), TypeInformation.of(Event.class))
+          .filter(e -> false);
     }
     return env.fromData(in, TypeInformation.of(Event.class));
   }
 
   @Override
-  public DataStream<Event> keysBefore(StreamExecutionEnvironment env, long beforeMs, List<String> entityFields) {
-    List<Event> in = events.stream().filter(e -> e.ts < beforeMs).map(e -> new Event(beforeMs - 1, "", e.values)).toList();
+  public DataStream<Event> keysBefore(
+      StreamExecutionEnvironment env, long beforeMs, List<String> entityFields) {
+    List<Event> in =
+        events.stream()
+            .filter(e -> e.ts < beforeMs)
+            .map(e -> new Event(beforeMs - 1, "", e.values))
+            .toList();
     return in.isEmpty() ? null : env.fromData(in, TypeInformation.of(Event.class));
   }
 

@@ -10,7 +10,8 @@ package io.janus.engine.iceberg.audit;
  * @param bound the configured bound, as text
  * @param message one line for people
  */
-public record AuditCheck(String rule, String column, Status status, Object observed, String bound, String message) {
+public record AuditCheck(
+    String rule, String column, Status status, Object observed, String bound, String message) {
   /** Outcome of a check. */
   public enum Status {
     PASS,

@@ -2,8 +2,6 @@ package io.janus.engine.iceberg.audit;
 
 import io.janus.engine.iceberg.SmallWrites;
 import io.janus.engine.iceberg.Warehouse;
-
-import io.janus.engine.iceberg.audit.AuditReport;
 import io.janus.engine.iceberg.lineage.Lineage;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -22,7 +20,10 @@ import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Types;
 
-/** The audit log table {@code janus.audit_log}: one row per backfill run with its outcome and report. */
+/**
+ * The audit log table {@code janus.audit_log}: one row per backfill run with its outcome and
+ * report.
+ */
 public final class AuditLog {
   public static final TableIdentifier ID = Warehouse.id("janus", "audit_log");
 
@@ -53,7 +54,12 @@ public final class AuditLog {
   }
 
   /** Appends one run's outcome. */
-  public static void append(Warehouse warehouse, AuditReport report, Lineage lineage, boolean published, Long mainSnapshotId) {
+  public static void append(
+      Warehouse warehouse,
+      AuditReport report,
+      Lineage lineage,
+      boolean published,
+      Long mainSnapshotId) {
     Table table = createOrLoad(warehouse);
     GenericRecord r = GenericRecord.create(SCHEMA);
     r.setField("run_id", report.runId());
@@ -68,7 +74,8 @@ public final class AuditLog {
     r.setField("published", published);
     r.setField("main_snapshot_id", mainSnapshotId);
     r.setField("rows", report.rows());
-    r.setField("failures", String.join("; ", report.failures().stream().map(f -> f.message()).toList()));
+    r.setField(
+        "failures", String.join("; ", report.failures().stream().map(f -> f.message()).toList()));
     r.setField("report", report.toJson());
     r.setField("audited_at", OffsetDateTime.now(ZoneOffset.UTC));
     r.setField("git_commit", lineage.gitCommit());
@@ -81,7 +88,8 @@ public final class AuditLog {
     Map<String, Record> out = new HashMap<>();
     if (!warehouse.exists(ID)) return out;
     Table table = warehouse.load(ID);
-    try (CloseableIterable<Record> rows = IcebergGenerics.read(table).where(Expressions.equal("group_name", group)).build()) {
+    try (CloseableIterable<Record> rows =
+        IcebergGenerics.read(table).where(Expressions.equal("group_name", group)).build()) {
       for (Record r : rows) out.put((String) r.getField("run_id"), r);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);

@@ -36,7 +36,8 @@ public record AuditReport(
     List<AuditCheck> checks,
     boolean passed) {
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** Checks that failed. */
   public List<AuditCheck> failures() {

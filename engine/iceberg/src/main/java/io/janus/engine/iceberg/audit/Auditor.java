@@ -1,12 +1,12 @@
 package io.janus.engine.iceberg.audit;
 
-import io.janus.engine.iceberg.audit.AuditCheck.Status;
-import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.definition.AggKind;
 import io.janus.engine.core.definition.AuditRules;
 import io.janus.engine.core.definition.Feature;
 import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.iceberg.FeatureTables;
+import io.janus.engine.iceberg.audit.AuditCheck.Status;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -39,14 +39,14 @@ import org.apache.iceberg.types.Types;
 
 /**
  * Audits the rows a backfill wrote to its branch: the group's YAML rules plus built-in ones —
- * unique {@code (keys, valid_from)}, non-negative counts, every row inside the range with
- * {@code ds = date(valid_from)} — and drift against main on the same days.
+ * unique {@code (keys, valid_from)}, non-negative counts, every row inside the range with {@code ds
+ * = date(valid_from)} — and drift against main on the same days.
  *
- * <p>Row counts, null counts and value ranges (also of {@code valid_from}) come from the data files'
- * column metrics in the Iceberg manifests, exact for numbers. Uniqueness and {@code ds} come from
- * the figures the job measured on the rows it handed to the writer, checked against the manifests'
- * row count; without those figures the key columns are read. Drift columns and columns without
- * metrics are read from the data, one day per task in parallel.
+ * <p>Row counts, null counts and value ranges (also of {@code valid_from}) come from the data
+ * files' column metrics in the Iceberg manifests, exact for numbers. Uniqueness and {@code ds} come
+ * from the figures the job measured on the rows it handed to the writer, checked against the
+ * manifests' row count; without those figures the key columns are read. Drift columns and columns
+ * without metrics are read from the data, one day per task in parallel.
  */
 public final class Auditor {
   private final GroupPlan plan;
@@ -60,13 +60,22 @@ public final class Auditor {
   /**
    * @param branchSnapshot the audited snapshot of the branch
    * @param mainSnapshot main's snapshot to compare drift with, or null when main has none
-   * @param written what the job measured on the rows it wrote, or null to read the key columns instead
+   * @param written what the job measured on the rows it wrote, or null to read the key columns
+   *     instead
    */
-  public AuditReport audit(Table table, String runId, String branch, long branchSnapshot, Long mainSnapshot,
-      LocalDate start, LocalDate end, WrittenFigures written) {
-    Expression days = Expressions.and(
-        Expressions.greaterThanOrEqual(FeatureTables.DS, start.toString()),
-        Expressions.lessThanOrEqual(FeatureTables.DS, end.toString()));
+  public AuditReport audit(
+      Table table,
+      String runId,
+      String branch,
+      long branchSnapshot,
+      Long mainSnapshot,
+      LocalDate start,
+      LocalDate end,
+      WrittenFigures written) {
+    Expression days =
+        Expressions.and(
+            Expressions.greaterThanOrEqual(FeatureTables.DS, start.toString()),
+            Expressions.lessThanOrEqual(FeatureTables.DS, end.toString()));
     List<String> columns = plan.columnNames();
     int n = columns.size();
 
@@ -78,7 +87,8 @@ public final class Auditor {
     Arrays.fill(min, Double.POSITIVE_INFINITY);
     Arrays.fill(max, Double.NEGATIVE_INFINITY);
     boolean[] readColumn = new boolean[n];
-    Types.NestedField[] fields = columns.stream().map(c -> table.schema().findField(c)).toArray(Types.NestedField[]::new);
+    Types.NestedField[] fields =
+        columns.stream().map(c -> table.schema().findField(c)).toArray(Types.NestedField[]::new);
     int validFromId = table.schema().findField(FeatureTables.VALID_FROM).fieldId();
     long startMicros = start.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli() * 1000;
     long endMicros = end.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli() * 1000;
@@ -90,9 +100,12 @@ public final class Auditor {
         rows += f.recordCount();
         ByteBuffer vfLo = f.lowerBounds() == null ? null : f.lowerBounds().get(validFromId);
         ByteBuffer vfHi = f.upperBounds() == null ? null : f.upperBounds().get(validFromId);
-        if (vfLo != null && vfHi != null
-            && ((Long) Conversions.fromByteBuffer(Types.TimestampType.withZone(), vfLo) < startMicros
-                || (Long) Conversions.fromByteBuffer(Types.TimestampType.withZone(), vfHi) >= endMicros)) {
+        if (vfLo != null
+            && vfHi != null
+            && ((Long) Conversions.fromByteBuffer(Types.TimestampType.withZone(), vfLo)
+                    < startMicros
+                || (Long) Conversions.fromByteBuffer(Types.TimestampType.withZone(), vfHi)
+                    >= endMicros)) {
           filesOutOfRange++;
         }
         for (int c = 0; c < n; c++) {
@@ -103,7 +116,9 @@ public final class Auditor {
             continue;
           }
           nulls[c] += fileNulls;
-          if (fileNulls == f.recordCount() || !fields[c].type().isPrimitiveType() || !isNumeric(fields[c].type())) {
+          if (fileNulls == f.recordCount()
+              || !fields[c].type().isPrimitiveType()
+              || !isNumeric(fields[c].type())) {
             continue;
           }
           ByteBuffer lo = f.lowerBounds() == null ? null : f.lowerBounds().get(id);
@@ -138,26 +153,34 @@ public final class Auditor {
     projection.addAll(driftColumns);
     for (int c = 0; c < n; c++) if (readColumn[c]) projection.add(columns.get(c));
     List<LocalDate> dayList = start.datesUntil(end.plusDays(1)).toList();
-    List<Tally> branchParts = projection.isEmpty() ? List.of() : parallel(dayList, d -> {
-      Tally t = new Tally(columns, readColumn, driftColumns, start, end);
-      try (CloseableIterable<Record> it = read(table, branchSnapshot, d, projection)) {
-        t.addBranch(it);
-      }
-      return t;
-    });
+    List<Tally> branchParts =
+        projection.isEmpty()
+            ? List.of()
+            : parallel(
+                dayList,
+                d -> {
+                  Tally t = new Tally(columns, readColumn, driftColumns, start, end);
+                  try (CloseableIterable<Record> it = read(table, branchSnapshot, d, projection)) {
+                    t.addBranch(it);
+                  }
+                  return t;
+                });
     Tally all = new Tally(columns, readColumn, driftColumns, start, end);
     branchParts.forEach(all::merge);
     Map<String, DoubleList> mainValues = new HashMap<>();
     driftColumns.forEach(c -> mainValues.put(c, new DoubleList()));
     long mainRows = 0;
     if (mainSnapshot != null && !driftColumns.isEmpty()) {
-      List<Tally> mainParts = parallel(dayList, d -> {
-        Tally t = new Tally(columns, readColumn, driftColumns, start, end);
-        try (CloseableIterable<Record> it = read(table, mainSnapshot, d, driftColumns)) {
-          t.addMain(it);
-        }
-        return t;
-      });
+      List<Tally> mainParts =
+          parallel(
+              dayList,
+              d -> {
+                Tally t = new Tally(columns, readColumn, driftColumns, start, end);
+                try (CloseableIterable<Record> it = read(table, mainSnapshot, d, driftColumns)) {
+                  t.addMain(it);
+                }
+                return t;
+              });
       for (Tally t : mainParts) {
         mainRows += t.rows;
         t.values.forEach((k, v) -> mainValues.get(k).addAll(v));
@@ -175,68 +198,166 @@ public final class Auditor {
     List<ColumnStats> stats = new ArrayList<>();
     for (int c = 0; c < n; c++) {
       boolean any = min[c] != Double.POSITIVE_INFINITY;
-      stats.add(new ColumnStats(columns.get(c), nulls[c], rows == 0 ? 0 : (double) nulls[c] / rows,
-          any ? min[c] : null, any ? max[c] : null));
+      stats.add(
+          new ColumnStats(
+              columns.get(c),
+              nulls[c],
+              rows == 0 ? 0 : (double) nulls[c] / rows,
+              any ? min[c] : null,
+              any ? max[c] : null));
     }
     List<AuditCheck> checks = new ArrayList<>();
     AuditRules rules = group.audit();
     if (rules.minRows() != null) {
-      checks.add(check("min_rows", null, rows >= rules.minRows(), rows, ">= " + rules.minRows(),
-          rows + " rows in range, need at least " + rules.minRows()));
+      checks.add(
+          check(
+              "min_rows",
+              null,
+              rows >= rules.minRows(),
+              rows,
+              ">= " + rules.minRows(),
+              rows + " rows in range, need at least " + rules.minRows()));
     }
     if (rules.maxRows() != null) {
-      checks.add(check("max_rows", null, rows <= rules.maxRows(), rows, "<= " + rules.maxRows(),
-          rows + " rows in range, allowed at most " + rules.maxRows()));
+      checks.add(
+          check(
+              "max_rows",
+              null,
+              rows <= rules.maxRows(),
+              rows,
+              "<= " + rules.maxRows(),
+              rows + " rows in range, allowed at most " + rules.maxRows()));
     }
     long dups = written != null ? written.duplicates() : duplicates(all.rowHashes, (int) all.keyed);
     long keys = written != null ? written.keys() : distinct(all.keyHashes, (int) all.keyed);
     long counted = written != null ? written.rows() : all.rows;
     long badDs = written != null ? written.badDs() : all.badDs;
-    checks.add(check("unique_key", null, dups == 0, dups, "0",
-        dups + " duplicate (" + String.join(", ", group.entity()) + ", valid_from) rows"));
-    checks.add(check("in_range", null, filesOutOfRange == 0 && all.outOfRange == 0 && badDs == 0, filesOutOfRange + all.outOfRange + badDs, "0",
-        (filesOutOfRange + all.outOfRange) + " files or rows with valid_from outside " + start + ".." + end + ", "
-            + badDs + " rows with ds != date(valid_from)"));
-    checks.add(check("row_count", null, counted == rows, rows, "= " + counted,
-        rows + " rows in the branch's manifests, " + counted + " rows " + (written != null ? "written by the job" : "read")));
+    checks.add(
+        check(
+            "unique_key",
+            null,
+            dups == 0,
+            dups,
+            "0",
+            dups + " duplicate (" + String.join(", ", group.entity()) + ", valid_from) rows"));
+    checks.add(
+        check(
+            "in_range",
+            null,
+            filesOutOfRange == 0 && all.outOfRange == 0 && badDs == 0,
+            filesOutOfRange + all.outOfRange + badDs,
+            "0",
+            (filesOutOfRange + all.outOfRange)
+                + " files or rows with valid_from outside "
+                + start
+                + ".."
+                + end
+                + ", "
+                + badDs
+                + " rows with ds != date(valid_from)"));
+    checks.add(
+        check(
+            "row_count",
+            null,
+            counted == rows,
+            rows,
+            "= " + counted,
+            rows
+                + " rows in the branch's manifests, "
+                + counted
+                + " rows "
+                + (written != null ? "written by the job" : "read")));
     for (int c = 0; c < n; c++) {
       Feature f = group.features().get(c);
-      if (f.agg() == AggKind.COUNT || f.agg() == AggKind.APPROX_COUNT_DISTINCT || f.agg() == AggKind.DURATION) {
+      if (f.agg() == AggKind.COUNT
+          || f.agg() == AggKind.APPROX_COUNT_DISTINCT
+          || f.agg() == AggKind.DURATION) {
         boolean any = min[c] != Double.POSITIVE_INFINITY;
-        checks.add(check("non_negative", f.name(), !any || min[c] >= 0, any ? min[c] : null, ">= 0",
-            f.name() + " minimum is " + (any ? min[c] : "n/a")));
+        checks.add(
+            check(
+                "non_negative",
+                f.name(),
+                !any || min[c] >= 0,
+                any ? min[c] : null,
+                ">= 0",
+                f.name() + " minimum is " + (any ? min[c] : "n/a")));
       }
     }
     for (Map.Entry<String, Double> e : new TreeMap<>(rules.maxNullRate()).entrySet()) {
       int c = columns.indexOf(e.getKey());
       double rate = rows == 0 ? 0 : (double) nulls[c] / rows;
-      checks.add(check("max_null_rate", e.getKey(), rate <= e.getValue(), rate, "<= " + e.getValue(),
-          String.format("%s null rate %.4f, allowed %.4f", e.getKey(), rate, e.getValue())));
+      checks.add(
+          check(
+              "max_null_rate",
+              e.getKey(),
+              rate <= e.getValue(),
+              rate,
+              "<= " + e.getValue(),
+              String.format("%s null rate %.4f, allowed %.4f", e.getKey(), rate, e.getValue())));
     }
     for (Map.Entry<String, AuditRules.Range> e : new TreeMap<>(rules.ranges()).entrySet()) {
       int c = columns.indexOf(e.getKey());
       AuditRules.Range r = e.getValue();
       boolean any = min[c] != Double.POSITIVE_INFINITY;
       boolean ok = !any || (min[c] >= r.min() && max[c] <= r.max());
-      checks.add(check("range", e.getKey(), ok, any ? List.of(min[c], max[c]) : null, "[" + r.min() + ", " + r.max() + "]",
-          e.getKey() + " spans [" + (any ? min[c] + ", " + max[c] : "n/a") + "], allowed [" + r.min() + ", " + r.max() + "]"));
+      checks.add(
+          check(
+              "range",
+              e.getKey(),
+              ok,
+              any ? List.of(min[c], max[c]) : null,
+              "[" + r.min() + ", " + r.max() + "]",
+              e.getKey()
+                  + " spans ["
+                  + (any ? min[c] + ", " + max[c] : "n/a")
+                  + "], allowed ["
+                  + r.min()
+                  + ", "
+                  + r.max()
+                  + "]"));
     }
     for (Map.Entry<String, Double> e : new TreeMap<>(rules.maxDrift()).entrySet()) {
       DoubleList mv = mainValues.get(e.getKey());
       if (mv.size == 0) {
-        checks.add(new AuditCheck("max_drift", e.getKey(), Status.PASS, null, "<= " + e.getValue(),
-            e.getKey() + ": main has no rows in the range, nothing to compare"));
+        checks.add(
+            new AuditCheck(
+                "max_drift",
+                e.getKey(),
+                Status.PASS,
+                null,
+                "<= " + e.getValue(),
+                e.getKey() + ": main has no rows in the range, nothing to compare"));
         continue;
       }
       double psi = Psi.of(mv.toArray(), all.values.get(e.getKey()).toArray());
       boolean ok = psi <= e.getValue();
-      Status status = ok ? Status.PASS : (rules.driftAction() == AuditRules.DriftAction.WARN ? Status.WARN : Status.FAIL);
-      checks.add(new AuditCheck("max_drift", e.getKey(), status, psi, "<= " + e.getValue(),
-          String.format("%s PSI vs main %.4f, allowed %.4f", e.getKey(), psi, e.getValue())));
+      Status status =
+          ok
+              ? Status.PASS
+              : (rules.driftAction() == AuditRules.DriftAction.WARN ? Status.WARN : Status.FAIL);
+      checks.add(
+          new AuditCheck(
+              "max_drift",
+              e.getKey(),
+              status,
+              psi,
+              "<= " + e.getValue(),
+              String.format("%s PSI vs main %.4f, allowed %.4f", e.getKey(), psi, e.getValue())));
     }
     boolean passed = checks.stream().noneMatch(c -> c.status() == Status.FAIL);
-    return new AuditReport(group.name(), runId, branch, branchSnapshot, start.toString(), end.toString(),
-        rows, keys, mainRows, stats, checks, passed);
+    return new AuditReport(
+        group.name(),
+        runId,
+        branch,
+        branchSnapshot,
+        start.toString(),
+        end.toString(),
+        rows,
+        keys,
+        mainRows,
+        stats,
+        checks,
+        passed);
   }
 
   private interface DayTask {
@@ -245,11 +366,14 @@ public final class Auditor {
 
   private static List<Tally> parallel(List<LocalDate> days, DayTask task) {
     int threads = Math.max(1, Math.min(days.size(), Runtime.getRuntime().availableProcessors()));
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "janus-audit");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "janus-audit");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       List<Future<Tally>> futures = new ArrayList<>();
       for (LocalDate d : days) futures.add(pool.submit(() -> task.run(d)));
@@ -260,15 +384,20 @@ public final class Auditor {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("audit interrupted", e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("audit read failed: " + e.getCause().getMessage(), e.getCause());
+      throw new IllegalStateException(
+          "audit read failed: " + e.getCause().getMessage(), e.getCause());
     } finally {
       pool.shutdownNow();
     }
   }
 
-  private static CloseableIterable<Record> read(Table table, long snapshot, LocalDate day, Set<String> columns) {
-    return IcebergGenerics.read(table).useSnapshot(snapshot).select(columns.toArray(String[]::new))
-        .where(Expressions.equal(FeatureTables.DS, day.toString())).build();
+  private static CloseableIterable<Record> read(
+      Table table, long snapshot, LocalDate day, Set<String> columns) {
+    return IcebergGenerics.read(table)
+        .useSnapshot(snapshot)
+        .select(columns.toArray(String[]::new))
+        .where(Expressions.equal(FeatureTables.DS, day.toString()))
+        .build();
   }
 
   private static boolean isNumeric(org.apache.iceberg.types.Type t) {
@@ -301,7 +430,12 @@ public final class Auditor {
     long[] rowHashes = new long[1024];
     long[] keyHashes = new long[1024];
 
-    Tally(List<String> columns, boolean[] readColumn, Set<String> driftColumns, LocalDate rangeStart, LocalDate rangeEnd) {
+    Tally(
+        List<String> columns,
+        boolean[] readColumn,
+        Set<String> driftColumns,
+        LocalDate rangeStart,
+        LocalDate rangeEnd) {
       this.columns = columns;
       this.readColumn = readColumn;
       this.n = columns.size();
@@ -327,9 +461,13 @@ public final class Auditor {
           // Positions once per part: name lookups per row would cost more than the audit itself.
           Types.StructType struct = r.struct();
           boolean keysRead = struct.field(FeatureTables.VALID_FROM) != null;
-          entityPos = keysRead ? group.entity().stream().mapToInt(e -> indexOf(struct, e)).toArray() : new int[0];
+          entityPos =
+              keysRead
+                  ? group.entity().stream().mapToInt(e -> indexOf(struct, e)).toArray()
+                  : new int[0];
           columnPos = new int[n];
-          for (int c = 0; c < n; c++) columnPos[c] = readColumn[c] ? indexOf(struct, columns.get(c)) : -1;
+          for (int c = 0; c < n; c++)
+            columnPos[c] = readColumn[c] ? indexOf(struct, columns.get(c)) : -1;
           List<String> drift = new ArrayList<>(values.keySet());
           driftPos = drift.stream().mapToInt(c -> indexOf(struct, c)).toArray();
           driftValues = drift.stream().map(values::get).toArray(DoubleList[]::new);
@@ -396,7 +534,8 @@ public final class Auditor {
     }
   }
 
-  private static AuditCheck check(String rule, String column, boolean ok, Object observed, String bound, String message) {
+  private static AuditCheck check(
+      String rule, String column, boolean ok, Object observed, String bound, String message) {
     return new AuditCheck(rule, column, ok ? Status.PASS : Status.FAIL, observed, bound, message);
   }
 
@@ -408,7 +547,10 @@ public final class Auditor {
     throw new IllegalStateException("column " + name + " missing from the feature table");
   }
 
-  /** A 64-bit hash of the entity key values (a collision only merges two keys in the distinct count). */
+  /**
+   * A 64-bit hash of the entity key values (a collision only merges two keys in the distinct
+   * count).
+   */
   private static long keyHash(Record r, int[] entityPos) {
     long h = 1125899906842597L;
     for (int p : entityPos) {

@@ -18,10 +18,11 @@ public final class Psi {
     }
     double[] e = expected.clone();
     Arrays.sort(e);
-    double[] edges = Arrays.stream(new double[] {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9})
-        .map(q -> e[(int) Math.min(e.length - 1, Math.floor(q * e.length))])
-        .distinct()
-        .toArray();
+    double[] edges =
+        Arrays.stream(new double[] {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9})
+            .map(q -> e[(int) Math.min(e.length - 1, Math.floor(q * e.length))])
+            .distinct()
+            .toArray();
     double[] pe = shares(e, edges);
     double[] pa = shares(actual, edges);
     double psi = 0;

@@ -34,6 +34,10 @@ public record SyncMarker(String table, String tableUuid, long snapshotId, long s
   /** The marker stored as {@link #toFields()}, or null when {@code m} holds none. */
   public static SyncMarker fromFields(Map<String, String> m) {
     if (m == null || m.get("snapshot_id") == null) return null;
-    return new SyncMarker(m.get("table"), m.get("table_uuid"), Long.parseLong(m.get("snapshot_id")), Long.parseLong(m.getOrDefault("synced_at_ms", "0")));
+    return new SyncMarker(
+        m.get("table"),
+        m.get("table_uuid"),
+        Long.parseLong(m.get("snapshot_id")),
+        Long.parseLong(m.getOrDefault("synced_at_ms", "0")));
   }
 }

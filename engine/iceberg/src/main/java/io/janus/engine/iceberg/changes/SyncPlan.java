@@ -8,14 +8,21 @@ import java.util.List;
  * @param mode what kind of read
  * @param fromSnapshot the last synced snapshot (incremental), else null
  * @param toSnapshot main's current snapshot, or null when the table has none
- * @param snapshotsBehind snapshots of main after {@code fromSnapshot} up to {@code toSnapshot}
- *     (0 when nothing is new; -1 when the last synced one is not an ancestor, e.g. after a rollback)
+ * @param snapshotsBehind snapshots of main after {@code fromSnapshot} up to {@code toSnapshot} (0
+ *     when nothing is new; -1 when the last synced one is not an ancestor, e.g. after a rollback)
  * @param changedDays the {@code ds} partitions whose files changed (incremental), as ISO dates
  * @param filesAdded data files in {@code toSnapshot} but not in {@code fromSnapshot}
  * @param filesRemoved data files in {@code fromSnapshot} but not in {@code toSnapshot}
  * @param warning why a full load replaced an incremental one, or null
  */
-public record SyncPlan(Mode mode, Long fromSnapshot, Long toSnapshot, int snapshotsBehind, List<String> changedDays, int filesAdded, int filesRemoved,
+public record SyncPlan(
+    Mode mode,
+    Long fromSnapshot,
+    Long toSnapshot,
+    int snapshotsBehind,
+    List<String> changedDays,
+    int filesAdded,
+    int filesRemoved,
     String warning) {
 
   /** How much to read. */

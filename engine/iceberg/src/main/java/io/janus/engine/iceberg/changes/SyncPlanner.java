@@ -1,7 +1,5 @@
 package io.janus.engine.iceberg.changes;
 
-import io.janus.engine.iceberg.changes.SyncMarker;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
@@ -28,15 +26,18 @@ import org.apache.iceberg.util.SnapshotUtil;
  *
  * <p>Incremental reads compare the live data files of the last synced snapshot with those of main's
  * current one, manifest by manifest (manifests both snapshots share are skipped unread). That sees
- * every kind of commit — appends, the overwrites and deletes a re-run backfill makes (which Iceberg's
- * incremental append scan silently skips), compactions, even a rollback — and yields the {@code ds}
- * partitions to re-read on both sides. Row-level delete files (Janus never writes them) and a table
- * not partitioned by {@code ds} fall back to a full load.
+ * every kind of commit — appends, the overwrites and deletes a re-run backfill makes (which
+ * Iceberg's incremental append scan silently skips), compactions, even a rollback — and yields the
+ * {@code ds} partitions to re-read on both sides. Row-level delete files (Janus never writes them)
+ * and a table not partitioned by {@code ds} fall back to a full load.
  */
 public final class SyncPlanner {
   private SyncPlanner() {}
 
-  /** The plan for syncing {@code table}'s main into a target whose marker is {@code marker} (null: never synced). */
+  /**
+   * The plan for syncing {@code table}'s main into a target whose marker is {@code marker} (null:
+   * never synced).
+   */
   public static SyncPlan plan(Table table, String partitionColumn, SyncMarker marker) {
     Snapshot current = table.currentSnapshot();
     if (current == null) {
@@ -48,14 +49,28 @@ public final class SyncPlanner {
     }
     String uuid = table.uuid().toString();
     if (!uuid.equals(marker.tableUuid())) {
-      return full(to, "table " + marker.table() + " was recreated since the last sync (uuid " + marker.tableUuid() + " is now " + uuid + "): full load");
+      return full(
+          to,
+          "table "
+              + marker.table()
+              + " was recreated since the last sync (uuid "
+              + marker.tableUuid()
+              + " is now "
+              + uuid
+              + "): full load");
     }
     if (marker.snapshotId() == to) {
       return new SyncPlan(SyncPlan.Mode.NONE, to, to, 0, List.of(), 0, 0, null);
     }
     Snapshot from = table.snapshot(marker.snapshotId());
     if (from == null) {
-      return full(to, "the last synced snapshot " + marker.snapshotId() + " of " + marker.table() + " no longer exists (expired): full load");
+      return full(
+          to,
+          "the last synced snapshot "
+              + marker.snapshotId()
+              + " of "
+              + marker.table()
+              + " no longer exists (expired): full load");
     }
     Integer dsPos = null;
     Map<Integer, Integer> dsPositionBySpec = new HashMap<>();
@@ -63,18 +78,27 @@ public final class SyncPlanner {
       List<PartitionField> fields = e.getValue().fields();
       for (int i = 0; i < fields.size(); i++) {
         PartitionField f = fields.get(i);
-        if (f.transform().isIdentity() && e.getValue().schema().findColumnName(f.sourceId()).equals(partitionColumn)) {
+        if (f.transform().isIdentity()
+            && e.getValue().schema().findColumnName(f.sourceId()).equals(partitionColumn)) {
           dsPositionBySpec.put(e.getKey(), i);
           dsPos = i;
         }
       }
     }
     if (dsPos == null) {
-      return full(to, "table " + marker.table() + " is not partitioned by " + partitionColumn + ": full load");
+      return full(
+          to,
+          "table " + marker.table() + " is not partitioned by " + partitionColumn + ": full load");
     }
     try {
       if (!deleteManifests(table, from).equals(deleteManifests(table, current))) {
-        return full(to, "row-level delete files changed between snapshots " + from.snapshotId() + " and " + to + ": full load");
+        return full(
+            to,
+            "row-level delete files changed between snapshots "
+                + from.snapshotId()
+                + " and "
+                + to
+                + ": full load");
       }
       Map<String, DataFile> before = liveFiles(table, from, current);
       Map<String, DataFile> after = liveFiles(table, current, from);
@@ -94,16 +118,25 @@ public final class SyncPlanner {
         }
       }
       if (days.contains(null)) {
-        return full(to, "a changed data file has no " + partitionColumn + " partition value: full load");
+        return full(
+            to, "a changed data file has no " + partitionColumn + " partition value: full load");
       }
-      int behind = SnapshotUtil.isAncestorOf(table, to, from.snapshotId())
-          ? count(SnapshotUtil.ancestorIdsBetween(to, from.snapshotId(), table::snapshot))
-          : -1;
+      int behind =
+          SnapshotUtil.isAncestorOf(table, to, from.snapshotId())
+              ? count(SnapshotUtil.ancestorIdsBetween(to, from.snapshotId(), table::snapshot))
+              : -1;
       List<String> changed = new ArrayList<>();
       for (Integer d : new TreeSet<>(days)) changed.add(LocalDate.ofEpochDay(d).toString());
-      return new SyncPlan(SyncPlan.Mode.INCREMENTAL, from.snapshotId(), to, behind, changed, added, removed, null);
+      return new SyncPlan(
+          SyncPlan.Mode.INCREMENTAL, from.snapshotId(), to, behind, changed, added, removed, null);
     } catch (NotFoundException e) {
-      return full(to, "metadata of the last synced snapshot " + from.snapshotId() + " is gone (" + e.getMessage() + "): full load");
+      return full(
+          to,
+          "metadata of the last synced snapshot "
+              + from.snapshotId()
+              + " is gone ("
+              + e.getMessage()
+              + "): full load");
     }
   }
 
@@ -128,7 +161,10 @@ public final class SyncPlanner {
     return paths;
   }
 
-  /** Live data files of {@code s} by path, from the manifests {@code other} does not share (shared ones hold the same files on both sides). */
+  /**
+   * Live data files of {@code s} by path, from the manifests {@code other} does not share (shared
+   * ones hold the same files on both sides).
+   */
   private static Map<String, DataFile> liveFiles(Table table, Snapshot s, Snapshot other) {
     Set<String> shared = new HashSet<>();
     for (ManifestFile m : other.dataManifests(table.io())) shared.add(m.path());

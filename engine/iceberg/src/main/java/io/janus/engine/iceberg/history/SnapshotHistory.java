@@ -2,7 +2,6 @@ package io.janus.engine.iceberg.history;
 
 import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.iceberg.audit.AuditLog;
-
 import io.janus.engine.iceberg.lineage.Lineage;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,22 +20,23 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.util.SnapshotUtil;
 
 /**
- * A table's snapshots with their lineage and audit outcome: every snapshot (main's and those only on
- * audit branches), oldest first, with the refs pointing at it and when it reached main.
+ * A table's snapshots with their lineage and audit outcome: every snapshot (main's and those only
+ * on audit branches), oldest first, with the refs pointing at it and when it reached main.
  */
 public final class SnapshotHistory {
   private SnapshotHistory() {}
 
   /**
-   * One map per snapshot: {@code snapshot_id}, {@code parent_id}, {@code committed_at},
-   * {@code published_at} (when it became main's head, if ever), {@code operation}, {@code on_main},
-   * {@code refs}, {@code audit} ({@code passed}, {@code published}), {@code summary} and every summary
+   * One map per snapshot: {@code snapshot_id}, {@code parent_id}, {@code committed_at}, {@code
+   * published_at} (when it became main's head, if ever), {@code operation}, {@code on_main}, {@code
+   * refs}, {@code audit} ({@code passed}, {@code published}), {@code summary} and every summary
    * property also at the top level by its own name ({@code janus.run-id}, …).
    */
   public static List<Map<String, Object>> of(Warehouse warehouse, Table table, String group) {
     Set<Long> onMain = new HashSet<>();
     if (table.currentSnapshot() != null) {
-      for (Snapshot s : SnapshotUtil.ancestorsOf(table.currentSnapshot().snapshotId(), table::snapshot)) {
+      for (Snapshot s :
+          SnapshotUtil.ancestorsOf(table.currentSnapshot().snapshotId(), table::snapshot)) {
         onMain.add(s.snapshotId());
       }
     }
@@ -51,8 +51,11 @@ public final class SnapshotHistory {
     Map<String, Record> audits = group == null ? Map.of() : AuditLog.byRunId(warehouse, group);
     List<Snapshot> snapshots = new ArrayList<>();
     table.snapshots().forEach(snapshots::add);
-    snapshots.sort((a, b) -> a.sequenceNumber() != b.sequenceNumber()
-        ? Long.compare(a.sequenceNumber(), b.sequenceNumber()) : Long.compare(a.timestampMillis(), b.timestampMillis()));
+    snapshots.sort(
+        (a, b) ->
+            a.sequenceNumber() != b.sequenceNumber()
+                ? Long.compare(a.sequenceNumber(), b.sequenceNumber())
+                : Long.compare(a.timestampMillis(), b.timestampMillis()));
     List<Map<String, Object>> out = new ArrayList<>();
     for (Snapshot s : snapshots) {
       Map<String, Object> m = new LinkedHashMap<>();

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The code version a run is made of: the git commit and whether the work tree had uncommitted
- * changes. Read with JGit from the repository around the working directory; on a cluster without the
- * repository, from the {@code janus-git.properties} the build put into the jar.
+ * changes. Read with JGit from the repository around the working directory; on a cluster without
+ * the repository, from the {@code janus-git.properties} the build put into the jar.
  *
  * @param commit full commit id, or "unknown"
  * @param dirty whether tracked files differed from the commit
@@ -27,13 +27,20 @@ public record GitFacts(String commit, boolean dirty, String from) {
   /** Detects the facts, starting the repository search at {@code start}. */
   public static GitFacts detect(Path start) {
     try {
-      FileRepositoryBuilder builder = new FileRepositoryBuilder().readEnvironment().findGitDir(start.toAbsolutePath().toFile());
+      FileRepositoryBuilder builder =
+          new FileRepositoryBuilder().readEnvironment().findGitDir(start.toAbsolutePath().toFile());
       if (builder.getGitDir() != null) {
-        try (Repository repo = builder.build(); Git git = new Git(repo)) {
+        try (Repository repo = builder.build();
+            Git git = new Git(repo)) {
           ObjectId head = repo.resolve("HEAD");
           if (head != null) {
-            boolean dirty = !git.status().setIgnoreSubmodules(org.eclipse.jgit.submodule.SubmoduleWalk.IgnoreSubmoduleMode.ALL)
-                .call().getUncommittedChanges().isEmpty();
+            boolean dirty =
+                !git.status()
+                    .setIgnoreSubmodules(
+                        org.eclipse.jgit.submodule.SubmoduleWalk.IgnoreSubmoduleMode.ALL)
+                    .call()
+                    .getUncommittedChanges()
+                    .isEmpty();
             return new GitFacts(head.name(), dirty, "repository");
           }
         }
@@ -46,13 +53,15 @@ public record GitFacts(String commit, boolean dirty, String from) {
 
   /** The facts recorded at build time, if the jar has them. */
   public static GitFacts fromBuild() {
-    try (InputStream in = GitFacts.class.getClassLoader().getResourceAsStream("janus-git.properties")) {
+    try (InputStream in =
+        GitFacts.class.getClassLoader().getResourceAsStream("janus-git.properties")) {
       if (in != null) {
         Properties p = new Properties();
         p.load(in);
         String commit = p.getProperty("git.commit.id");
         if (commit != null && !commit.isBlank()) {
-          return new GitFacts(commit, Boolean.parseBoolean(p.getProperty("git.dirty", "false")), "build");
+          return new GitFacts(
+              commit, Boolean.parseBoolean(p.getProperty("git.dirty", "false")), "build");
         }
       }
     } catch (IOException e) {

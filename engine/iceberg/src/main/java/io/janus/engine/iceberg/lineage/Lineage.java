@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * What every snapshot Janus commits carries in its summary (DESIGN §5): run id, git commit and dirty
- * flag, user, definition (name:version), its fingerprint, the range and the engine version.
+ * What every snapshot Janus commits carries in its summary (DESIGN §5): run id, git commit and
+ * dirty flag, user, definition (name:version), its fingerprint, the range and the engine version.
  */
 public record Lineage(
     String runId,
@@ -35,8 +35,12 @@ public record Lineage(
   public static final String ENGINE_VERSION = "janus.engine-version";
   public static final String JOB = "janus.job";
 
-  /** Lineage of a run of {@code job} over {@code group} (may be null for group-less jobs such as ingest). */
-  public static Lineage capture(String runId, String job, FeatureGroup group, String range, Path workingDir) {
+  /**
+   * Lineage of a run of {@code job} over {@code group} (may be null for group-less jobs such as
+   * ingest).
+   */
+  public static Lineage capture(
+      String runId, String job, FeatureGroup group, String range, Path workingDir) {
     GitFacts git = GitFacts.detect(workingDir);
     return new Lineage(
         runId,
@@ -73,7 +77,8 @@ public record Lineage(
 
   /** Version of the Janus engine on the classpath. */
   public static String currentEngineVersion() {
-    try (InputStream in = Lineage.class.getClassLoader().getResourceAsStream("janus/engine.properties")) {
+    try (InputStream in =
+        Lineage.class.getClassLoader().getResourceAsStream("janus/engine.properties")) {
       if (in != null) {
         Properties p = new Properties();
         p.load(in);

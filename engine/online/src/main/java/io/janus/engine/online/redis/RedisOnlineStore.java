@@ -1,18 +1,17 @@
 package io.janus.engine.online.redis;
 
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.janus.engine.online.OnlineRow;
 import io.janus.engine.online.OnlineStore;
 import io.janus.engine.online.redis.internal.RespArgs;
-
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -25,16 +24,18 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@link OnlineStore} on Redis through Lettuce: one hash per (group, entity) with the feature fields
- * plus {@code _valid_from} and {@code _version}; writes go through a server-side Lua script that
- * compares {@code valid_from} atomically, several keys per call (so Redis parses and
- * dispatches fewer commands; standalone Redis, as all keys of a call must share a cluster slot), and are pipelined. URIs may carry a password and TLS
- * ({@code rediss://:secret@host:6380}). One instance per thread: pipelining switches the
- * connection's auto-flush, which concurrent callers would trip over.
+ * {@link OnlineStore} on Redis through Lettuce: one hash per (group, entity) with the feature
+ * fields plus {@code _valid_from} and {@code _version}; writes go through a server-side Lua script
+ * that compares {@code valid_from} atomically, several keys per call (so Redis parses and
+ * dispatches fewer commands; standalone Redis, as all keys of a call must share a cluster slot),
+ * and are pipelined. URIs may carry a password and TLS ({@code rediss://:secret@host:6380}). One
+ * instance per thread: pipelining switches the connection's auto-flush, which concurrent callers
+ * would trip over.
  */
 public final class RedisOnlineStore implements OnlineStore {
   /** Field holding the epoch-ms valid_from of the stored values. */
   public static final String VALID_FROM = "_valid_from";
+
   /** Field holding the definition fingerprint the values were computed with. */
   public static final String VERSION = "_version";
 
@@ -49,7 +50,8 @@ public final class RedisOnlineStore implements OnlineStore {
   // it moves about once per grid step, never early. Setting it on every write made the script about
   // a quarter dearer (see docs/architecture.md). Readers judge the TTL from valid_from, so a key
   // lingering up to one grid step (at most a minute, 1 % of the TTL) changes nothing they see.
-  static final String GUARDED_PUT = """
+  static final String GUARDED_PUT =
+      """
       local results = {}
       local now
       local a = 1
@@ -141,45 +143,68 @@ public final class RedisOnlineStore implements OnlineStore {
 
   @Override
   public CompletableFuture<List<Boolean>> multiPut(List<OnlineRow> rows) {
-    return send(rows, false).thenCompose(result -> result != null ? CompletableFuture.completedFuture(result)
-        // The server lost its script cache (a restart answers NOSCRIPT): send the script text, which
-        // caches it again. Guarded writes are idempotent, so re-sending the whole batch is safe.
-        : send(rows, true).thenApply(r -> {
-          if (r == null) throw new IllegalStateException("redis refused the guarded-write script");
-          return r;
-        }));
+    return send(rows, false)
+        .thenCompose(
+            result ->
+                result != null
+                    ? CompletableFuture.completedFuture(result)
+                    // The server lost its script cache (a restart answers NOSCRIPT): send the
+                    // script text, which
+                    // caches it again. Guarded writes are idempotent, so re-sending the whole batch
+                    // is safe.
+                    : send(rows, true)
+                        .thenApply(
+                            r -> {
+                              if (r == null)
+                                throw new IllegalStateException(
+                                    "redis refused the guarded-write script");
+                              return r;
+                            }));
   }
 
   /** One pipelined batch; completes with null when the server did not know the script. */
   private CompletableFuture<List<Boolean>> send(List<OnlineRow> rows, boolean withScriptText) {
     long now = System.currentTimeMillis();
-    List<CompletableFuture<List<Object>>> futures = new ArrayList<>((rows.size() + KEYS_PER_CALL - 1) / KEYS_PER_CALL);
+    List<CompletableFuture<List<Object>>> futures =
+        new ArrayList<>((rows.size() + KEYS_PER_CALL - 1) / KEYS_PER_CALL);
     connection.setAutoFlushCommands(false);
     try {
       for (int from = 0; from < rows.size(); from += KEYS_PER_CALL) {
         List<OnlineRow> chunk = rows.subList(from, Math.min(rows.size(), from + KEYS_PER_CALL));
-        RespArgs args = new RespArgs(512 + 320 * chunk.size()).text(withScriptText ? GUARDED_PUT : sha).number(chunk.size());
+        RespArgs args =
+            new RespArgs(512 + 320 * chunk.size())
+                .text(withScriptText ? GUARDED_PUT : sha)
+                .number(chunk.size());
         for (OnlineRow r : chunk) args.text(r.group(), r.key());
         for (OnlineRow r : chunk) addArgs(r, args, now);
-        futures.add(async.dispatch(withScriptText ? CommandType.EVAL : CommandType.EVALSHA, new NestedMultiOutput<>(StringCodec.UTF8), args)
-            .toCompletableFuture());
+        futures.add(
+            async
+                .dispatch(
+                    withScriptText ? CommandType.EVAL : CommandType.EVALSHA,
+                    new NestedMultiOutput<>(StringCodec.UTF8),
+                    args)
+                .toCompletableFuture());
       }
     } finally {
       // Never block here: this may run on Lettuce's event loop (the NOSCRIPT retry).
       connection.flushCommands();
       connection.setAutoFlushCommands(true);
     }
-    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).handle((ok, err) -> {
-      if (err != null) {
-        if (rootCause(err) instanceof RedisNoScriptException && !withScriptText) return null;
-        throw new IllegalStateException("redis write failed: " + rootCause(err).getMessage(), err);
-      }
-      List<Boolean> out = new ArrayList<>(rows.size());
-      for (CompletableFuture<List<Object>> f : futures) {
-        for (Object landed : f.join()) out.add(((Long) landed) != 0L);
-      }
-      return out;
-    });
+    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+        .handle(
+            (ok, err) -> {
+              if (err != null) {
+                if (rootCause(err) instanceof RedisNoScriptException && !withScriptText)
+                  return null;
+                throw new IllegalStateException(
+                    "redis write failed: " + rootCause(err).getMessage(), err);
+              }
+              List<Boolean> out = new ArrayList<>(rows.size());
+              for (CompletableFuture<List<Object>> f : futures) {
+                for (Object landed : f.join()) out.add(((Long) landed) != 0L);
+              }
+              return out;
+            });
   }
 
   private static void addArgs(OnlineRow r, RespArgs out, long now) {
@@ -190,7 +215,9 @@ public final class RedisOnlineStore implements OnlineStore {
     }
     int nset = 0;
     for (String v : r.values().values()) if (v != null) nset++;
-    out.number(nset).number(r.values().size() - nset).number(expiryGrid(r.expireAtMs() - r.validFrom(), r.expireAtMs() <= now));
+    out.number(nset)
+        .number(r.values().size() - nset)
+        .number(expiryGrid(r.expireAtMs() - r.validFrom(), r.expireAtMs() <= now));
     for (Map.Entry<String, String> e : r.values().entrySet()) {
       if (e.getValue() != null) out.text(e.getKey()).text(e.getValue());
     }
@@ -226,7 +253,9 @@ public final class RedisOnlineStore implements OnlineStore {
     return out;
   }
 
-  /** The SCAN MATCH pattern for a group's keys: glob characters in the group name match literally. */
+  /**
+   * The SCAN MATCH pattern for a group's keys: glob characters in the group name match literally.
+   */
   public static String matchPattern(String group) {
     StringBuilder b = new StringBuilder(group.length() + 2);
     for (int i = 0; i < group.length(); i++) {
@@ -250,7 +279,10 @@ public final class RedisOnlineStore implements OnlineStore {
     return n;
   }
 
-  /** Writes a metadata hash (unguarded), e.g. a sync marker; keys of metadata start with {@code _janus:}. */
+  /**
+   * Writes a metadata hash (unguarded), e.g. a sync marker; keys of metadata start with {@code
+   * _janus:}.
+   */
   public void putMetadata(String key, Map<String, String> fields) {
     connection.sync().hset(key, fields);
   }

@@ -18,7 +18,9 @@ public final class RespArgs extends CommandArgs<String, String> {
   private int length;
   private int count;
 
-  /** @param capacity expected size in bytes (it grows as needed) */
+  /**
+   * @param capacity expected size in bytes (it grows as needed)
+   */
   public RespArgs(int capacity) {
     super(StringCodec.UTF8);
     bytes = new byte[Math.max(64, capacity)];
@@ -125,6 +127,7 @@ public final class RespArgs extends CommandArgs<String, String> {
   }
 
   private void ensure(int more) {
-    if (length + more > bytes.length) bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+    if (length + more > bytes.length)
+      bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
   }
 }

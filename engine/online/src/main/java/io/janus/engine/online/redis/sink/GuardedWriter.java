@@ -2,7 +2,6 @@ package io.janus.engine.online.redis.sink;
 
 import io.janus.engine.online.OnlineRow;
 import io.janus.engine.online.OnlineStore;
-
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,15 +18,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Batches guarded writes to an {@link OnlineStore}: rows are buffered briefly (a batch, or a few ms
- * for a slow stream) keeping only the newest per key, then sent asynchronously with at most
- * {@code maxInFlight} batches outstanding (back-pressure instead of an unbounded buffer); failed
- * batches are re-sent with exponential backoff, which is safe because guarded writes are idempotent.
- * Not thread-safe: one per task.
+ * for a slow stream) keeping only the newest per key, then sent asynchronously with at most {@code
+ * maxInFlight} batches outstanding (back-pressure instead of an unbounded buffer); failed batches
+ * are re-sent with exponential backoff, which is safe because guarded writes are idempotent. Not
+ * thread-safe: one per task.
  */
 public final class GuardedWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GuardedWriter.class);
   private static final int MAX_ATTEMPTS = 8;
-  /** A partly filled batch is sent once it is this old, so a slow stream still reaches Redis quickly. */
+
+  /**
+   * A partly filled batch is sent once it is this old, so a slow stream still reaches Redis
+   * quickly.
+   */
   private static final long MAX_BATCH_DELAY_NANOS = 5_000_000L;
 
   private final OnlineStore store;
@@ -36,14 +39,23 @@ public final class GuardedWriter implements AutoCloseable {
   private final Counter landed;
   private final Counter refused;
   private final Counter retries;
+
   /** Milliseconds from sending a batch until it is confirmed (null = not measured). */
   private Histogram latency;
+
   private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
-  /** Rows waiting to be sent, the newest per key: older rows of a key would be refused by the guard anyway. */
+
+  /**
+   * Rows waiting to be sent, the newest per key: older rows of a key would be refused by the guard
+   * anyway.
+   */
   private Map<String, OnlineRow> buffer = new LinkedHashMap<>();
+
   private long firstBufferedNanos;
 
-  /** A batch in flight; the store's callback notes when it was confirmed, for the latency histogram. */
+  /**
+   * A batch in flight; the store's callback notes when it was confirmed, for the latency histogram.
+   */
   private static final class Batch {
     final List<OnlineRow> rows;
     final CompletableFuture<List<Boolean>> result;
@@ -62,7 +74,13 @@ public final class GuardedWriter implements AutoCloseable {
    * @param refused counts rows the guard refused because the store held a newer value
    * @param retries counts batches sent again after a failure
    */
-  public GuardedWriter(OnlineStore store, int batchSize, int maxInFlight, Counter landed, Counter refused, Counter retries) {
+  public GuardedWriter(
+      OnlineStore store,
+      int batchSize,
+      int maxInFlight,
+      Counter landed,
+      Counter refused,
+      Counter retries) {
     this.store = store;
     this.batchSize = batchSize;
     this.maxInFlight = maxInFlight;
@@ -73,16 +91,28 @@ public final class GuardedWriter implements AutoCloseable {
 
   /** A writer with counters of its own (see {@link #landed()}, {@link #refused()}). */
   public GuardedWriter(OnlineStore store, int batchSize, int maxInFlight) {
-    this(store, batchSize, maxInFlight, new SimpleCounter(), new SimpleCounter(), new SimpleCounter());
+    this(
+        store,
+        batchSize,
+        maxInFlight,
+        new SimpleCounter(),
+        new SimpleCounter(),
+        new SimpleCounter());
   }
 
-  /** Also records each batch's write latency (send to confirmation, milliseconds) in {@code histogram}. */
+  /**
+   * Also records each batch's write latency (send to confirmation, milliseconds) in {@code
+   * histogram}.
+   */
   public GuardedWriter measureLatency(Histogram histogram) {
     this.latency = histogram;
     return this;
   }
 
-  /** Buffers a row; sends the buffer when it is full or old, blocking while too many batches are in flight. */
+  /**
+   * Buffers a row; sends the buffer when it is full or old, blocking while too many batches are in
+   * flight.
+   */
   public void write(OnlineRow r) throws IOException {
     if (buffer.isEmpty()) {
       firstBufferedNanos = System.nanoTime();
@@ -92,7 +122,8 @@ public final class GuardedWriter implements AutoCloseable {
     if (previous == null || r.validFrom() >= previous.validFrom()) {
       buffer.put(key, r);
     }
-    if (buffer.size() >= batchSize || System.nanoTime() - firstBufferedNanos > MAX_BATCH_DELAY_NANOS) {
+    if (buffer.size() >= batchSize
+        || System.nanoTime() - firstBufferedNanos > MAX_BATCH_DELAY_NANOS) {
       send();
     }
   }
@@ -102,7 +133,10 @@ public final class GuardedWriter implements AutoCloseable {
     return !buffer.isEmpty();
   }
 
-  /** Sends what is buffered without waiting for it (a batch that stopped filling must not wait for the next row). */
+  /**
+   * Sends what is buffered without waiting for it (a batch that stopped filling must not wait for
+   * the next row).
+   */
   public void sendBuffered() throws IOException {
     send();
     reapDone();
@@ -139,7 +173,10 @@ public final class GuardedWriter implements AutoCloseable {
     reapDone();
   }
 
-  /** Accounts for the batches already confirmed (or failed: those are retried now rather than at the next checkpoint). */
+  /**
+   * Accounts for the batches already confirmed (or failed: those are retried now rather than at the
+   * next checkpoint).
+   */
   private void reapDone() throws IOException {
     while (!inFlight.isEmpty() && inFlight.peek().result.isDone()) {
       complete(inFlight.poll());
@@ -166,10 +203,20 @@ public final class GuardedWriter implements AutoCloseable {
         throw new IOException("interrupted while writing to the online store", e);
       } catch (ExecutionException e) {
         if (attempt >= MAX_ATTEMPTS) {
-          throw new IOException("online store write failed after " + attempt + " attempts: " + e.getCause().getMessage(), e.getCause());
+          throw new IOException(
+              "online store write failed after "
+                  + attempt
+                  + " attempts: "
+                  + e.getCause().getMessage(),
+              e.getCause());
         }
         retries.inc();
-        LOG.warn("online store write of {} rows failed (attempt {}), retrying in {} ms: {}", b.rows.size(), attempt, backoff, e.getCause().getMessage());
+        LOG.warn(
+            "online store write of {} rows failed (attempt {}), retrying in {} ms: {}",
+            b.rows.size(),
+            attempt,
+            backoff,
+            e.getCause().getMessage());
         try {
           Thread.sleep(backoff);
         } catch (InterruptedException ie) {

@@ -6,8 +6,6 @@ import io.janus.engine.online.redis.source.enumerator.RedisScanEnumerator;
 import io.janus.engine.online.redis.source.reader.RedisScanReader;
 import io.janus.engine.online.redis.source.split.RedisScanSplit;
 import io.janus.engine.online.redis.source.split.RedisScanSplitSerializer;
-
-import java.io.Serializable;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.BasicArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -21,21 +19,21 @@ import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * Bounded Flink source reading every stored entity of one feature group from a standalone Redis,
- * as written by {@link io.janus.engine.online.redis.RedisOnlineStore}: one hash per key
- * {@code <group>:<entity>}. Emits one {@code String[]} per feature hash: index 0 the entity key (the
- * part after {@code <group>:}), 1 {@code _valid_from}, 2 {@code _version}, then the value of
- * {@code fields.get(i)} at {@code 3 + i} (null where the hash lacks it).
+ * Bounded Flink source reading every stored entity of one feature group from a standalone Redis, as
+ * written by {@link io.janus.engine.online.redis.RedisOnlineStore}: one hash per key {@code
+ * <group>:<entity>}. Emits one {@code String[]} per feature hash: index 0 the entity key (the part
+ * after {@code <group>:}), 1 {@code _valid_from}, 2 {@code _version}, then the value of {@code
+ * fields.get(i)} at {@code 3 + i} (null where the hash lacks it).
  *
  * <p>Keys are walked with {@code SCAN ... MATCH <group>:*}, which never blocks the server (unlike
  * {@code KEYS}) and sees every key present for the whole scan; keys written or deleted meanwhile
- * may or may not be seen, and SCAN may return a key twice if the key space shrinks during the
- * scan. Keys the filter rejects, keys under {@code _janus:} (metadata), keys that are not hashes
- * and hashes without {@code _valid_from} are skipped.
+ * may or may not be seen, and SCAN may return a key twice if the key space shrinks during the scan.
+ * Keys the filter rejects, keys under {@code _janus:} (metadata), keys that are not hashes and
+ * hashes without {@code _valid_from} are skipped.
  *
- * <p>One SCAN cursor cannot be shared, so there is a single split and one reader does all the
- * work; the other readers finish at once. Nothing of the cursor is checkpointed: a restart scans
- * again from the start, re-emitting what was already emitted, which suits a batch check.
+ * <p>One SCAN cursor cannot be shared, so there is a single split and one reader does all the work;
+ * the other readers finish at once. Nothing of the cursor is checkpointed: a restart scans again
+ * from the start, re-emitting what was already emitted, which suits a batch check.
  */
 public final class RedisScanSource
     implements Source<String[], RedisScanSplit, Boolean>, ResultTypeQueryable<String[]> {
@@ -74,7 +72,8 @@ public final class RedisScanSource
 
   /** An enumerator whose split is still to be assigned. */
   @Override
-  public SplitEnumerator<RedisScanSplit, Boolean> createEnumerator(SplitEnumeratorContext<RedisScanSplit> enumContext) {
+  public SplitEnumerator<RedisScanSplit, Boolean> createEnumerator(
+      SplitEnumeratorContext<RedisScanSplit> enumContext) {
     return new RedisScanEnumerator(enumContext, false);
   }
 

@@ -14,10 +14,38 @@ class RespArgsTest {
   @Test
   void encodesLikeLettuce() {
     String longText = "x".repeat(5000);
-    RespArgs ours = new RespArgs(16).text("sha").number(2).text("user_activity", "u1").text("grüße", "ké|y").number(-1)
-        .number(Long.MAX_VALUE).number(Long.MIN_VALUE).number(0).number(10).number(-10).text("").text("Zürich").text(longText).text("0123456789");
-    CommandArgs<String, String> lettuce = new CommandArgs<>(StringCodec.UTF8).add("sha").add(2).add("user_activity:u1").add("grüße:ké|y")
-        .add(-1).add(Long.MAX_VALUE).add(Long.MIN_VALUE).add(0).add(10).add(-10).add("").add("Zürich").add(longText).add("0123456789");
+    RespArgs ours =
+        new RespArgs(16)
+            .text("sha")
+            .number(2)
+            .text("user_activity", "u1")
+            .text("grüße", "ké|y")
+            .number(-1)
+            .number(Long.MAX_VALUE)
+            .number(Long.MIN_VALUE)
+            .number(0)
+            .number(10)
+            .number(-10)
+            .text("")
+            .text("Zürich")
+            .text(longText)
+            .text("0123456789");
+    CommandArgs<String, String> lettuce =
+        new CommandArgs<>(StringCodec.UTF8)
+            .add("sha")
+            .add(2)
+            .add("user_activity:u1")
+            .add("grüße:ké|y")
+            .add(-1)
+            .add(Long.MAX_VALUE)
+            .add(Long.MIN_VALUE)
+            .add(0)
+            .add(10)
+            .add(-10)
+            .add("")
+            .add("Zürich")
+            .add(longText)
+            .add("0123456789");
     assertThat(ours.count()).isEqualTo(lettuce.count()).isEqualTo(14);
     assertThat(encoded(ours)).isEqualTo(encoded(lettuce));
     // Encoding twice (a command re-sent after a reconnect) writes the same bytes.

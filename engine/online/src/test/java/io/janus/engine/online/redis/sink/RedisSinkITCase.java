@@ -1,14 +1,13 @@
 package io.janus.engine.online.redis.sink;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.core.testing.TestGroups;
 import io.janus.engine.embedded.EmbeddedRedis;
 import io.janus.engine.online.OnlineRowEncoder;
 import io.janus.engine.online.redis.RedisOnlineStore;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.janus.engine.core.plan.GroupPlan;
-import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.core.testing.TestGroups;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,11 +23,17 @@ import org.apache.flink.table.data.TimestampData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The streaming Redis sink's writer against a real redis-server, with a processing-time service the test drives. */
+/**
+ * The streaming Redis sink's writer against a real redis-server, with a processing-time service the
+ * test drives.
+ */
 class RedisSinkITCase {
   @TempDir Path dir;
 
-  /** Processing time that moves only when the test says so; due timers fire in the test's thread, as in a task's. */
+  /**
+   * Processing time that moves only when the test says so; due timers fire in the test's thread, as
+   * in a task's.
+   */
   static final class ManualTime implements ProcessingTimeService {
     long now = 1_000;
     final TreeMap<Long, List<ProcessingTimeCallback>> timers = new TreeMap<>();
@@ -61,9 +66,16 @@ class RedisSinkITCase {
     ManualTime time = new ManualTime();
     try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis"));
         RedisOnlineStore reader = new RedisOnlineStore(redis.uri())) {
-      GuardedWriter guarded = new GuardedWriter(new RedisOnlineStore(redis.uri()), 500, 8,
-          new SimpleCounter(), new SimpleCounter(), new SimpleCounter());
-      RedisSink.Writer writer = new RedisSink.Writer(guarded, encoder, new DescriptiveStatisticsHistogram(100), time);
+      GuardedWriter guarded =
+          new GuardedWriter(
+              new RedisOnlineStore(redis.uri()),
+              500,
+              8,
+              new SimpleCounter(),
+              new SimpleCounter(),
+              new SimpleCounter());
+      RedisSink.Writer writer =
+          new RedisSink.Writer(guarded, encoder, new DescriptiveStatisticsHistogram(100), time);
       long validFrom = System.currentTimeMillis();
       GenericRowData row = new GenericRowData(columns.size());
       row.setField(0, StringData.fromString("u1"));
@@ -81,7 +93,10 @@ class RedisSinkITCase {
         stored = reader.multiGet(List.of(key)).get(0);
         if (stored == null) Thread.sleep(10);
       }
-      assertThat(stored).as("the row reached Redis").isNotNull().containsEntry("_valid_from", Long.toString(validFrom));
+      assertThat(stored)
+          .as("the row reached Redis")
+          .isNotNull()
+          .containsEntry("_valid_from", Long.toString(validFrom));
       writer.close();
     }
   }

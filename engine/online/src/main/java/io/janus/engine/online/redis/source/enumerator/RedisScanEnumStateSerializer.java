@@ -30,8 +30,10 @@ public final class RedisScanEnumStateSerializer implements SimpleVersionedSerial
   /** Reads a state written by {@link #serialize}. */
   @Override
   public Boolean deserialize(int version, byte[] serialized) throws IOException {
-    if (version != VERSION) throw new IOException("unknown RedisScan enumerator state version " + version);
-    if (serialized.length != 1) throw new IOException("corrupt RedisScan enumerator state: " + serialized.length + " bytes");
+    if (version != VERSION)
+      throw new IOException("unknown RedisScan enumerator state version " + version);
+    if (serialized.length != 1)
+      throw new IOException("corrupt RedisScan enumerator state: " + serialized.length + " bytes");
     return serialized[0] != 0;
   }
 }

@@ -1,7 +1,6 @@
 package io.janus.engine.online.redis.source.enumerator;
 
 import io.janus.engine.online.redis.source.split.RedisScanSplit;
-
 import java.util.List;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;

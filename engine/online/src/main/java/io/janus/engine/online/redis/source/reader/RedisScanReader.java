@@ -3,8 +3,6 @@ package io.janus.engine.online.redis.source.reader;
 import io.janus.engine.online.KeyFilter;
 import io.janus.engine.online.redis.RedisOnlineStore;
 import io.janus.engine.online.redis.source.split.RedisScanSplit;
-
-import io.janus.engine.online.redis.RedisOnlineStore;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
@@ -36,19 +34,31 @@ import org.apache.flink.core.io.InputStatus;
  * <p>All methods run on the task's mailbox thread, so the state needs no locking.
  */
 public final class RedisScanReader implements SourceReader<String[], RedisScanSplit> {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisScanReader.class);
-  /** Keys per SCAN step, as a hint to Redis: larger steps mean fewer round trips, smaller ones shorter stalls. */
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(RedisScanReader.class);
+
+  /**
+   * Keys per SCAN step, as a hint to Redis: larger steps mean fewer round trips, smaller ones
+   * shorter stalls.
+   */
   public static final int SCAN_COUNT = 5000;
+
   /** Longest wait for one batch of HMGETs before the reader fails (and Flink restarts it). */
   private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(60);
+
   private static final String METADATA_PREFIX = "_janus:";
 
   private final SourceReaderContext context;
   private final String redisUri;
   private final String prefix;
   private final ScanArgs scanArgs;
-  /** {@code _valid_from}, {@code _version}, then the requested fields: HMGET returns them in this order. */
+
+  /**
+   * {@code _valid_from}, {@code _version}, then the requested fields: HMGET returns them in this
+   * order.
+   */
   private final String[] hashFields;
+
   private final KeyFilter filter;
 
   private RedisScanSplit split;
@@ -56,19 +66,27 @@ public final class RedisScanReader implements SourceReader<String[], RedisScanSp
   private boolean finished;
   private long startedNanos;
   private long emitted;
+
   /** The next SCAN step, already sent while the previous step's hashes were fetched. */
   private CompletableFuture<KeyScanCursor<String>> nextStep;
+
   /** Completed once there is something to do: a split arrived or none will. */
   private CompletableFuture<Void> available = new CompletableFuture<>();
 
   private RedisClient client;
   private StatefulRedisConnection<String, String> connection;
 
-  public RedisScanReader(SourceReaderContext context, String redisUri, String group, List<String> fields, KeyFilter filter) {
+  public RedisScanReader(
+      SourceReaderContext context,
+      String redisUri,
+      String group,
+      List<String> fields,
+      KeyFilter filter) {
     this.context = context;
     this.redisUri = redisUri;
     this.prefix = group + ":";
-    this.scanArgs = ScanArgs.Builder.matches(RedisOnlineStore.matchPattern(group)).limit(SCAN_COUNT);
+    this.scanArgs =
+        ScanArgs.Builder.matches(RedisOnlineStore.matchPattern(group)).limit(SCAN_COUNT);
     this.hashFields = new String[fields.size() + 2];
     hashFields[0] = RedisOnlineStore.VALID_FROM;
     hashFields[1] = RedisOnlineStore.VERSION;
@@ -110,7 +128,11 @@ public final class RedisScanReader implements SourceReader<String[], RedisScanSp
     if (!step.isFinished()) return InputStatus.MORE_AVAILABLE;
     finished = true;
     double seconds = (System.nanoTime() - startedNanos) / 1e9;
-    LOG.info("redis scan of {}*: {} feature hashes read in {} s ({}/s)", prefix, emitted, String.format("%.1f", seconds),
+    LOG.info(
+        "redis scan of {}*: {} feature hashes read in {} s ({}/s)",
+        prefix,
+        emitted,
+        String.format("%.1f", seconds),
         Math.round(emitted / Math.max(seconds, 1e-3)));
     return InputStatus.END_OF_INPUT;
   }
@@ -119,15 +141,18 @@ public final class RedisScanReader implements SourceReader<String[], RedisScanSp
    * The accepted feature hashes among the keys of {@code step}, fetched in one pipelined round trip
    * that also carries the next SCAN step, so Redis never waits for the client between the two.
    */
-  private List<String[]> fetch(KeyScanCursor<String> step) throws InterruptedException, ExecutionException, TimeoutException {
+  private List<String[]> fetch(KeyScanCursor<String> step)
+      throws InterruptedException, ExecutionException, TimeoutException {
     List<String> accepted = new ArrayList<>(step.getKeys().size());
     for (String key : step.getKeys()) {
-      // MATCH already limits keys to the prefix; the check also guards against a server ignoring it.
+      // MATCH already limits keys to the prefix; the check also guards against a server ignoring
+      // it.
       if (!key.startsWith(prefix) || key.startsWith(METADATA_PREFIX)) continue;
       if (filter.accept(key.substring(prefix.length()))) accepted.add(key);
     }
     RedisAsyncCommands<String, String> async = connection.async();
-    List<CompletableFuture<List<KeyValue<String, String>>>> futures = new ArrayList<>(accepted.size());
+    List<CompletableFuture<List<KeyValue<String, String>>>> futures =
+        new ArrayList<>(accepted.size());
     connection.setAutoFlushCommands(false);
     try {
       for (String key : accepted) futures.add(async.hmget(key, hashFields).toCompletableFuture());
@@ -139,7 +164,8 @@ public final class RedisScanReader implements SourceReader<String[], RedisScanSp
     if (accepted.isEmpty()) return List.of();
     // Wait for every reply, failed ones included (a WRONGTYPE reply must not hide the others).
     try {
-      CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(BATCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+          .get(BATCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException ignored) {
       // inspected per key below
     }
@@ -150,7 +176,9 @@ public final class RedisScanReader implements SourceReader<String[], RedisScanSp
         values = futures.get(i).get();
       } catch (ExecutionException e) {
         // Only a key of another type is skipped: any other failure would silently drop data.
-        if (e.getCause() instanceof RedisCommandExecutionException c && c.getMessage() != null && c.getMessage().startsWith("WRONGTYPE")) continue;
+        if (e.getCause() instanceof RedisCommandExecutionException c
+            && c.getMessage() != null
+            && c.getMessage().startsWith("WRONGTYPE")) continue;
         throw e;
       }
       // No _valid_from: deleted or expired since SCAN saw it, or not written by the online store.

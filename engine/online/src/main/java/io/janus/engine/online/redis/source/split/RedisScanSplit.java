@@ -1,7 +1,6 @@
 package io.janus.engine.online.redis.source.split;
 
 import io.janus.engine.online.redis.source.RedisScanSource;
-
 import org.apache.flink.api.connector.source.SourceSplit;
 
 /**

@@ -31,7 +31,8 @@ public final class RedisScanSplitSerializer implements SimpleVersionedSerializer
   /** Reads a split written by {@link #serialize}; fails on an unknown version or id. */
   @Override
   public RedisScanSplit deserialize(int version, byte[] serialized) throws IOException {
-    if (version != VERSION) throw new IOException("unknown RedisScanSplit serializer version " + version);
+    if (version != VERSION)
+      throw new IOException("unknown RedisScanSplit serializer version " + version);
     String id = new String(serialized, StandardCharsets.UTF_8);
     if (!RedisScanSplit.ID.equals(id)) throw new IOException("unknown RedisScanSplit id " + id);
     return new RedisScanSplit();
