@@ -1,9 +1,9 @@
 package io.janus.engine.iceberg;
 
 import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.core.definition.FieldType;
 import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.schema.FeatureSchema;
+import io.janus.engine.core.schema.FieldType;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.table.types.logical.RowType;

@@ -1,7 +1,7 @@
 package io.janus.engine.iceberg;
 
 import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.core.definition.FieldType;
+import io.janus.engine.core.schema.FieldType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;

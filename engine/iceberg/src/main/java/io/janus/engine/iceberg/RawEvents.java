@@ -1,9 +1,9 @@
 package io.janus.engine.iceberg;
 
-import io.janus.engine.core.definition.FieldType;
 import io.janus.engine.core.definition.SourceDefinition;
 import io.janus.engine.core.definition.SourceField;
 import io.janus.engine.core.event.Event;
+import io.janus.engine.core.schema.FieldType;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.janus.engine.online;
 
 import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.core.definition.FieldType;
 import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.core.schema.FieldType;
 import io.janus.engine.online.redis.RedisOnlineStore;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package io.janus.local.bench;
 
 import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.core.definition.FieldType;
 import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.core.schema.FieldType;
 import io.janus.engine.flink.compute.FeatureRows;
 import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.Warehouse;

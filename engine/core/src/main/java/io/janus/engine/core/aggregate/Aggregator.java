@@ -1,5 +1,8 @@
 package io.janus.engine.core.aggregate;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.io.Serializable;
 
 /**
@@ -36,6 +39,24 @@ public interface Aggregator<I> extends Serializable {
    * null).
    */
   Object result(I ir);
+
+  /**
+   * Writes a non-null {@code ir}, for checkpoints and savepoints.
+   *
+   * @param ir the intermediate value
+   * @param out where to write it
+   * @throws IOException when {@code out} fails
+   */
+  void write(I ir, DataOutput out) throws IOException;
+
+  /**
+   * Reads an intermediate value written by {@link #write}.
+   *
+   * @param in where to read it from
+   * @return the intermediate value
+   * @throws IOException when {@code in} fails or ends early
+   */
+  I read(DataInput in) throws IOException;
 
   /** True when {@link #subtract} is available, so a window can drop a slice without recomputing. */
   default boolean invertible() {

@@ -1,5 +1,10 @@
 package io.janus.engine.core.aggregate;
 
+import io.janus.engine.core.schema.FieldType;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
 import org.apache.datasketches.hll.Union;
 
@@ -7,9 +12,50 @@ import org.apache.datasketches.hll.Union;
  * Approximate count of distinct values with an Apache DataSketches HyperLogLog union (lgK 12, about
  * 1.6 % relative error; exact for small counts, where the sketch is still a list of coupons).
  */
-public final class ApproxDistinctAggregator implements Aggregator<Union> {
+public final class ApproxDistinctAggregator implements Aggregator<Union>, Aggregation {
   /** log2 of the number of HLL buckets. */
   public static final int LG_K = 12;
+
+  @Override
+  public String name() {
+    return "approx_count_distinct";
+  }
+
+  @Override
+  public Reads reads() {
+    return Reads.TEXT;
+  }
+
+  @Override
+  public FieldType resultType(FieldType valueType) {
+    return FieldType.LONG;
+  }
+
+  @Override
+  public boolean nonNegative() {
+    return true;
+  }
+
+  @Override
+  public Aggregator<?> aggregator(FieldType valueType) {
+    return this;
+  }
+
+  @Override
+  public void write(Union ir, DataOutput out) throws IOException {
+    byte[] bytes = ir.getResult(TgtHllType.HLL_8).toCompactByteArray();
+    out.writeInt(bytes.length);
+    out.write(bytes);
+  }
+
+  @Override
+  public Union read(DataInput in) throws IOException {
+    byte[] bytes = new byte[in.readInt()];
+    in.readFully(bytes);
+    Union u = new Union(LG_K);
+    u.update(HllSketch.heapify(bytes));
+    return u;
+  }
 
   @Override
   public Union prepare(double num, String str, long ts, String eventId) {

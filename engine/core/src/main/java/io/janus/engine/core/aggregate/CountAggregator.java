@@ -1,7 +1,47 @@
 package io.janus.engine.core.aggregate;
 
+import io.janus.engine.core.schema.FieldType;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /** Count of inputs; IR is a one-element long array. */
-public final class CountAggregator implements Aggregator<long[]> {
+public final class CountAggregator implements Aggregator<long[]>, Aggregation {
+  @Override
+  public String name() {
+    return "count";
+  }
+
+  @Override
+  public Reads reads() {
+    return Reads.EVENT_OR_VALUE;
+  }
+
+  @Override
+  public FieldType resultType(FieldType valueType) {
+    return FieldType.LONG;
+  }
+
+  @Override
+  public boolean nonNegative() {
+    return true;
+  }
+
+  @Override
+  public Aggregator<?> aggregator(FieldType valueType) {
+    return this;
+  }
+
+  @Override
+  public void write(long[] ir, DataOutput out) throws IOException {
+    out.writeLong(ir[0]);
+  }
+
+  @Override
+  public long[] read(DataInput in) throws IOException {
+    return new long[] {in.readLong()};
+  }
+
   @Override
   public long[] prepare(double num, String str, long ts, String eventId) {
     return new long[] {1};

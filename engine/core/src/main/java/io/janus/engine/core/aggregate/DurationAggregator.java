@@ -1,7 +1,48 @@
 package io.janus.engine.core.aggregate;
 
+import io.janus.engine.core.schema.FieldType;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /** Seconds between the first and the last input's event time; IR is {@code [min ts, max ts]}. */
-public final class DurationAggregator implements Aggregator<long[]> {
+public final class DurationAggregator implements Aggregator<long[]>, Aggregation {
+  @Override
+  public String name() {
+    return "duration";
+  }
+
+  @Override
+  public Reads reads() {
+    return Reads.EVENT;
+  }
+
+  @Override
+  public FieldType resultType(FieldType valueType) {
+    return FieldType.DOUBLE;
+  }
+
+  @Override
+  public boolean nonNegative() {
+    return true;
+  }
+
+  @Override
+  public Aggregator<?> aggregator(FieldType valueType) {
+    return this;
+  }
+
+  @Override
+  public void write(long[] ir, DataOutput out) throws IOException {
+    out.writeLong(ir[0]);
+    out.writeLong(ir[1]);
+  }
+
+  @Override
+  public long[] read(DataInput in) throws IOException {
+    return new long[] {in.readLong(), in.readLong()};
+  }
+
   @Override
   public long[] prepare(double num, String str, long ts, String eventId) {
     return new long[] {ts, ts};

@@ -1,13 +1,48 @@
 package io.janus.engine.core.aggregate;
 
+import io.janus.engine.core.schema.FieldType;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * Minimum ({@code max == false}) or maximum of a numeric input; IR is a one-element double array.
  */
-public final class ExtremumAggregator implements Aggregator<double[]> {
+public final class ExtremumAggregator implements Aggregator<double[]>, Aggregation {
   private final boolean max;
 
   public ExtremumAggregator(boolean max) {
     this.max = max;
+  }
+
+  @Override
+  public String name() {
+    return max ? "max" : "min";
+  }
+
+  @Override
+  public Reads reads() {
+    return Reads.NUMBER;
+  }
+
+  @Override
+  public FieldType resultType(FieldType valueType) {
+    return FieldType.DOUBLE;
+  }
+
+  @Override
+  public Aggregator<?> aggregator(FieldType valueType) {
+    return this;
+  }
+
+  @Override
+  public void write(double[] ir, DataOutput out) throws IOException {
+    out.writeDouble(ir[0]);
+  }
+
+  @Override
+  public double[] read(DataInput in) throws IOException {
+    return new double[] {in.readDouble()};
   }
 
   @Override

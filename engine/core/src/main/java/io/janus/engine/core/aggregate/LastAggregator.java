@@ -1,9 +1,16 @@
 package io.janus.engine.core.aggregate;
 
-import io.janus.engine.core.definition.FieldType;
+import io.janus.engine.core.schema.FieldType;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /** Value of the latest input by event time; ties are broken by the greater event id. */
-public final class LastAggregator implements Aggregator<LastState> {
+public final class LastAggregator implements Aggregator<LastState>, Aggregation {
+  /** {@code agg: last} in the registry; {@link #aggregator} gives one for the value's type. */
+  public static final LastAggregator AGGREGATION = new LastAggregator(FieldType.DOUBLE);
+
   private final FieldType type;
 
   /**
@@ -11,6 +18,62 @@ public final class LastAggregator implements Aggregator<LastState> {
    */
   public LastAggregator(FieldType type) {
     this.type = type;
+  }
+
+  @Override
+  public String name() {
+    return "last";
+  }
+
+  @Override
+  public Reads reads() {
+    return Reads.ANY_VALUE;
+  }
+
+  @Override
+  public FieldType resultType(FieldType valueType) {
+    return valueType;
+  }
+
+  @Override
+  public Aggregator<?> aggregator(FieldType valueType) {
+    return valueType == type ? this : new LastAggregator(valueType);
+  }
+
+  @Override
+  public void write(LastState ir, DataOutput out) throws IOException {
+    out.writeLong(ir.ts);
+    writeString(ir.eventId, out);
+    out.writeDouble(ir.num);
+    writeString(ir.str, out);
+  }
+
+  /** UTF-8 with an int length, -1 for null (values may exceed {@code writeUTF}'s 64 KB). */
+  private static void writeString(String s, DataOutput out) throws IOException {
+    if (s == null) {
+      out.writeInt(-1);
+      return;
+    }
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  private static String readString(DataInput in) throws IOException {
+    int n = in.readInt();
+    if (n < 0) return null;
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public LastState read(DataInput in) throws IOException {
+    long ts = in.readLong();
+    String eventId = readString(in);
+    double num = in.readDouble();
+    String str = readString(in);
+    return new LastState(ts, eventId, num, str);
   }
 
   @Override

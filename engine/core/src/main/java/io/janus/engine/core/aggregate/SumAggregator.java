@@ -1,16 +1,58 @@
 package io.janus.engine.core.aggregate;
 
+import io.janus.engine.core.schema.FieldType;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 
 /**
  * Sum ({@code avg == false}) or mean ({@code avg == true}) of a numeric input, exact and
  * invertible.
  */
-public final class SumAggregator implements Aggregator<SumState> {
+public final class SumAggregator implements Aggregator<SumState>, Aggregation {
   private final boolean avg;
 
   public SumAggregator(boolean avg) {
     this.avg = avg;
+  }
+
+  @Override
+  public String name() {
+    return avg ? "avg" : "sum";
+  }
+
+  @Override
+  public Reads reads() {
+    return Reads.NUMBER;
+  }
+
+  @Override
+  public FieldType resultType(FieldType valueType) {
+    return FieldType.DOUBLE;
+  }
+
+  @Override
+  public Aggregator<?> aggregator(FieldType valueType) {
+    return this;
+  }
+
+  @Override
+  public void write(SumState ir, DataOutput out) throws IOException {
+    byte[] unscaled = ir.sum.unscaledValue().toByteArray();
+    out.writeInt(ir.sum.scale());
+    out.writeInt(unscaled.length);
+    out.write(unscaled);
+    out.writeLong(ir.count);
+  }
+
+  @Override
+  public SumState read(DataInput in) throws IOException {
+    int scale = in.readInt();
+    byte[] unscaled = new byte[in.readInt()];
+    in.readFully(unscaled);
+    return new SumState(new BigDecimal(new BigInteger(unscaled), scale), in.readLong());
   }
 
   @Override

@@ -8,11 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.janus.engine.core.aggregate.Aggregation;
+import io.janus.engine.core.aggregate.Aggregations;
 import io.janus.engine.core.definition.DefinitionSpecs.AuditSpec;
 import io.janus.engine.core.definition.DefinitionSpecs.FeatureSpec;
 import io.janus.engine.core.definition.DefinitionSpecs.GroupSpec;
 import io.janus.engine.core.definition.DefinitionSpecs.SourceSpec;
 import io.janus.engine.core.expr.Expressions;
+import io.janus.engine.core.schema.FieldType;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -385,7 +388,7 @@ public final class DefinitionLoader {
                 "features[" + i + "]." + ref[0],
                 "ratio of ratio '" + ref[1] + "' is not supported");
           }
-          if (target.agg() == AggKind.LAST && !isNumericValue(target, source)) {
+          if (!target.agg().resultType(valueType(target, source)).isNumeric()) {
             throw new DefinitionException(
                 origin, "features[" + i + "]." + ref[0], "'" + ref[1] + "' is not numeric");
           }
@@ -395,7 +398,7 @@ public final class DefinitionLoader {
     long inputs =
         features.stream()
             .filter(f -> !f.isRatio())
-            .map(f -> f.agg() + "|" + f.of() + "|" + f.where())
+            .map(f -> f.agg().name() + "|" + f.of() + "|" + f.where())
             .distinct()
             .count();
     if (inputs > MAX_INPUTS) {
@@ -432,13 +435,13 @@ public final class DefinitionLoader {
       throw new DefinitionException(origin, path + ".name", "duplicate name '" + name + "'");
     }
     path = path + " (" + name + ")";
-    AggKind agg;
+    Aggregation agg;
     try {
-      agg = AggKind.parse(require(f.agg(), origin, path + ".agg"));
+      agg = Aggregations.named(require(f.agg(), origin, path + ".agg"));
     } catch (IllegalArgumentException e) {
       throw new DefinitionException(origin, path + ".agg", e.getMessage());
     }
-    if (agg == AggKind.RATIO) {
+    if (agg.reads() == Aggregation.Reads.FEATURES) {
       if (f.of() != null || f.where() != null || f.window() != null) {
         throw new DefinitionException(
             origin, path, "a ratio takes only num and den (no of, where or window)");
@@ -464,17 +467,20 @@ public final class DefinitionLoader {
       }
       window = Window.sliding(d);
     }
-    if (agg.needsOf() && f.of() == null) {
+    Aggregation.Reads reads = agg.reads();
+    if (reads != Aggregation.Reads.EVENT
+        && reads != Aggregation.Reads.EVENT_OR_VALUE
+        && f.of() == null) {
       throw new DefinitionException(
-          origin, path + ".of", "agg " + agg.yamlName() + " needs 'of' (a field or expression)");
+          origin, path + ".of", "agg " + agg.name() + " needs 'of' (a field or expression)");
     }
-    if (agg == AggKind.DURATION && f.of() != null) {
+    if (reads == Aggregation.Reads.EVENT && f.of() != null) {
       throw new DefinitionException(
-          origin, path + ".of", "agg duration measures event times and takes no 'of'");
+          origin, path + ".of", "agg " + agg.name() + " measures event times and takes no 'of'");
     }
     if (f.of() != null) {
       checkExpression(f.of(), origin, path + ".of", source);
-      if (agg == AggKind.SUM || agg == AggKind.AVG || agg == AggKind.MIN || agg == AggKind.MAX) {
+      if (reads == Aggregation.Reads.NUMBER) {
         if (Expressions.isFieldReference(f.of())) {
           FieldType t = source.field(f.of().trim()).orElseThrow().type();
           if (!t.isNumeric()) {
@@ -482,7 +488,7 @@ public final class DefinitionLoader {
                 origin,
                 path + ".of",
                 "agg "
-                    + agg.yamlName()
+                    + agg.name()
                     + " needs a numeric field, '"
                     + f.of()
                     + "' is "
@@ -505,12 +511,14 @@ public final class DefinitionLoader {
         f.description());
   }
 
-  private static boolean isNumericValue(Feature f, SourceDefinition source) {
-    if (!Expressions.isFieldReference(f.of())) {
-      return true;
+  /**
+   * The type of the value a feature reads: the field's type, or DOUBLE for an expression or none.
+   */
+  private static FieldType valueType(Feature f, SourceDefinition source) {
+    if (f.of() == null || !Expressions.isFieldReference(f.of())) {
+      return FieldType.DOUBLE;
     }
-    FieldType t = source.field(f.of()).map(SourceField::type).orElse(FieldType.DOUBLE);
-    return t.isNumeric();
+    return source.field(f.of().trim()).map(SourceField::type).orElse(FieldType.DOUBLE);
   }
 
   private static void checkExpression(

@@ -47,7 +47,7 @@ public final class Fingerprint {
     for (Feature f : g.features()) {
       Map<String, Object> m = new TreeMap<>();
       m.put("name", f.name());
-      m.put("agg", f.agg().yamlName());
+      m.put("agg", f.agg().name());
       putIfPresent(m, "of", f.of());
       putIfPresent(m, "where", f.where());
       if (f.window() != null) {

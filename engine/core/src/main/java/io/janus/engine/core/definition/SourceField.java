@@ -1,5 +1,6 @@
 package io.janus.engine.core.definition;
 
+import io.janus.engine.core.schema.FieldType;
 import java.io.Serializable;
 import java.util.List;
 

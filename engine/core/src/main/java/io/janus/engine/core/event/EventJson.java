@@ -2,9 +2,9 @@ package io.janus.engine.core.event;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.janus.engine.core.definition.FieldType;
 import io.janus.engine.core.definition.SourceDefinition;
 import io.janus.engine.core.definition.SourceField;
+import io.janus.engine.core.schema.FieldType;
 import java.time.Instant;
 
 /**

@@ -1,20 +1,14 @@
 package io.janus.engine.core.plan;
 
+import io.janus.engine.core.aggregate.Aggregation;
 import io.janus.engine.core.aggregate.Aggregator;
-import io.janus.engine.core.aggregate.ApproxDistinctAggregator;
-import io.janus.engine.core.aggregate.CountAggregator;
-import io.janus.engine.core.aggregate.DurationAggregator;
-import io.janus.engine.core.aggregate.ExtremumAggregator;
-import io.janus.engine.core.aggregate.LastAggregator;
-import io.janus.engine.core.aggregate.SumAggregator;
-import io.janus.engine.core.definition.AggKind;
+import io.janus.engine.core.aggregate.Ratio;
 import io.janus.engine.core.definition.Feature;
 import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.core.definition.FieldType;
 import io.janus.engine.core.definition.SourceDefinition;
 import io.janus.engine.core.expr.Expressions;
 import io.janus.engine.core.schema.FeatureSchema;
-import io.janus.engine.core.state.Contribution;
+import io.janus.engine.core.schema.FieldType;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,7 +25,7 @@ public final class GroupPlan implements Serializable {
   /** Separates entity key values in a composite key. */
   public static final char KEY_SEPARATOR = '\u001F';
 
-  /** How an input's value travels in a {@link Contribution}. */
+  /** How an input's value travels in a {@code Contribution}. */
   public enum Slot {
     NONE,
     NUM,
@@ -40,7 +34,7 @@ public final class GroupPlan implements Serializable {
 
   /** One distinct aggregation input. */
   public record Input(
-      AggKind agg,
+      Aggregation agg,
       String of,
       String where,
       Slot slot,
@@ -87,7 +81,7 @@ public final class GroupPlan implements Serializable {
     aggWindow = new long[aggs.size()];
     for (int a = 0; a < aggs.size(); a++) {
       Feature f = aggs.get(a);
-      String id = f.agg() + "\u0000" + f.of() + "\u0000" + f.where();
+      String id = f.agg().name() + "\u0000" + f.of() + "\u0000" + f.where();
       Integer idx = inputIndex.get(id);
       if (idx == null) {
         idx = ins.size();
@@ -112,7 +106,7 @@ public final class GroupPlan implements Serializable {
         columnAgg[c] = -1;
         ratioNum[c] = names.indexOf(f.num());
         ratioDen[c] = names.indexOf(f.den());
-        columnTypes[c] = FieldType.DOUBLE;
+        columnTypes[c] = f.agg().resultType(FieldType.DOUBLE);
       } else {
         columnAgg[c] = a;
         columnTypes[c] = resultType(inputs.get(aggInput[a]));
@@ -151,34 +145,20 @@ public final class GroupPlan implements Serializable {
     if (f.of() != null && Expressions.isFieldReference(f.of())) {
       valueType = source.field(f.of()).orElseThrow().type();
     }
+    Aggregation agg = f.agg();
     Slot slot =
-        switch (f.agg()) {
-          case COUNT, DURATION -> Slot.NONE;
-          case APPROX_COUNT_DISTINCT -> Slot.STR;
-          case LAST -> valueType == FieldType.STRING ? Slot.STR : Slot.NUM;
-          default -> Slot.NUM;
+        switch (agg.reads()) {
+          case EVENT, EVENT_OR_VALUE -> Slot.NONE;
+          case TEXT -> Slot.STR;
+          case ANY_VALUE -> valueType == FieldType.STRING ? Slot.STR : Slot.NUM;
+          case NUMBER -> Slot.NUM;
+          case FEATURES -> throw new IllegalArgumentException(agg.name() + " reads no events");
         };
-    Aggregator<?> agg =
-        switch (f.agg()) {
-          case COUNT -> new CountAggregator();
-          case SUM -> new SumAggregator(false);
-          case AVG -> new SumAggregator(true);
-          case MIN -> new ExtremumAggregator(false);
-          case MAX -> new ExtremumAggregator(true);
-          case LAST -> new LastAggregator(valueType);
-          case APPROX_COUNT_DISTINCT -> new ApproxDistinctAggregator();
-          case DURATION -> new DurationAggregator();
-          case RATIO -> throw new IllegalArgumentException("ratio has no input");
-        };
-    return new Input(f.agg(), f.of(), f.where(), slot, valueType, agg);
+    return new Input(agg, f.of(), f.where(), slot, valueType, agg.aggregator(valueType));
   }
 
   private static FieldType resultType(Input in) {
-    return switch (in.agg()) {
-      case COUNT, APPROX_COUNT_DISTINCT -> FieldType.LONG;
-      case LAST -> in.valueType();
-      default -> FieldType.DOUBLE;
-    };
+    return in.agg().resultType(in.valueType());
   }
 
   /** Output values of every column from the current IR of every aggregated feature. */
@@ -193,17 +173,10 @@ public final class GroupPlan implements Serializable {
     }
     for (int c = 0; c < n; c++) {
       if (columnAgg[c] < 0) {
-        out[c] = ratio(out[ratioNum[c]], out[ratioDen[c]]);
+        out[c] = Ratio.of(out[ratioNum[c]], out[ratioDen[c]]);
       }
     }
     return out;
-  }
-
-  private static Object ratio(Object num, Object den) {
-    if (num == null || den == null) return null;
-    double d = ((Number) den).doubleValue();
-    if (d == 0) return null;
-    return ((Number) num).doubleValue() / d;
   }
 
   /** The hop-grid time at or after {@code t}. */

@@ -1,6 +1,5 @@
 package io.janus.engine.core.schema;
 
-import io.janus.engine.core.definition.FieldType;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

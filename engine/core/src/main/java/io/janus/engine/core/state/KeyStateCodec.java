@@ -1,5 +1,7 @@
 package io.janus.engine.core.state;
 
+import io.janus.engine.core.aggregate.Aggregator;
+import io.janus.engine.core.plan.GroupPlan;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
@@ -7,22 +9,55 @@ import java.io.DataInputStream;
 import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 
 /**
- * Binary form of a {@link KeyState}: pending inputs, slices, current aggregates, last values and
- * the schedule, with IRs and values in {@link StateCodec}'s self-describing form (no Kryo, no
- * knowledge of the group needed to restore). Engines wrap it in their own serializer type.
+ * Binary form of a group's {@link KeyState}: pending inputs, slices, current aggregates, last
+ * values and the schedule. Each intermediate value is written by the aggregator that owns it (so a
+ * new aggregation brings its own format and nothing here changes); feature values by {@link
+ * ValueCodec}. Engines wrap it in their own serializer type.
  */
-public final class KeyStateCodec {
-  private KeyStateCodec() {}
+public final class KeyStateCodec implements Serializable {
+  private static final long serialVersionUID = 1L;
 
-  /** Writes {@code s} to {@code out}. */
-  public static void write(KeyState s, DataOutput out) throws IOException {
+  /** Per aggregation input: the aggregator of its IRs (pending inputs and slices). */
+  private final Aggregator<Object>[] inputs;
+
+  /** Per aggregated feature: the aggregator of its current IR. */
+  private final Aggregator<Object>[] features;
+
+  /**
+   * The codec of {@code plan}'s key states.
+   *
+   * @param plan the compiled group whose states this codec writes and reads
+   */
+  @SuppressWarnings("unchecked")
+  public KeyStateCodec(GroupPlan plan) {
+    inputs = new Aggregator[plan.inputs().size()];
+    for (int i = 0; i < inputs.length; i++)
+      inputs[i] = Aggregator.erase(plan.inputs().get(i).aggregator());
+    features = new Aggregator[plan.aggregatedFeatures()];
+    for (int a = 0; a < features.length; a++) features[a] = inputs[plan.inputOf(a)];
+  }
+
+  /**
+   * Writes {@code s} to {@code out}.
+   *
+   * @param s the key's state
+   * @param out where to write it
+   * @throws IOException when {@code out} fails
+   */
+  public void write(KeyState s, DataOutput out) throws IOException {
     writeMap(s.pending, out);
     writeMap(s.slices, out);
-    StateCodec.writeArray(s.current, out);
-    StateCodec.writeArray(s.lastValues, out);
+    writeIrs(s.current, features, out);
+    if (s.lastValues == null) {
+      out.writeInt(-1);
+    } else {
+      out.writeInt(s.lastValues.length);
+      for (Object v : s.lastValues) ValueCodec.write(v, out);
+    }
     out.writeBoolean(s.emitted);
     long[] due = s.due.toArray();
     out.writeInt(due.length);
@@ -33,13 +68,23 @@ public final class KeyStateCodec {
     out.writeLong(s.nextTimer);
   }
 
-  /** Reads a state written by {@link #write}. */
-  public static KeyState read(DataInput in) throws IOException {
+  /**
+   * Reads a state written by {@link #write}.
+   *
+   * @param in where to read it from
+   * @return the key's state
+   * @throws IOException when {@code in} fails or ends early
+   */
+  public KeyState read(DataInput in) throws IOException {
     KeyState s = new KeyState();
     s.pending = readMap(in);
     s.slices = readMap(in);
-    s.current = StateCodec.readArray(in);
-    s.lastValues = StateCodec.readArray(in);
+    s.current = readIrs(features, in);
+    int values = in.readInt();
+    if (values >= 0) {
+      s.lastValues = new Object[values];
+      for (int i = 0; i < values; i++) s.lastValues[i] = ValueCodec.read(in);
+    }
     s.emitted = in.readBoolean();
     int due = in.readInt();
     s.due = new TimeQueue();
@@ -53,8 +98,11 @@ public final class KeyStateCodec {
 
   /**
    * A deep copy of {@code s}, through its binary form (what a checkpoint and restore would give).
+   *
+   * @param s the key's state
+   * @return an independent copy
    */
-  public static KeyState copy(KeyState s) {
+  public KeyState copy(KeyState s) {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
       write(s, new DataOutputStream(bytes));
@@ -64,18 +112,46 @@ public final class KeyStateCodec {
     }
   }
 
-  private static void writeMap(TimeMap m, DataOutput out) throws IOException {
+  private void writeMap(TimeMap m, DataOutput out) throws IOException {
     out.writeInt(m.size());
     for (int i = m.start(); i < m.end(); i++) {
       out.writeLong(m.keyAt(i));
-      StateCodec.writeArray(m.valueAt(i), out);
+      writeIrs(m.valueAt(i), inputs, out);
     }
   }
 
-  private static TimeMap readMap(DataInput in) throws IOException {
+  private TimeMap readMap(DataInput in) throws IOException {
     int n = in.readInt();
     TimeMap m = new TimeMap();
-    for (int i = 0; i < n; i++) m.put(in.readLong(), StateCodec.readArray(in));
+    for (int i = 0; i < n; i++) m.put(in.readLong(), readIrs(inputs, in));
     return m;
+  }
+
+  /** An IR array: its length (-1 for null), then per slot a presence flag and the IR. */
+  private static void writeIrs(Object[] irs, Aggregator<Object>[] owners, DataOutput out)
+      throws IOException {
+    if (irs == null) {
+      out.writeInt(-1);
+      return;
+    }
+    out.writeInt(irs.length);
+    for (int i = 0; i < irs.length; i++) {
+      out.writeBoolean(irs[i] != null);
+      if (irs[i] != null) owners[i].write(irs[i], out);
+    }
+  }
+
+  private static Object[] readIrs(Aggregator<Object>[] owners, DataInput in) throws IOException {
+    int n = in.readInt();
+    if (n < 0) return null;
+    if (n != owners.length) {
+      throw new IOException(
+          "state holds " + n + " intermediate values where the group has " + owners.length);
+    }
+    Object[] irs = new Object[n];
+    for (int i = 0; i < n; i++) {
+      if (in.readBoolean()) irs[i] = owners[i].read(in);
+    }
+    return irs;
   }
 }

@@ -32,6 +32,7 @@ public final class MachineRunner {
     GroupPlan plan = GroupPlan.of(group);
     ContributionExtractor ex = new ContributionExtractor(plan);
     FeatureStateMachine m = new FeatureStateMachine(plan);
+    KeyStateCodec codec = new KeyStateCodec(plan);
     Map<String, List<Contribution>> byKey = new TreeMap<>();
     for (Event e : events) {
       Contribution c = ex.extract(e);
@@ -46,7 +47,7 @@ public final class MachineRunner {
         m.advance(
             s, c.ts, false, (t, v) -> out.add(new Reference.Row(k.getKey(), t, Arrays.asList(v))));
         m.add(s, c);
-        if (checkpointEachStep) s = KeyStateCodec.copy(s);
+        if (checkpointEachStep) s = codec.copy(s);
       }
       m.advance(
           s,

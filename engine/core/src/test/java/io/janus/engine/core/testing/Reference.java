@@ -1,6 +1,5 @@
 package io.janus.engine.core.testing;
 
-import io.janus.engine.core.definition.AggKind;
 import io.janus.engine.core.definition.Feature;
 import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.core.event.Event;
@@ -88,7 +87,7 @@ public final class Reference {
         Contribution c = contrib.get(e);
         if (inWindow && c.has(input)) in.add(c);
       }
-      vals.add(aggregate(f.agg(), in, input, plan.inputs().get(input).valueType()));
+      vals.add(aggregate(f.agg().name(), in, input, plan.inputs().get(input).valueType()));
     }
     for (int i = 0; i < g.features().size(); i++) {
       Feature f = g.features().get(i);
@@ -116,28 +115,28 @@ public final class Reference {
   }
 
   private static Object aggregate(
-      AggKind agg, List<Contribution> in, int i, io.janus.engine.core.definition.FieldType type) {
+      String agg, List<Contribution> in, int i, io.janus.engine.core.schema.FieldType type) {
     switch (agg) {
-      case COUNT:
+      case "count":
         return (long) in.size();
-      case SUM:
+      case "sum":
         {
           java.math.BigDecimal s = java.math.BigDecimal.ZERO;
           for (Contribution c : in) s = s.add(new java.math.BigDecimal(Double.toString(c.num[i])));
           return s.doubleValue();
         }
-      case AVG:
+      case "avg":
         {
           if (in.isEmpty()) return null;
           java.math.BigDecimal s = java.math.BigDecimal.ZERO;
           for (Contribution c : in) s = s.add(new java.math.BigDecimal(Double.toString(c.num[i])));
           return s.doubleValue() / in.size();
         }
-      case MIN:
+      case "min":
         return in.stream().mapToDouble(c -> c.num[i]).boxed().min(Double::compare).orElse(null);
-      case MAX:
+      case "max":
         return in.stream().mapToDouble(c -> c.num[i]).boxed().max(Double::compare).orElse(null);
-      case LAST:
+      case "last":
         {
           Contribution best = null;
           for (Contribution c : in) {
@@ -153,13 +152,13 @@ public final class Reference {
             case DOUBLE -> best.num[i];
           };
         }
-      case APPROX_COUNT_DISTINCT:
+      case "approx_count_distinct":
         {
           Set<String> s = new HashSet<>();
           for (Contribution c : in) s.add(c.str[i]);
           return (long) s.size();
         }
-      case DURATION:
+      case "duration":
         {
           if (in.isEmpty()) return null;
           long mn = in.stream().mapToLong(c -> c.ts).min().getAsLong();

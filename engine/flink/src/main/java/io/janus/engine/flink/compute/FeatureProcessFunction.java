@@ -49,7 +49,7 @@ public final class FeatureProcessFunction
     rows = new FeatureRows(plan, tableColumns);
     state =
         getRuntimeContext()
-            .getState(new ValueStateDescriptor<>("key-state", KeyStateSerializer.INSTANCE));
+            .getState(new ValueStateDescriptor<>("key-state", new KeyStateSerializer(plan)));
   }
 
   @Override

@@ -1,9 +1,9 @@
 package io.janus.engine.flink.compute;
 
-import io.janus.engine.core.definition.FieldType;
 import io.janus.engine.core.definition.SourceDefinition;
 import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.schema.FeatureSchema;
+import io.janus.engine.core.schema.FieldType;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.flink.table.data.GenericRowData;

@@ -1,21 +1,46 @@
 package io.janus.engine.flink.compute;
 
+import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.state.KeyState;
 import io.janus.engine.core.state.KeyStateCodec;
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.util.InstantiationUtil;
 
-/** Flink serializer of {@link KeyState}, in {@link KeyStateCodec}'s binary form. */
-public final class KeyStateSerializer extends TypeSerializerSingleton<KeyState> {
-  public static final KeyStateSerializer INSTANCE = new KeyStateSerializer();
+/**
+ * Flink serializer of one group's {@link KeyState}, in {@link KeyStateCodec}'s binary form (each
+ * intermediate value written by its own aggregator; no Kryo). Its snapshot carries the compiled
+ * group, so a savepoint restores without the job's code knowing the group in advance, and a group
+ * whose definition changed (another fingerprint) is refused rather than misread.
+ */
+public final class KeyStateSerializer extends TypeSerializer<KeyState> {
+  private static final long serialVersionUID = 1L;
+
+  private final GroupPlan plan;
+  private final KeyStateCodec codec;
+
+  /**
+   * The serializer of {@code plan}'s key states.
+   *
+   * @param plan the compiled group
+   */
+  public KeyStateSerializer(GroupPlan plan) {
+    this.plan = plan;
+    this.codec = new KeyStateCodec(plan);
+  }
 
   @Override
   public boolean isImmutableType() {
     return false;
+  }
+
+  @Override
+  public TypeSerializer<KeyState> duplicate() {
+    return this; // stateless: the codec and the aggregators keep nothing between calls
   }
 
   @Override
@@ -25,7 +50,7 @@ public final class KeyStateSerializer extends TypeSerializerSingleton<KeyState> 
 
   @Override
   public KeyState copy(KeyState from) {
-    return KeyStateCodec.copy(from);
+    return codec.copy(from);
   }
 
   @Override
@@ -40,12 +65,12 @@ public final class KeyStateSerializer extends TypeSerializerSingleton<KeyState> 
 
   @Override
   public void serialize(KeyState s, DataOutputView out) throws IOException {
-    KeyStateCodec.write(s, out);
+    codec.write(s, out);
   }
 
   @Override
   public KeyState deserialize(DataInputView in) throws IOException {
-    return KeyStateCodec.read(in);
+    return codec.read(in);
   }
 
   @Override
@@ -59,14 +84,77 @@ public final class KeyStateSerializer extends TypeSerializerSingleton<KeyState> 
   }
 
   @Override
-  public TypeSerializerSnapshot<KeyState> snapshotConfiguration() {
-    return new Snapshot();
+  public boolean equals(Object o) {
+    return o instanceof KeyStateSerializer other && fingerprint().equals(other.fingerprint());
   }
 
-  /** Snapshot for savepoint compatibility; the format has one version so far. */
-  public static final class Snapshot extends SimpleTypeSerializerSnapshot<KeyState> {
-    public Snapshot() {
-      super(() -> INSTANCE);
+  @Override
+  public int hashCode() {
+    return fingerprint().hashCode();
+  }
+
+  private String fingerprint() {
+    return plan.group().fingerprint();
+  }
+
+  @Override
+  public TypeSerializerSnapshot<KeyState> snapshotConfiguration() {
+    return new Snapshot(plan);
+  }
+
+  /** The serializer's configuration in a checkpoint or savepoint: the compiled group itself. */
+  public static final class Snapshot implements TypeSerializerSnapshot<KeyState> {
+    private GroupPlan plan;
+
+    /** For Flink, which instantiates snapshots by reflection before reading them. */
+    public Snapshot() {}
+
+    Snapshot(GroupPlan plan) {
+      this.plan = plan;
+    }
+
+    @Override
+    public int getCurrentVersion() {
+      return 1;
+    }
+
+    @Override
+    public void writeSnapshot(DataOutputView out) throws IOException {
+      byte[] bytes = InstantiationUtil.serializeObject(plan);
+      out.writeInt(bytes.length);
+      out.write(bytes);
+    }
+
+    @Override
+    public void readSnapshot(int version, DataInputView in, ClassLoader classLoader)
+        throws IOException {
+      byte[] bytes = new byte[in.readInt()];
+      in.readFully(bytes);
+      try {
+        plan = InstantiationUtil.deserializeObject(bytes, classLoader);
+      } catch (ClassNotFoundException e) {
+        throw new IOException("cannot restore the group plan of a key-state snapshot", e);
+      }
+    }
+
+    @Override
+    public TypeSerializer<KeyState> restoreSerializer() {
+      return new KeyStateSerializer(plan);
+    }
+
+    /**
+     * Compatible as is when the group's definition is the same (same fingerprint); else
+     * incompatible.
+     */
+    @Override
+    public TypeSerializerSchemaCompatibility<KeyState> resolveSchemaCompatibility(
+        TypeSerializerSnapshot<KeyState> old) {
+      if (old instanceof Snapshot o
+          && o.plan != null
+          && o.plan.group().fingerprint().equals(plan.group().fingerprint())) {
+        return TypeSerializerSchemaCompatibility.compatibleAsIs();
+      }
+      return TypeSerializerSchemaCompatibility.incompatible();
     }
   }
 }

@@ -84,7 +84,7 @@ public final class IcebergEventSource implements EventSource {
       int idx = -1;
       for (int f = 0; f < width; f++) if (source.fields().get(f).columnName().equals(name)) idx = f;
       target[i] = entityFields.contains(source.fields().get(idx).name()) ? idx : -1;
-      isLong[i] = source.fields().get(idx).type() == io.janus.engine.core.definition.FieldType.LONG;
+      isLong[i] = source.fields().get(idx).type() == io.janus.engine.core.schema.FieldType.LONG;
     }
     return env.fromSource(
             src,

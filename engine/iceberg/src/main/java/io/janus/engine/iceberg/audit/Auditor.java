@@ -1,6 +1,5 @@
 package io.janus.engine.iceberg.audit;
 
-import io.janus.engine.core.definition.AggKind;
 import io.janus.engine.core.definition.AuditRules;
 import io.janus.engine.core.definition.Feature;
 import io.janus.engine.core.definition.FeatureGroup;
@@ -269,9 +268,7 @@ public final class Auditor {
                 + (written != null ? "written by the job" : "read")));
     for (int c = 0; c < n; c++) {
       Feature f = group.features().get(c);
-      if (f.agg() == AggKind.COUNT
-          || f.agg() == AggKind.APPROX_COUNT_DISTINCT
-          || f.agg() == AggKind.DURATION) {
+      if (f.agg().nonNegative()) {
         boolean any = min[c] != Double.POSITIVE_INFINITY;
         checks.add(
             check(

@@ -1,4 +1,4 @@
-package io.janus.engine.core.definition;
+package io.janus.engine.core.schema;
 
 import java.util.Locale;
 

@@ -1,0 +1,30 @@
+package io.janus.engine.core.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.core.event.Event;
+import io.janus.engine.core.testing.MachineRunner;
+import io.janus.engine.core.testing.Reference;
+import io.janus.engine.core.testing.TestGroups;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Every kind of intermediate state survives a checkpoint round trip without changing a value. */
+class KeyStateCodecTest {
+  @Test
+  void restoringAfterEveryInputChangesNothing() {
+    FeatureGroup g = TestGroups.group(TestGroups.MIX_YAML);
+    List<Event> events = TestGroups.randomEvents(2000, 13, 10, "2024-01-01");
+    assertThat(MachineRunner.run(g, events, true))
+        .containsExactlyInAnyOrderElementsOf(Reference.rows(g, events));
+  }
+
+  @Test
+  void dormantKeysKeepTheirHistoryFlag() {
+    FeatureGroup g = TestGroups.group(TestGroups.ACTIVITY_YAML);
+    List<Event> events = TestGroups.randomEvents(1500, 17, 10, "2024-01-01", "2024-01-02");
+    assertThat(MachineRunner.run(g, events, true))
+        .containsExactlyInAnyOrderElementsOf(Reference.rows(g, events));
+  }
+}
