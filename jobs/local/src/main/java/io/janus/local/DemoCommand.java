@@ -183,7 +183,7 @@ public final class DemoCommand implements Callable<Integer> {
                   warehouse,
                   user,
                   new GeneratorPayloadSource(streamEvents, 1, today, 7, 0.001),
-                  redis.uri())
+                  redis.stores())
               .checkpointDir(workdir.resolve("checkpoints").resolve(user.name()))
               .build()
               .run(common.env());
@@ -199,10 +199,10 @@ public final class DemoCommand implements Callable<Integer> {
 
       // 9. Reconcile: sync the published table into Redis (the guard keeps the streamed values),
       //    then check every key online against the offline row valid at its valid_from.
-      SyncResult synced = OnlineSync.of(warehouse, user, redis.uri()).run(common.env());
+      SyncResult synced = OnlineSync.of(warehouse, user, redis.stores()).run(common.env());
       say("%s", synced.summary());
       ParityReport parity =
-          ParityCheck.of(warehouse, user, redis.uri()).examples(3).run(common.env());
+          ParityCheck.of(warehouse, user, redis.stores()).examples(3).run(common.env());
       say("%s", parity.summary());
       parityPassed = parity.passed();
 

@@ -99,7 +99,25 @@ class ArchitectureTest {
   }
 
   @Test
+  void thePipelinesKnowTheOnlineStoreOnlyThroughItsSpi() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.janus.engine.flink..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.janus.engine.online.redis..")
+        .check(janus);
+  }
+
+  @Test
   void internalsAreUsedOnlyInsideTheirOwnPackageTree() {
+    classes()
+        .that()
+        .resideInAPackage("io.janus.engine.online.sink.internal..")
+        .should()
+        .onlyBeAccessed()
+        .byAnyPackage("io.janus.engine.online.sink..")
+        .check(janus);
     classes()
         .that()
         .resideInAPackage("io.janus.engine.online.redis.internal..")

@@ -84,7 +84,7 @@ public final class ParityCommand implements Callable<Integer> {
     FeatureGroup g = common.group(group);
     try (RedisOptions.Server server = redis.open(common.config().workdir())) {
       ParityCheck check =
-          ParityCheck.of(common.warehouse(), g, server.uri())
+          ParityCheck.of(common.warehouse(), g, server.stores())
               .maxMismatchRate(maxMismatchRate)
               .examples(examples);
       if (scope.sample != null) check = check.sample(scope.sample);

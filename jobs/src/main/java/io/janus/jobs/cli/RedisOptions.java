@@ -1,5 +1,7 @@
 package io.janus.jobs.cli;
 
+import io.janus.engine.online.OnlineStoreFactory;
+import io.janus.engine.online.redis.RedisOnlineStore;
 import io.janus.jobs.Failures.CliException;
 import java.nio.file.Path;
 import java.util.ServiceLoader;
@@ -40,6 +42,11 @@ public final class RedisOptions {
    * @param local the embedded server Janus started, or null for an external one
    */
   public record Server(String uri, LocalRedis.Running local) implements AutoCloseable {
+    /** The online store on this server, as the jobs take it. */
+    public OnlineStoreFactory stores() {
+      return RedisOnlineStore.factory(uri);
+    }
+
     /** True when Janus started this server itself (so it may be cleared freely). */
     public boolean isEmbedded() {
       return local != null;

@@ -118,7 +118,7 @@ public final class StreamCommand implements Callable<Integer> {
     PayloadSource payloads = payloads(source, g.name());
     try (RedisOptions.Server server = redis.open(common.config().workdir())) {
       StreamJob.Result r =
-          StreamJob.builder(common.warehouse(), g, payloads, server.uri())
+          StreamJob.builder(common.warehouse(), g, payloads, server.stores())
               .outOfOrderness(Durations.parse(outOfOrderness))
               .idleness(Durations.parse(idleness))
               .checkpointInterval(Durations.parse(checkpointInterval))

@@ -27,7 +27,7 @@ public final class SyncCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     FeatureGroup g = common.group(group);
     try (RedisOptions.Server server = redis.open(common.config().workdir())) {
-      SyncResult r = OnlineSync.of(common.warehouse(), g, server.uri()).run(common.env());
+      SyncResult r = OnlineSync.of(common.warehouse(), g, server.stores()).run(common.env());
       common.push(RunFigures.sync(r));
       if (json) {
         System.out.println(Json.line(r.toMap()));

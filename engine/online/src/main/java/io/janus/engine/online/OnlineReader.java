@@ -3,7 +3,6 @@ package io.janus.engine.online;
 import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.schema.FieldType;
-import io.janus.engine.online.redis.RedisOnlineStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,7 +13,7 @@ import java.util.Map;
 /**
  * Reads online values back into typed features: one key, or many keys across several groups in one
  * pipelined round trip. A key whose values passed their TTL is absent, judged from its valid_from:
- * Redis drops such keys only up to a minute later (see {@link RedisOnlineStore}).
+ * Redis drops such keys only up to a minute later (see {@code RedisOnlineStore}).
  */
 public final class OnlineReader {
   private final OnlineStore store;
@@ -75,7 +74,7 @@ public final class OnlineReader {
 
   private static Result decode(Lookup l, Map<String, String> m, long now) {
     long ttl = l.group().ttl().toMillis();
-    long validFrom = m == null ? 0 : Long.parseLong(m.get(RedisOnlineStore.VALID_FROM));
+    long validFrom = m == null ? 0 : Long.parseLong(m.get(OnlineStore.VALID_FROM));
     if (m == null || (ttl > 0 && validFrom + ttl <= now)) {
       return new Result(l.group().name(), l.key(), null, null, Map.of());
     }
@@ -100,7 +99,7 @@ public final class OnlineReader {
         l.group().name(),
         l.key(),
         Instant.ofEpochMilli(validFrom),
-        m.get(RedisOnlineStore.VERSION),
+        m.get(OnlineStore.VERSION),
         features);
   }
 }

@@ -7,13 +7,15 @@ import java.io.Serializable;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.connector.base.sink.writer.ElementConverter;
 import org.apache.flink.table.data.RowData;
 
 /**
  * Turns a feature-table row (as the pipeline emits it) into an {@link OnlineRow}: key {@code
  * <group>:<entity values joined by |>}, values as text, expiry at {@code valid_from + ttl}.
  */
-public final class OnlineRowEncoder implements Serializable {
+public final class OnlineRowEncoder implements ElementConverter<RowData, OnlineRow>, Serializable {
   /** Separates entity values in an online key. */
   public static final String KEY_SEPARATOR = "|";
 
@@ -48,6 +50,12 @@ public final class OnlineRowEncoder implements Serializable {
   }
 
   /** The row as a plain guarded write. */
+  /** {@link #encode(RowData)}, as the online sink's converter of feature rows. */
+  @Override
+  public OnlineRow apply(RowData row, SinkWriter.Context context) {
+    return encode(row);
+  }
+
   public OnlineRow encode(RowData row) {
     return encode(row, OnlineRow.NO_REPLACE);
   }

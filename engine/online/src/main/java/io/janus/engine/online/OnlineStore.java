@@ -10,6 +10,11 @@ import java.util.concurrent.CompletableFuture;
  * stored one, so replays, restarts and syncs never regress a newer value.
  */
 public interface OnlineStore extends AutoCloseable {
+  /** Field holding the epoch-ms valid_from of the stored values. */
+  String VALID_FROM = "_valid_from";
+
+  /** Field holding the definition fingerprint the values were computed with. */
+  String VERSION = "_version";
 
   /**
    * Writes rows (pipelined); the future completes with, per row, whether it landed (false: the
@@ -30,6 +35,15 @@ public interface OnlineStore extends AutoCloseable {
    * @return the number of keys stored for the group
    */
   long countKeys(String group);
+
+  /**
+   * Writes a metadata record (unguarded), e.g. a sync marker. Metadata keys start with {@code
+   * _janus:} and never collide with feature keys; {@link #multiGet} reads them back.
+   *
+   * @param key the metadata key
+   * @param fields its fields
+   */
+  void putMetadata(String key, Map<String, String> fields);
 
   @Override
   void close();

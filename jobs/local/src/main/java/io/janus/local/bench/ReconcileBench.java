@@ -7,6 +7,7 @@ import io.janus.engine.flink.sync.OnlineSync;
 import io.janus.engine.flink.sync.SyncResult;
 import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.iceberg.changes.SyncMarker;
+import io.janus.engine.online.redis.RedisOnlineStore;
 import io.janus.jobs.cli.CommonOptions;
 import io.janus.jobs.cli.Json;
 import io.janus.jobs.cli.RedisOptions;
@@ -157,13 +158,14 @@ abstract class ReconcileBench implements Callable<Integer> {
         FeatureTableFixture table,
         Map<String, Object> m)
         throws Exception {
-      SyncResult full = OnlineSync.of(warehouse, g, uri).run(common.env());
+      SyncResult full =
+          OnlineSync.of(warehouse, g, RedisOnlineStore.factory(uri)).run(common.env());
       m.put("full_seconds", full.millis() / 1000.0);
       m.put("full_keys_written", full.keysWritten());
       m.put("full_keys_per_second", Math.round(full.keysWritten() / (full.millis() / 1000.0)));
 
       table.rewriteToday(common.env().getParallelism(), changeEvery);
-      SyncResult inc = OnlineSync.of(warehouse, g, uri).run(common.env());
+      SyncResult inc = OnlineSync.of(warehouse, g, RedisOnlineStore.factory(uri)).run(common.env());
       long examined = inc.keysWritten() + inc.keysUnchanged() + inc.skippedByGuard();
       m.put("incremental_mode", inc.plan().mode().name().toLowerCase());
       m.put("incremental_seconds", inc.millis() / 1000.0);
@@ -172,7 +174,8 @@ abstract class ReconcileBench implements Callable<Integer> {
       m.put("incremental_keys_written", inc.keysWritten());
       m.put("incremental_keys_per_second", Math.round(examined / (inc.millis() / 1000.0)));
 
-      SyncResult none = OnlineSync.of(warehouse, g, uri).run(common.env());
+      SyncResult none =
+          OnlineSync.of(warehouse, g, RedisOnlineStore.factory(uri)).run(common.env());
       m.put("nothing_new_seconds", none.millis() / 1000.0);
     }
   }
@@ -202,14 +205,18 @@ abstract class ReconcileBench implements Callable<Integer> {
         FeatureTableFixture table,
         Map<String, Object> m)
         throws Exception {
-      OnlineSync.of(warehouse, g, uri).run(common.env());
-      ParityReport all = ParityCheck.of(warehouse, g, uri).run(common.env());
+      OnlineSync.of(warehouse, g, RedisOnlineStore.factory(uri)).run(common.env());
+      ParityReport all =
+          ParityCheck.of(warehouse, g, RedisOnlineStore.factory(uri)).run(common.env());
       if (!all.passed())
         throw new IllegalStateException("parity after a full sync failed: " + all.summary());
       m.put("all_keys_checked", all.checked());
       m.put("all_seconds", all.millis() / 1000.0);
       m.put("all_keys_per_second", Math.round(all.checked() / (all.millis() / 1000.0)));
-      ParityReport sampled = ParityCheck.of(warehouse, g, uri).sample(sample).run(common.env());
+      ParityReport sampled =
+          ParityCheck.of(warehouse, g, RedisOnlineStore.factory(uri))
+              .sample(sample)
+              .run(common.env());
       m.put("sample_keys_checked", sampled.checked());
       m.put("sample_seconds", sampled.millis() / 1000.0);
     }

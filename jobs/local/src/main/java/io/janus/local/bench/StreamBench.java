@@ -146,7 +146,7 @@ public final class StreamBench implements Callable<Integer> {
         // three counts.
         for (int run = 0; run < 4; run++) {
           long t0 = System.nanoTime();
-          StreamJob.builder(warehouse, g, memory, redis.uri())
+          StreamJob.builder(warehouse, g, memory, RedisOnlineStore.factory(redis.uri()))
               .coldPath(false)
               .checkpointInterval(
                   io.janus.engine.core.definition.Durations.parse(checkpointInterval))
@@ -227,7 +227,7 @@ public final class StreamBench implements Callable<Integer> {
     poller.start();
     StreamExecutionEnvironment env = common.env();
     env.getConfig().setAutoWatermarkInterval(10);
-    StreamJob.builder(warehouse, g, new RatedSource(total, rate), uri)
+    StreamJob.builder(warehouse, g, new RatedSource(total, rate), RedisOnlineStore.factory(uri))
         .coldPath(false)
         .outOfOrderness(Duration.ofMillis(latenessMs))
         .idleness(null)

@@ -7,8 +7,8 @@ import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.online.KeyFilter;
 import io.janus.engine.online.OnlineRowEncoder;
-import io.janus.engine.online.redis.RedisOnlineStore;
-import io.janus.engine.online.redis.source.RedisScanSource;
+import io.janus.engine.online.OnlineStore;
+import io.janus.engine.online.OnlineStoreFactory;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -44,7 +44,7 @@ import org.apache.iceberg.flink.source.IcebergSource;
 public final class ParityCheck {
   private final Warehouse warehouse;
   private final FeatureGroup group;
-  private final String redisUri;
+  private final OnlineStoreFactory stores;
   private final Integer sampleSize;
   private final Long snapshotId;
   private final double maxMismatchRate;
@@ -54,7 +54,7 @@ public final class ParityCheck {
   private ParityCheck(
       Warehouse warehouse,
       FeatureGroup group,
-      String redisUri,
+      OnlineStoreFactory stores,
       Integer sampleSize,
       Long snapshotId,
       double maxMismatchRate,
@@ -62,7 +62,7 @@ public final class ParityCheck {
       long nowMs) {
     this.warehouse = warehouse;
     this.group = group;
-    this.redisUri = redisUri;
+    this.stores = stores;
     this.sampleSize = sampleSize;
     this.snapshotId = snapshotId;
     this.maxMismatchRate = maxMismatchRate;
@@ -74,37 +74,35 @@ public final class ParityCheck {
    * Every key of {@code group}, against main's current snapshot, no mismatch tolerated, ten
    * examples.
    */
-  public static ParityCheck of(Warehouse warehouse, FeatureGroup group, String redisUri) {
-    return new ParityCheck(
-        warehouse, group, redisUri, null, null, 0, 10, System.currentTimeMillis());
+  public static ParityCheck of(Warehouse warehouse, FeatureGroup group, OnlineStoreFactory stores) {
+    return new ParityCheck(warehouse, group, stores, null, null, 0, 10, System.currentTimeMillis());
   }
 
   /** Checks a sample of {@code n} keys instead of every key. */
   public ParityCheck sample(int n) {
     if (n <= 0) throw new IllegalArgumentException("--sample must be positive, got " + n);
     return new ParityCheck(
-        warehouse, group, redisUri, n, snapshotId, maxMismatchRate, examples, nowMs);
+        warehouse, group, stores, n, snapshotId, maxMismatchRate, examples, nowMs);
   }
 
   /** Compares with the offline table as of {@code snapshot} instead of main's current state. */
   public ParityCheck asOfSnapshot(long snapshot) {
     return new ParityCheck(
-        warehouse, group, redisUri, sampleSize, snapshot, maxMismatchRate, examples, nowMs);
+        warehouse, group, stores, sampleSize, snapshot, maxMismatchRate, examples, nowMs);
   }
 
   /** The largest share of checked keys that may fail before the check does (0..1). */
   public ParityCheck maxMismatchRate(double rate) {
     if (rate < 0 || rate > 1 || Double.isNaN(rate))
       throw new IllegalArgumentException("--max-mismatch-rate must be within 0..1, got " + rate);
-    return new ParityCheck(
-        warehouse, group, redisUri, sampleSize, snapshotId, rate, examples, nowMs);
+    return new ParityCheck(warehouse, group, stores, sampleSize, snapshotId, rate, examples, nowMs);
   }
 
   /** How many of the worst keys the report lists. */
   public ParityCheck examples(int n) {
     if (n < 0) throw new IllegalArgumentException("--examples must not be negative, got " + n);
     return new ParityCheck(
-        warehouse, group, redisUri, sampleSize, snapshotId, maxMismatchRate, n, nowMs);
+        warehouse, group, stores, sampleSize, snapshotId, maxMismatchRate, n, nowMs);
   }
 
   /** Runs the check on {@code env} (switched to BATCH). */
@@ -158,9 +156,9 @@ public final class ParityCheck {
         threshold == Long.MAX_VALUE ? KeyFilter.ALL : k -> Sampling.hash(k) < threshold;
     DataStream<String[]> online =
         env.fromSource(
-            new RedisScanSource(redisUri, group.name(), features, sampled),
+            stores.scan(group.name(), features, sampled),
             WatermarkStrategy.noWatermarks(),
-            "redis scan " + group.name() + ":*",
+            "online store scan " + group.name() + " (" + stores + ")",
             BasicArrayTypeInfo.STRING_ARRAY_TYPE_INFO);
 
     KeySelector<RowData, String> offlineKey =
@@ -228,12 +226,9 @@ public final class ParityCheck {
     return current.snapshotId();
   }
 
-  /**
-   * The number of the group's keys in Redis (a SCAN without reading values), to size the sampling
-   * fraction.
-   */
+  /** The number of the group's keys online (no values read), to size the sampling fraction. */
   private long countOnlineKeys() {
-    try (RedisOnlineStore store = new RedisOnlineStore(redisUri)) {
+    try (OnlineStore store = stores.open()) {
       return store.countKeys(group.name());
     }
   }

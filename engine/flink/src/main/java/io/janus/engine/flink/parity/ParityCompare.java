@@ -17,9 +17,9 @@ import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.util.Collector;
 
 /**
- * Compares one key (BATCH): input 1 is its offline rows, input 2 its online hash as the {@link
- * io.janus.engine.online.redis.source.RedisScanSource} emits it. The online values are compared
- * with the offline row valid at the online valid_from (the greatest valid_from at or before it).
+ * Compares one key (BATCH): input 1 is its offline rows, input 2 its online hash as the store's
+ * scan source ({@code OnlineStoreFactory.scan}) emits it. The online values are compared with the
+ * offline row valid at the online valid_from (the greatest valid_from at or before it).
  *
  * <p>Only the key's latest and earliest rows matter: an online valid_from before the earliest row
  * has no offline counterpart, one before the latest row is stale whatever its values, and one at or

@@ -18,7 +18,8 @@ import io.janus.engine.iceberg.RawEvents;
 import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.iceberg.lineage.Lineage;
 import io.janus.engine.online.OnlineRowEncoder;
-import io.janus.engine.online.redis.sink.RedisSink;
+import io.janus.engine.online.OnlineStoreFactory;
+import io.janus.engine.online.sink.OnlineSink;
 import io.janus.monitoring.MetricNames;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,7 +58,7 @@ public final class StreamJob {
   private final Warehouse warehouse;
   private final FeatureGroup group;
   private final PayloadSource source;
-  private final String redisUri;
+  private final OnlineStoreFactory stores;
   private final Duration outOfOrderness;
   private final Duration idleness;
   private final Duration checkpointInterval;
@@ -70,7 +71,7 @@ public final class StreamJob {
     this.warehouse = b.warehouse;
     this.group = b.group;
     this.source = b.source;
-    this.redisUri = b.redisUri;
+    this.stores = b.stores;
     this.outOfOrderness = b.outOfOrderness;
     this.idleness = b.idleness;
     this.checkpointInterval = b.checkpointInterval;
@@ -81,8 +82,8 @@ public final class StreamJob {
   }
 
   public static Builder builder(
-      Warehouse warehouse, FeatureGroup group, PayloadSource source, String redisUri) {
-    return new Builder(warehouse, group, source, redisUri);
+      Warehouse warehouse, FeatureGroup group, PayloadSource source, OnlineStoreFactory stores) {
+    return new Builder(warehouse, group, source, stores);
   }
 
   /** What a (bounded) streaming run did. */
@@ -150,9 +151,12 @@ public final class StreamJob {
 
     RowType rowType = FeatureTables.rowType(plan);
     SingleOutputStreamOperator<RowData> rows = FeaturePipeline.of(plan, rowType).streaming(onTime);
-    rows.sinkTo(new RedisSink(redisUri, new OnlineRowEncoder(plan, rowType.getFieldNames())))
-        .name("redis online store " + group.name())
-        .uid("redis-" + group.name());
+    rows.sinkTo(
+            OnlineSink.builder(stores, new OnlineRowEncoder(plan, rowType.getFieldNames()))
+                .measureFreshness()
+                .build())
+        .name("online store " + group.name() + " (" + stores + ")")
+        .uid("online-store-" + group.name());
 
     if (coldPath) {
       IcebergAppend.to(warehouse.tableLoader(RawEvents.id(src)), "janus-stream-raw-" + group.name())
@@ -255,7 +259,7 @@ public final class StreamJob {
     private final Warehouse warehouse;
     private final FeatureGroup group;
     private final PayloadSource source;
-    private final String redisUri;
+    private final OnlineStoreFactory stores;
     private Duration outOfOrderness = Duration.ofMinutes(2);
     private Duration idleness = Duration.ofMinutes(1);
     private Duration checkpointInterval = Duration.ofSeconds(10);
@@ -264,11 +268,12 @@ public final class StreamJob {
     private String runId = UUID.randomUUID().toString();
     private Duration bufferTimeout = Duration.ofMillis(10);
 
-    Builder(Warehouse warehouse, FeatureGroup group, PayloadSource source, String redisUri) {
+    Builder(
+        Warehouse warehouse, FeatureGroup group, PayloadSource source, OnlineStoreFactory stores) {
       this.warehouse = warehouse;
       this.group = group;
       this.source = source;
-      this.redisUri = redisUri;
+      this.stores = stores;
     }
 
     /** How late an event may be and still count (default 2 min). */

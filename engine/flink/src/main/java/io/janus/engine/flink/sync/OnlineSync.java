@@ -10,7 +10,9 @@ import io.janus.engine.iceberg.changes.SyncPlan;
 import io.janus.engine.iceberg.changes.SyncPlanner;
 import io.janus.engine.online.OnlineRow;
 import io.janus.engine.online.OnlineRowEncoder;
-import io.janus.engine.online.redis.RedisOnlineStore;
+import io.janus.engine.online.OnlineStore;
+import io.janus.engine.online.OnlineStoreFactory;
+import io.janus.engine.online.sink.OnlineSink;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -20,13 +22,11 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.RowType;
@@ -59,26 +59,30 @@ import org.slf4j.LoggerFactory;
 public final class OnlineSync {
   private static final Logger LOG = LoggerFactory.getLogger(OnlineSync.class);
 
+  /** Prefix of the online sink's figures (accumulators) in a sync job. */
+  private static final String FIGURES = "janus-sync";
+
   private final Warehouse warehouse;
   private final FeatureGroup group;
-  private final String redisUri;
+  private final OnlineStoreFactory stores;
   private final long nowMs;
 
-  private OnlineSync(Warehouse warehouse, FeatureGroup group, String redisUri, long nowMs) {
+  private OnlineSync(
+      Warehouse warehouse, FeatureGroup group, OnlineStoreFactory stores, long nowMs) {
     this.warehouse = warehouse;
     this.group = group;
-    this.redisUri = redisUri;
+    this.stores = stores;
     this.nowMs = nowMs;
   }
 
-  /** A sync of {@code group}'s feature table into the Redis at {@code redisUri}. */
-  public static OnlineSync of(Warehouse warehouse, FeatureGroup group, String redisUri) {
-    return new OnlineSync(warehouse, group, redisUri, System.currentTimeMillis());
+  /** A sync of {@code group}'s feature table into the online store of {@code stores}. */
+  public static OnlineSync of(Warehouse warehouse, FeatureGroup group, OnlineStoreFactory stores) {
+    return new OnlineSync(warehouse, group, stores, System.currentTimeMillis());
   }
 
   /** The same sync judging TTL expiry at {@code epochMillis} instead of now. */
   public OnlineSync atTime(long epochMillis) {
-    return new OnlineSync(warehouse, group, redisUri, epochMillis);
+    return new OnlineSync(warehouse, group, stores, epochMillis);
   }
 
   /** Plans, runs the job(s) on {@code env} (switched to BATCH), and moves the marker. */
@@ -96,7 +100,7 @@ public final class OnlineSync {
     String tableName = FeatureTables.id(group).toString();
     GroupPlan plan = GroupPlan.of(group);
     FeatureTables.requireColumns(table, plan);
-    try (RedisOnlineStore store = new RedisOnlineStore(redisUri)) {
+    try (OnlineStore store = stores.open()) {
       SyncMarkers markers = new SyncMarkers(store);
       SyncPlan syncPlan = SyncPlanner.plan(table, FeatureTables.DS, markers.get(tableName));
       if (syncPlan.warning() != null) LOG.warn("sync {}: {}", group.name(), syncPlan.warning());
@@ -169,9 +173,9 @@ public final class OnlineSync {
           group.name(),
           syncPlan,
           sum(r, second, CountRows.ROWS_READ),
-          sum(r, second, SyncWriteOperator.WRITTEN),
-          sum(r, second, SyncWriteOperator.REFUSED),
-          sum(r, second, SyncWriteOperator.RETRACTIONS),
+          sum(r, second, OnlineSink.landed(FIGURES)),
+          sum(r, second, OnlineSink.refused(FIGURES)),
+          sum(r, second, OnlineSink.retractions(FIGURES)),
           sum(r, second, ChangedKeys.UNCHANGED),
           sum(r, second, ChangedKeys.EXPIRED),
           corrected,
@@ -275,10 +279,11 @@ public final class OnlineSync {
 
     void write(DataStream<RowData> syncRows) {
       syncRows
-          .transform(
-              "redis guarded writes", Types.VOID, new SyncWriteOperator(redisUri, encoder, rows))
-          .sinkTo(new DiscardingSink<>())
-          .name("end");
+          .sinkTo(
+              OnlineSink.builder(stores, new SyncRowConverter(encoder, rows))
+                  .reportFiguresAs(FIGURES)
+                  .build())
+          .name("guarded writes to the online store (" + stores + ")");
     }
   }
 

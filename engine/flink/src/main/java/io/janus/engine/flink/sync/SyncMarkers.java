@@ -1,7 +1,7 @@
 package io.janus.engine.flink.sync;
 
 import io.janus.engine.iceberg.changes.SyncMarker;
-import io.janus.engine.online.redis.RedisOnlineStore;
+import io.janus.engine.online.OnlineStore;
 import java.util.List;
 
 /**
@@ -11,9 +11,10 @@ import java.util.List;
  * log).
  */
 public final class SyncMarkers {
-  private final RedisOnlineStore store;
+  private final OnlineStore store;
 
-  public SyncMarkers(RedisOnlineStore store) {
+  /** Markers kept in {@code store}. */
+  public SyncMarkers(OnlineStore store) {
     this.store = store;
   }
 

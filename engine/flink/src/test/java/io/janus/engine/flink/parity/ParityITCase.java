@@ -63,7 +63,7 @@ class ParityITCase {
                 .run(env())
                 .published())
         .isTrue();
-    OnlineSync.of(warehouse, G, redis.uri()).run(env());
+    OnlineSync.of(warehouse, G, RedisOnlineStore.factory(redis.uri())).run(env());
   }
 
   @AfterEach
@@ -81,7 +81,7 @@ class ParityITCase {
   }
 
   ParityCheck check() {
-    return ParityCheck.of(warehouse, G, redis.uri());
+    return ParityCheck.of(warehouse, G, RedisOnlineStore.factory(redis.uri()));
   }
 
   @Test
@@ -199,7 +199,7 @@ class ParityITCase {
                 .run(env())
                 .published())
         .isTrue();
-    OnlineSync.of(warehouse, G, redis.uri()).run(env());
+    OnlineSync.of(warehouse, G, RedisOnlineStore.factory(redis.uri())).run(env());
     assertThat(check().run(env()).passed()).isTrue();
 
     ParityReport old = check().asOfSnapshot(before).run(env());
@@ -220,7 +220,8 @@ class ParityITCase {
                     "  - {name: cr_1h,",
                     "  - {name: buys_5m, agg: count, where: \"kind == 'buy'\", window: 5m}\n  - {name: cr_1h,"));
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> ParityCheck.of(warehouse, ahead, redis.uri()).run(env()))
+            () ->
+                ParityCheck.of(warehouse, ahead, RedisOnlineStore.factory(redis.uri())).run(env()))
         .hasMessageContaining("has no column 'buys_5m'")
         .hasMessageContaining("backfill with this definition first");
   }

@@ -10,6 +10,7 @@ import io.janus.engine.flink.testing.Tables;
 import io.janus.engine.iceberg.DeadLetters;
 import io.janus.engine.iceberg.RawEvents;
 import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.online.redis.RedisOnlineStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,7 +79,8 @@ class KafkaStreamITCase {
             KafkaPayloadSource.StartOffsets.EARLIEST,
             true,
             Map.of());
-    return StreamJob.builder(warehouse, StreamJobITCase.G, source, redisUri)
+    return StreamJob.builder(
+            warehouse, StreamJobITCase.G, source, RedisOnlineStore.factory(redisUri))
         .outOfOrderness(Duration.ofMinutes(10))
         .checkpointInterval(Duration.ofMillis(500))
         .checkpointDir(dir.resolve("checkpoints"))

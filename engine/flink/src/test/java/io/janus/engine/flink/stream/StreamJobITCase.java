@@ -130,7 +130,8 @@ class StreamJobITCase {
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
       env.setParallelism(2);
       StreamJob.Result r =
-          StreamJob.builder(warehouse, g, new FilePayloadSource(file), redis.uri())
+          StreamJob.builder(
+                  warehouse, g, new FilePayloadSource(file), RedisOnlineStore.factory(redis.uri()))
               .outOfOrderness(Duration.ofMinutes(10))
               .checkpointInterval(Duration.ofSeconds(1))
               .checkpointDir(dir.resolve("checkpoints"))
@@ -182,7 +183,11 @@ class StreamJobITCase {
       c.setString("restart-strategy.fixed-delay.attempts", "3");
       c.setString("restart-strategy.fixed-delay.delay", "200 ms");
       env.configure(c);
-      StreamJob.builder(warehouse, G, new FailOnce(new FilePayloadSource(file)), uri)
+      StreamJob.builder(
+              warehouse,
+              G,
+              new FailOnce(new FilePayloadSource(file)),
+              RedisOnlineStore.factory(uri))
           .outOfOrderness(Duration.ofMinutes(10))
           .checkpointInterval(Duration.ofMillis(200))
           .checkpointDir(dir.resolve("checkpoints"))
@@ -220,7 +225,11 @@ class StreamJobITCase {
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
       env.setParallelism(1);
       env.getConfig().setAutoWatermarkInterval(20);
-      StreamJob.builder(warehouse, G, new Slow(new FilePayloadSource(file)), redis.uri())
+      StreamJob.builder(
+              warehouse,
+              G,
+              new Slow(new FilePayloadSource(file)),
+              RedisOnlineStore.factory(redis.uri()))
           .outOfOrderness(Duration.ofMinutes(10))
           .checkpointInterval(Duration.ofSeconds(1))
           .build()

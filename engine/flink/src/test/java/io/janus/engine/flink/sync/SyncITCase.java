@@ -98,7 +98,7 @@ class SyncITCase {
   }
 
   SyncResult sync() throws Exception {
-    return OnlineSync.of(warehouse, G, redis.uri()).run(env());
+    return OnlineSync.of(warehouse, G, RedisOnlineStore.factory(redis.uri())).run(env());
   }
 
   /** What Redis should hold: each key's last offline row, as text. */
@@ -229,7 +229,7 @@ class SyncITCase {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setParallelism(2);
     env.getConfig().enableObjectReuse();
-    SyncResult r = OnlineSync.of(warehouse, G, redis.uri()).run(env);
+    SyncResult r = OnlineSync.of(warehouse, G, RedisOnlineStore.factory(redis.uri())).run(env);
     assertThat(r.keysCorrected()).isEqualTo(599);
     Map<String, Map<String, String>> online = online();
     assertThat(online).isEqualTo(expectedOnline());

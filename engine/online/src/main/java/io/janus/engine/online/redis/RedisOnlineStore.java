@@ -1,8 +1,12 @@
 package io.janus.engine.online.redis;
 
+import io.janus.engine.online.KeyFilter;
 import io.janus.engine.online.OnlineRow;
 import io.janus.engine.online.OnlineStore;
+import io.janus.engine.online.OnlineStoreFactory;
+import io.janus.engine.online.redis.internal.RedisKeys;
 import io.janus.engine.online.redis.internal.RespArgs;
+import io.janus.engine.online.redis.source.RedisScanSource;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
@@ -22,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.flink.api.connector.source.Source;
 
 /**
  * {@link OnlineStore} on Redis through Lettuce: one hash per (group, entity) with the feature
@@ -33,12 +38,6 @@ import java.util.concurrent.CompletableFuture;
  * would trip over.
  */
 public final class RedisOnlineStore implements OnlineStore {
-  /** Field holding the epoch-ms valid_from of the stored values. */
-  public static final String VALID_FROM = "_valid_from";
-
-  /** Field holding the definition fingerprint the values were computed with. */
-  public static final String VERSION = "_version";
-
   // One call guards and writes several keys: KEYS are the hashes; per key, ARGV holds valid_from,
   // version, expire_at_ms (0 = never), replace_up_to (-1 = none), n_set (-1 = remove the key),
   // n_del, the expiry grid (ms), then n_set field/value pairs and n_del fields. A write lands when
@@ -102,6 +101,42 @@ public final class RedisOnlineStore implements OnlineStore {
   private final StatefulRedisConnection<String, String> connection;
   private final RedisAsyncCommands<String, String> async;
   private final String sha;
+
+  /**
+   * The factory of stores on the Redis at {@code uri}: each {@link OnlineStoreFactory#open}
+   * connects anew, waiting up to a minute for a server that is restarting.
+   *
+   * @param uri as {@code RedisURI.create} reads it (it may carry a password; the factory never
+   *     prints it)
+   * @return the factory
+   */
+  public static OnlineStoreFactory factory(String uri) {
+    return new Factory(uri);
+  }
+
+  /**
+   * The serializable factory of {@link #factory}.
+   *
+   * @param uri the Redis URI
+   */
+  public record Factory(String uri) implements OnlineStoreFactory {
+    @Override
+    public OnlineStore open() {
+      return new RedisOnlineStore(uri, Duration.ofSeconds(60));
+    }
+
+    @Override
+    public Source<String[], ?, ?> scan(String group, List<String> fields, KeyFilter filter) {
+      return new RedisScanSource(uri, group, fields, filter);
+    }
+
+    /** The server without user or password. */
+    @Override
+    public String toString() {
+      io.lettuce.core.RedisURI u = io.lettuce.core.RedisURI.create(uri);
+      return "redis " + u.getHost() + ":" + u.getPort() + "/" + u.getDatabase();
+    }
+  }
 
   public RedisOnlineStore(String uri) {
     this(uri, Duration.ZERO);
@@ -255,20 +290,17 @@ public final class RedisOnlineStore implements OnlineStore {
 
   /**
    * The SCAN MATCH pattern for a group's keys: glob characters in the group name match literally.
+   *
+   * @param group the group's name
+   * @return the pattern
    */
   public static String matchPattern(String group) {
-    StringBuilder b = new StringBuilder(group.length() + 2);
-    for (int i = 0; i < group.length(); i++) {
-      char c = group.charAt(i);
-      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') b.append('\\');
-      b.append(c);
-    }
-    return b.append(":*").toString();
+    return RedisKeys.matchPattern(group);
   }
 
   @Override
   public long countKeys(String group) {
-    ScanArgs args = ScanArgs.Builder.matches(matchPattern(group)).limit(5000);
+    ScanArgs args = ScanArgs.Builder.matches(RedisKeys.matchPattern(group)).limit(5000);
     long n = 0;
     ScanCursor cursor = ScanCursor.INITIAL;
     do {
@@ -279,10 +311,7 @@ public final class RedisOnlineStore implements OnlineStore {
     return n;
   }
 
-  /**
-   * Writes a metadata hash (unguarded), e.g. a sync marker; keys of metadata start with {@code
-   * _janus:}.
-   */
+  @Override
   public void putMetadata(String key, Map<String, String> fields) {
     connection.sync().hset(key, fields);
   }

@@ -1,7 +1,8 @@
 package io.janus.engine.online.redis.source.reader;
 
 import io.janus.engine.online.KeyFilter;
-import io.janus.engine.online.redis.RedisOnlineStore;
+import io.janus.engine.online.OnlineStore;
+import io.janus.engine.online.redis.internal.RedisKeys;
 import io.janus.engine.online.redis.source.split.RedisScanSplit;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
@@ -85,11 +86,10 @@ public final class RedisScanReader implements SourceReader<String[], RedisScanSp
     this.context = context;
     this.redisUri = redisUri;
     this.prefix = group + ":";
-    this.scanArgs =
-        ScanArgs.Builder.matches(RedisOnlineStore.matchPattern(group)).limit(SCAN_COUNT);
+    this.scanArgs = ScanArgs.Builder.matches(RedisKeys.matchPattern(group)).limit(SCAN_COUNT);
     this.hashFields = new String[fields.size() + 2];
-    hashFields[0] = RedisOnlineStore.VALID_FROM;
-    hashFields[1] = RedisOnlineStore.VERSION;
+    hashFields[0] = OnlineStore.VALID_FROM;
+    hashFields[1] = OnlineStore.VERSION;
     for (int i = 0; i < fields.size(); i++) hashFields[2 + i] = fields.get(i);
     this.filter = filter;
   }
