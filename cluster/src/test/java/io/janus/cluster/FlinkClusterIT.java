@@ -88,6 +88,19 @@ class FlinkClusterIT {
     return r;
   }
 
+  /**
+   * {@code bin/janus generate}: the local launcher has the sample generator, the jobs jar does not.
+   */
+  static Path generate(String name, String... args) throws Exception {
+    Path file = dir.resolve(name);
+    List<String> cmd = new ArrayList<>(List.of("bin/janus", "generate"));
+    cmd.addAll(List.of(args));
+    cmd.addAll(List.of("--out", file.toString(), "--workdir", workdir.toString()));
+    Run r = run(cmd);
+    assertThat(r.code()).as("bin/janus generate:\n" + r.out()).isZero();
+    return file;
+  }
+
   static JsonNode lastJson(Run r) throws Exception {
     List<String> lines = r.out().lines().filter(l -> l.startsWith("{")).toList();
     assertThat(lines).as(r.out()).isNotEmpty();
@@ -202,7 +215,9 @@ class FlinkClusterIT {
   @Test
   @Order(2)
   void janusJobsRunWithFlinkRunAndFinishUnderTheirNames() throws Exception {
-    JsonNode ingest = lastJson(flinkRun("ingest", "--generate", "20000", "--json"));
+    // The sample generator is local only (bin/janus): generate a file, ingest it on the cluster.
+    Path sample = generate("sample.jsonl", "--events", "20000");
+    JsonNode ingest = lastJson(flinkRun("ingest", "--file", sample.toString(), "--json"));
     ingested = ingest.get("events").asLong();
     assertThat(ingested).isPositive();
     JsonNode backfill =
@@ -318,13 +333,14 @@ class FlinkClusterIT {
       List<String> names = jar.stream().map(java.util.zip.ZipEntry::getName).toList();
       assertThat(names).as("the CLI is in").contains("io/janus/jobs/JanusCli.class");
       assertThat(names)
-          .as("no redis-server binary, embedded server, demo or benchmark")
+          .as("no redis-server binary, embedded server, sample generator, demo or benchmark")
           .noneMatch(
               n ->
                   n.contains("redis-server")
                       || n.startsWith("redis/embedded/")
                       || n.startsWith("io/janus/engine/embedded/")
-                      || n.startsWith("io/janus/local/"));
+                      || n.startsWith("io/janus/local/")
+                      || n.startsWith("io/janus/features/generate/"));
     }
   }
 
@@ -333,16 +349,7 @@ class FlinkClusterIT {
   void streamSyncAndParityRunOnTheClusterToo() throws Exception {
     java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
     Path todays = dir.resolve("today.jsonl");
-    flinkRun(
-        "generate",
-        "--events",
-        "5000",
-        "--days",
-        "1",
-        "--start",
-        today.toString(),
-        "--out",
-        todays.toString());
+    generate("today.jsonl", "--events", "5000", "--days", "1", "--start", today.toString());
     // The flink run jar carries no embedded redis-server: the online store is a server of its own,
     // as on a cluster.
     JsonNode sync;

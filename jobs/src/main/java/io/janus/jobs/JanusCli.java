@@ -2,7 +2,6 @@ package io.janus.jobs;
 
 import io.janus.engine.iceberg.lineage.Lineage;
 import io.janus.jobs.cli.BackfillCommand;
-import io.janus.jobs.cli.GenerateCommand;
 import io.janus.jobs.cli.IngestCommand;
 import io.janus.jobs.cli.OnlineCommand;
 import io.janus.jobs.cli.ParityCommand;
@@ -30,7 +29,6 @@ import picocli.CommandLine.Command;
     description =
         "One feature definition, one Flink pipeline: batch backfills into Iceberg, streaming into Redis.",
     subcommands = {
-      GenerateCommand.class,
       IngestCommand.class,
       BackfillCommand.class,
       PublishCommand.class,

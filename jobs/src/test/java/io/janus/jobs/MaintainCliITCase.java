@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.Warehouse;
+import io.janus.features.generate.ClickstreamGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -50,21 +51,13 @@ class MaintainCliITCase {
     workdir = dir.resolve("wd").toString();
     warehouse = Warehouse.local(Path.of(workdir, "warehouse"));
     Path events = dir.resolve("events.jsonl");
-    assertThat(
-            CliRun.of(
-                    "generate",
-                    "--events",
-                    "6000",
-                    "--days",
-                    "2",
-                    "--start",
-                    "2024-01-01",
-                    "--out",
-                    events.toString(),
-                    "--workdir",
-                    workdir)
-                .code())
-        .isZero();
+    // The generator is not in the flink run jar's command line (bin/janus has it): use it directly.
+    ClickstreamGenerator.builder()
+        .events(6000)
+        .days(2)
+        .start(java.time.LocalDate.parse("2024-01-01"))
+        .build()
+        .writeTo(events);
     for (int i = 0; i < 3; i++) {
       CliRun ingest = CliRun.of("ingest", "--file", events.toString(), "--workdir", workdir);
       assertThat(ingest.code()).as(ingest.err()).isZero();

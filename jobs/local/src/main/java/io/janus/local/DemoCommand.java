@@ -18,7 +18,6 @@ import io.janus.engine.iceberg.history.SnapshotHistory;
 import io.janus.engine.iceberg.lineage.Lineage;
 import io.janus.features.generate.ClickstreamGenerator;
 import io.janus.jobs.cli.CommonOptions;
-import io.janus.jobs.cli.GeneratorPayloadSource;
 import io.janus.jobs.cli.Json;
 import io.janus.jobs.cli.RedisOptions;
 import java.nio.file.Files;

@@ -6,8 +6,9 @@ import picocli.CommandLine;
 
 /**
  * {@code bin/janus}: the {@code janus} command line with the local-only parts the {@code flink run}
- * jar does not carry: the embedded redis-server as default online store, {@code janus demo} and
- * {@code janus bench}.
+ * jar does not carry: the embedded redis-server as default online store, the sample-event generator
+ * ({@code janus generate}, {@code ingest --generate}, {@code --source generate:N}), {@code janus
+ * demo} and {@code janus bench}.
  */
 public final class LocalJanus {
   private LocalJanus() {}
@@ -22,6 +23,7 @@ public final class LocalJanus {
   /** Runs the command line and returns the exit code (for tests and embedding). */
   public static int run(String... args) {
     CommandLine cli = JanusCli.commandLine();
+    cli.addSubcommand(new GenerateCommand());
     cli.addSubcommand(new DemoCommand());
     cli.addSubcommand(new BenchCommand());
     return cli.execute(args);

@@ -3,7 +3,6 @@ package io.janus.jobs.cli;
 import io.janus.engine.core.definition.SourceDefinition;
 import io.janus.engine.flink.ingest.Ingest;
 import io.janus.engine.flink.ingest.IngestResult;
-import io.janus.features.generate.ClickstreamGenerator;
 import io.janus.jobs.Failures.CliException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +41,7 @@ public final class IngestCommand implements Callable<Integer> {
     Long generate;
   }
 
-  @Mixin GenerateCommand.GeneratorOptions gen;
+  @Mixin SampleOptions gen;
 
   @Option(
       names = "--source",
@@ -58,16 +57,15 @@ public final class IngestCommand implements Callable<Integer> {
     SourceDefinition src = common.definitions().source(source);
     Path file = input.file;
     if (file == null) {
-      gen.events = input.generate;
-      ClickstreamGenerator g = gen.generator();
+      SampleSettings sample = gen.settings().withEvents(input.generate);
       file =
           common
               .config()
               .workdir()
               .resolve("events")
-              .resolve("generated-" + g.seed() + "-" + g.events() + ".jsonl");
+              .resolve("generated-" + sample.seed() + "-" + sample.events() + ".jsonl");
       Files.createDirectories(file.getParent());
-      g.writeTo(file);
+      SampleEvents.find().write(sample, file);
     } else if (!Files.exists(file)) {
       throw new CliException("input file " + file + " does not exist");
     }

@@ -164,7 +164,9 @@ public final class StreamCommand implements Callable<Integer> {
           throw new CliException(
               "--source " + spec + ": expected generate:N with N a whole number");
         }
-        return new GeneratorPayloadSource(n, 1, LocalDate.now(ZoneOffset.UTC), 7, 0.001);
+        return SampleEvents.find()
+            .source(
+                new SampleSettings(n, 1, LocalDate.now(ZoneOffset.UTC), 7, 20_000, 2_000, 0.001));
       }
       case "kafka" -> {
         if (arg.isBlank()) throw new CliException("--source " + spec + ": expected kafka:TOPIC");

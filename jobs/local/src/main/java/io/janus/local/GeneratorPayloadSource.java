@@ -1,4 +1,4 @@
-package io.janus.jobs.cli;
+package io.janus.local;
 
 import io.janus.engine.flink.source.PayloadSource;
 import io.janus.features.generate.ClickstreamGenerator;

@@ -1,0 +1,28 @@
+package io.janus.jobs.cli;
+
+import java.time.LocalDate;
+
+/**
+ * What a generated sample clickstream looks like.
+ *
+ * @param events number of lines
+ * @param days days covered
+ * @param start first day, UTC
+ * @param seed random seed (the same settings give the same lines)
+ * @param users distinct users
+ * @param products distinct products
+ * @param malformedRate share of malformed lines
+ */
+public record SampleSettings(
+    long events,
+    int days,
+    LocalDate start,
+    long seed,
+    int users,
+    int products,
+    double malformedRate) {
+  /** The same settings with another number of events. */
+  public SampleSettings withEvents(long n) {
+    return new SampleSettings(n, days, start, seed, users, products, malformedRate);
+  }
+}
