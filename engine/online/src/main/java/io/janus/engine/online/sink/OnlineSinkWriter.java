@@ -105,19 +105,24 @@ final class OnlineSinkWriter<InputT> extends AsyncSinkWriter<InputT, OnlineRow>
         });
   }
 
-  /** Counts what landed and what the guard refused (on the store client's thread). */
+  /**
+   * Counts what landed and what the guard refused. It runs on the store client's thread (for
+   * Lettuce, its event loop), so it sums the batch first and touches the shared counters once.
+   */
   private void account(List<OnlineRow> rows, List<Boolean> landedPerRow, long sentNanos) {
     failuresInARow.set(0);
+    long ok = 0;
+    long removed = 0;
     for (int i = 0; i < rows.size(); i++) {
-      if (landedPerRow.get(i)) {
-        landed.increment();
-        landedMetric.inc();
-      } else {
-        refused.increment();
-        refusedMetric.inc();
-      }
-      if (rows.get(i).isRetraction()) retractions.increment();
+      if (landedPerRow.get(i)) ok++;
+      if (rows.get(i).isRetraction()) removed++;
     }
+    long stale = rows.size() - ok;
+    landed.add(ok);
+    refused.add(stale);
+    retractions.add(removed);
+    landedMetric.inc(ok);
+    refusedMetric.inc(stale);
     synchronized (latency) {
       latency.update((System.nanoTime() - sentNanos) / 1_000_000);
     }
