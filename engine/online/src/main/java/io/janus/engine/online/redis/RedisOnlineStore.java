@@ -130,11 +130,15 @@ public final class RedisOnlineStore implements OnlineStore {
       return new RedisScanSource(uri, group, fields, filter);
     }
 
-    /** The server without user or password. */
+    /** The server without user or password (just "redis" when the URI does not parse). */
     @Override
     public String toString() {
-      io.lettuce.core.RedisURI u = io.lettuce.core.RedisURI.create(uri);
-      return "redis " + u.getHost() + ":" + u.getPort() + "/" + u.getDatabase();
+      try {
+        io.lettuce.core.RedisURI u = io.lettuce.core.RedisURI.create(uri);
+        return "redis " + u.getHost() + ":" + u.getPort() + "/" + u.getDatabase();
+      } catch (RuntimeException e) {
+        return "redis";
+      }
     }
   }
 
