@@ -12,34 +12,14 @@ import org.apache.datasketches.hll.Union;
  * Approximate count of distinct values with an Apache DataSketches HyperLogLog union (lgK 12, about
  * 1.6 % relative error; exact for small counts, where the sketch is still a list of coupons).
  */
-public final class ApproxDistinctAggregator implements Aggregator<Union>, Aggregation {
+public final class ApproxDistinctAggregator extends FixedTypeAggregation<Union> {
+  /** The aggregator, which is also its aggregation's registry entry. */
+  public ApproxDistinctAggregator() {
+    super("approx_count_distinct", Reads.TEXT, FieldType.LONG, true);
+  }
+
   /** log2 of the number of HLL buckets. */
   public static final int LG_K = 12;
-
-  @Override
-  public String name() {
-    return "approx_count_distinct";
-  }
-
-  @Override
-  public Reads reads() {
-    return Reads.TEXT;
-  }
-
-  @Override
-  public FieldType resultType(FieldType valueType) {
-    return FieldType.LONG;
-  }
-
-  @Override
-  public boolean nonNegative() {
-    return true;
-  }
-
-  @Override
-  public Aggregator<?> aggregator(FieldType valueType) {
-    return this;
-  }
 
   @Override
   public void write(Union ir, DataOutput out) throws IOException {

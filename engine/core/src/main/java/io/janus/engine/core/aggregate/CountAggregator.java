@@ -6,30 +6,10 @@ import java.io.DataOutput;
 import java.io.IOException;
 
 /** Count of inputs; IR is a one-element long array. */
-public final class CountAggregator implements Aggregator<long[]>, Aggregation {
-  @Override
-  public String name() {
-    return "count";
-  }
-
-  @Override
-  public Reads reads() {
-    return Reads.EVENT_OR_VALUE;
-  }
-
-  @Override
-  public FieldType resultType(FieldType valueType) {
-    return FieldType.LONG;
-  }
-
-  @Override
-  public boolean nonNegative() {
-    return true;
-  }
-
-  @Override
-  public Aggregator<?> aggregator(FieldType valueType) {
-    return this;
+public final class CountAggregator extends FixedTypeAggregation<long[]> {
+  /** The aggregator, which is also its aggregation's registry entry. */
+  public CountAggregator() {
+    super("count", Reads.EVENT_OR_VALUE, FieldType.LONG, true);
   }
 
   @Override

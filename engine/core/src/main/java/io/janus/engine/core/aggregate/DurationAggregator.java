@@ -6,30 +6,10 @@ import java.io.DataOutput;
 import java.io.IOException;
 
 /** Seconds between the first and the last input's event time; IR is {@code [min ts, max ts]}. */
-public final class DurationAggregator implements Aggregator<long[]>, Aggregation {
-  @Override
-  public String name() {
-    return "duration";
-  }
-
-  @Override
-  public Reads reads() {
-    return Reads.EVENT;
-  }
-
-  @Override
-  public FieldType resultType(FieldType valueType) {
-    return FieldType.DOUBLE;
-  }
-
-  @Override
-  public boolean nonNegative() {
-    return true;
-  }
-
-  @Override
-  public Aggregator<?> aggregator(FieldType valueType) {
-    return this;
+public final class DurationAggregator extends FixedTypeAggregation<long[]> {
+  /** The aggregator, which is also its aggregation's registry entry. */
+  public DurationAggregator() {
+    super("duration", Reads.EVENT, FieldType.DOUBLE, true);
   }
 
   @Override

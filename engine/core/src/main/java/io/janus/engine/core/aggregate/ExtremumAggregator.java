@@ -8,31 +8,12 @@ import java.io.IOException;
 /**
  * Minimum ({@code max == false}) or maximum of a numeric input; IR is a one-element double array.
  */
-public final class ExtremumAggregator implements Aggregator<double[]>, Aggregation {
+public final class ExtremumAggregator extends FixedTypeAggregation<double[]> {
   private final boolean max;
 
   public ExtremumAggregator(boolean max) {
+    super(max ? "max" : "min", Reads.NUMBER, FieldType.DOUBLE, false);
     this.max = max;
-  }
-
-  @Override
-  public String name() {
-    return max ? "max" : "min";
-  }
-
-  @Override
-  public Reads reads() {
-    return Reads.NUMBER;
-  }
-
-  @Override
-  public FieldType resultType(FieldType valueType) {
-    return FieldType.DOUBLE;
-  }
-
-  @Override
-  public Aggregator<?> aggregator(FieldType valueType) {
-    return this;
   }
 
   @Override

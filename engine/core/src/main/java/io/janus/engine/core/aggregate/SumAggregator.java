@@ -11,31 +11,12 @@ import java.math.BigInteger;
  * Sum ({@code avg == false}) or mean ({@code avg == true}) of a numeric input, exact and
  * invertible.
  */
-public final class SumAggregator implements Aggregator<SumState>, Aggregation {
+public final class SumAggregator extends FixedTypeAggregation<SumState> {
   private final boolean avg;
 
   public SumAggregator(boolean avg) {
+    super(avg ? "avg" : "sum", Reads.NUMBER, FieldType.DOUBLE, false);
     this.avg = avg;
-  }
-
-  @Override
-  public String name() {
-    return avg ? "avg" : "sum";
-  }
-
-  @Override
-  public Reads reads() {
-    return Reads.NUMBER;
-  }
-
-  @Override
-  public FieldType resultType(FieldType valueType) {
-    return FieldType.DOUBLE;
-  }
-
-  @Override
-  public Aggregator<?> aggregator(FieldType valueType) {
-    return this;
   }
 
   @Override

@@ -9,30 +9,9 @@ import java.io.IOException;
  * An aggregation added the way a user would add one: this one class, registered as a service in
  * {@code META-INF/services}. {@code agg: max_abs} is the greatest absolute value of {@code of}.
  */
-public final class MaxAbsAggregation implements Aggregation, Aggregator<double[]> {
-  @Override
-  public String name() {
-    return "max_abs";
-  }
-
-  @Override
-  public Reads reads() {
-    return Reads.NUMBER;
-  }
-
-  @Override
-  public FieldType resultType(FieldType valueType) {
-    return FieldType.DOUBLE;
-  }
-
-  @Override
-  public boolean nonNegative() {
-    return true;
-  }
-
-  @Override
-  public Aggregator<?> aggregator(FieldType valueType) {
-    return this;
+public final class MaxAbsAggregation extends FixedTypeAggregation<double[]> {
+  public MaxAbsAggregation() {
+    super("max_abs", Reads.NUMBER, FieldType.DOUBLE, true);
   }
 
   @Override
