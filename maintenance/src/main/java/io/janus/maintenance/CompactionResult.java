@@ -1,7 +1,10 @@
 package io.janus.maintenance;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 /**
  * What a compaction did (or, in a dry run, would do).
@@ -16,9 +19,23 @@ import java.util.Map;
  * @param sortedBy columns the rewrite sorted by, empty for bin-packing
  * @param millis wall time
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonPropertyOrder({
+  "files_before",
+  "files_after",
+  "bytes_before",
+  "bytes_after",
+  "groups",
+  "rewritten_files",
+  "rewritten_bytes",
+  "added_files",
+  "failed_groups",
+  "sorted_by",
+  "millis"
+})
 public record CompactionResult(
-    TableFacts before,
-    TableFacts after,
+    @JsonIgnore TableFacts before,
+    @JsonIgnore TableFacts after,
     int groups,
     long rewrittenFiles,
     long rewrittenBytes,
@@ -27,20 +44,24 @@ public record CompactionResult(
     java.util.List<String> sortedBy,
     long millis) {
 
-  Map<String, Object> toMap() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("files_before", before.dataFiles());
-    m.put("files_after", after.dataFiles());
-    m.put("bytes_before", before.bytes());
-    m.put("bytes_after", after.bytes());
-    m.put("groups", groups);
-    m.put("rewritten_files", rewrittenFiles);
-    m.put("rewritten_bytes", rewrittenBytes);
-    m.put("added_files", addedFiles);
-    m.put("failed_groups", failedGroups);
-    m.put("sorted_by", sortedBy);
-    m.put("millis", millis);
-    return m;
+  @JsonProperty("files_before")
+  long filesBefore() {
+    return before.dataFiles();
+  }
+
+  @JsonProperty("files_after")
+  long filesAfter() {
+    return after.dataFiles();
+  }
+
+  @JsonProperty("bytes_before")
+  long bytesBefore() {
+    return before.bytes();
+  }
+
+  @JsonProperty("bytes_after")
+  long bytesAfter() {
+    return after.bytes();
   }
 
   String summary(boolean dryRun) {

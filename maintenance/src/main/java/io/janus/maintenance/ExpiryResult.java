@@ -1,8 +1,10 @@
 package io.janus.maintenance;
 
-import java.util.LinkedHashMap;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What a snapshot expiry did (or, in a dry run, would do).
@@ -17,6 +19,19 @@ import java.util.Map;
  * @param keptRefs branches and tags, all of whose snapshots were kept
  * @param millis wall time
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonPropertyOrder({
+  "snapshots_before",
+  "snapshots_after",
+  "expired_snapshots",
+  "expired_snapshot_ids",
+  "deleted_data_files",
+  "deleted_delete_files",
+  "deleted_manifests",
+  "deleted_manifest_lists",
+  "kept_refs",
+  "millis"
+})
 public record ExpiryResult(
     int snapshotsBefore,
     int snapshotsAfter,
@@ -28,19 +43,9 @@ public record ExpiryResult(
     List<String> keptRefs,
     long millis) {
 
-  Map<String, Object> toMap() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("snapshots_before", snapshotsBefore);
-    m.put("snapshots_after", snapshotsAfter);
-    m.put("expired_snapshots", expiredSnapshotIds.size());
-    m.put("expired_snapshot_ids", expiredSnapshotIds);
-    m.put("deleted_data_files", deletedDataFiles);
-    m.put("deleted_delete_files", deletedDeleteFiles);
-    m.put("deleted_manifests", deletedManifests);
-    m.put("deleted_manifest_lists", deletedManifestLists);
-    m.put("kept_refs", keptRefs);
-    m.put("millis", millis);
-    return m;
+  @JsonProperty("expired_snapshots")
+  int expiredSnapshots() {
+    return expiredSnapshotIds.size();
   }
 
   String summary(boolean dryRun) {

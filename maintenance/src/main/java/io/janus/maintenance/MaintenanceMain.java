@@ -1,6 +1,8 @@
 package io.janus.maintenance;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -174,13 +176,14 @@ public final class MaintenanceMain implements Callable<Integer> {
       }
     }
     if (json) {
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("action", action.name().toLowerCase());
-      out.put("dry_run", dryRun);
-      out.put("run_id", props.get("janus.run-id"));
-      out.put("tables", reports.stream().map(TableReport::toMap).toList());
-      out.put("millis", System.currentTimeMillis() - t0);
-      System.out.println(JSON.writeValueAsString(out));
+      System.out.println(
+          JSON.writeValueAsString(
+              new Report(
+                  action.name().toLowerCase(),
+                  dryRun,
+                  props.get("janus.run-id"),
+                  reports,
+                  System.currentTimeMillis() - t0)));
     } else {
       System.out.println(
           "janus maintain "
@@ -227,4 +230,17 @@ public final class MaintenanceMain implements Callable<Integer> {
       }
     }
   }
+
+  /**
+   * What {@code janus maintain --json} prints.
+   *
+   * @param action the action that ran
+   * @param dryRun whether nothing was changed
+   * @param runId the run id recorded in the snapshots it committed
+   * @param tables one report per table
+   * @param millis wall time
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  record Report(
+      String action, boolean dryRun, String runId, List<TableReport> tables, long millis) {}
 }

@@ -1,8 +1,9 @@
 package io.janus.maintenance;
 
-import java.util.LinkedHashMap;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What an orphan-file removal did (or, in a dry run, would do).
@@ -10,16 +11,20 @@ import java.util.Map;
  * @param orphans files under the table location that no metadata references, older than the cut-off
  * @param millis wall time
  */
-public record OrphanResult(List<String> orphans, long millis) {
+@JsonPropertyOrder({"orphans", "locations", "millis"})
+public record OrphanResult(@JsonIgnore List<String> orphans, long millis) {
   /** How many orphan locations the JSON report lists; the count is always complete. */
   static final int LISTED = 100;
 
-  Map<String, Object> toMap() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("orphans", orphans.size());
-    m.put("locations", orphans.subList(0, Math.min(LISTED, orphans.size())));
-    m.put("millis", millis);
-    return m;
+  /** How many orphans there are (the report lists at most {@link #LISTED} of them). */
+  @JsonProperty("orphans")
+  int count() {
+    return orphans.size();
+  }
+
+  @JsonProperty("locations")
+  List<String> locations() {
+    return orphans.subList(0, Math.min(LISTED, orphans.size()));
   }
 
   String summary(boolean dryRun) {

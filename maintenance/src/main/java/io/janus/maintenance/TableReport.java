@@ -1,10 +1,11 @@
 package io.janus.maintenance;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * The maintenance of one table: the steps that ran (null when not asked for) and the wall time.
+ * The maintenance of one table: the steps that ran (null when not asked for, and then absent from
+ * the JSON report) and the wall time.
  *
  * @param table table identifier
  * @param compact compaction, or null
@@ -12,23 +13,13 @@ import java.util.Map;
  * @param orphans orphan removal, or null
  * @param millis wall time for the table
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record TableReport(
     String table,
     CompactionResult compact,
     ExpiryResult expire,
     OrphanResult orphans,
     long millis) {
-
-  /** The JSON shape: {@code table}, then one object per step that ran, then {@code millis}. */
-  public Map<String, Object> toMap() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("table", table);
-    if (compact != null) m.put("compact", compact.toMap());
-    if (expire != null) m.put("expire", expire.toMap());
-    if (orphans != null) m.put("orphans", orphans.toMap());
-    m.put("millis", millis);
-    return m;
-  }
 
   /** Human-readable lines. */
   public String summary(boolean dryRun) {
@@ -40,6 +31,7 @@ public record TableReport(
   }
 
   /** Whether a step reported a failure (compaction groups whose commit failed). */
+  @JsonIgnore
   public boolean failed() {
     return compact != null && compact.failedGroups() > 0;
   }

@@ -77,7 +77,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     // 2. Ingest.
     FeatureGroup user = common.group("user_activity");
-    IngestResult ing = new Ingest(warehouse, user.source(), Path.of("")).run(common.env(), file);
+    IngestResult ing = Ingest.of(warehouse, user.source()).run(common.env(), file);
     say(
         "ingested %,d events into raw.%s; %,d malformed lines kept in janus.dead_letters with their reason",
         ing.events(), user.source().name(), ing.malformed());
@@ -178,13 +178,12 @@ public final class DemoCommand implements Callable<Integer> {
     long streamEvents = Math.max(1000, events / 10);
     try (RedisOptions.Server redis = new RedisOptions().open(workdir)) {
       var streamed =
-          io.janus.engine.flink.stream.StreamJob.builder(
+          io.janus.engine.flink.stream.StreamJob.of(
                   warehouse,
                   user,
                   new GeneratorPayloadSource(streamEvents, 1, today, 7, 0.001),
                   redis.stores())
-              .checkpointDir(workdir.resolve("checkpoints").resolve(user.name()))
-              .build()
+              .withCheckpointDir(workdir.resolve("checkpoints").resolve(user.name()))
               .run(common.env());
       say(
           "streamed %,d of today's events (%s) through the same definition into Redis %s (%,d malformed to dead letters)",
@@ -201,7 +200,7 @@ public final class DemoCommand implements Callable<Integer> {
       SyncResult synced = OnlineSync.of(warehouse, user, redis.stores()).run(common.env());
       say("%s", synced.summary());
       ParityReport parity =
-          ParityCheck.of(warehouse, user, redis.stores()).examples(3).run(common.env());
+          ParityCheck.of(warehouse, user, redis.stores()).withExamples(3).run(common.env());
       say("%s", parity.summary());
       parityPassed = parity.passed();
 
@@ -258,13 +257,12 @@ public final class DemoCommand implements Callable<Integer> {
 
   private BackfillResult backfill(FeatureGroup g, LocalDate from, LocalDate to, boolean publish)
       throws Exception {
-    return Backfill.of(
-            common.warehouse(), g, new IcebergEventSource(common.warehouse(), g.source()))
-        .withRange(from, to)
-        .withPublish(publish)
-        .withWorkingDir(Path.of(""))
-        .withReportDir(common.config().reports())
-        .run(common.env());
+    Backfill b =
+        Backfill.of(common.warehouse(), g, new IcebergEventSource(common.warehouse(), g.source()))
+            .withRange(from, to)
+            .withWorkingDir(Path.of(""))
+            .withReportDir(common.config().reports());
+    return (publish ? b : b.auditOnly()).run(common.env());
   }
 
   private void say(String format, Object... args) {

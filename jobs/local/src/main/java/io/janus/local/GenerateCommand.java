@@ -6,8 +6,7 @@ import io.janus.jobs.cli.Json;
 import io.janus.jobs.cli.SampleOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,14 +34,9 @@ public final class GenerateCommand implements Callable<Integer> {
     long n = g.writeTo(out);
     double s = (System.nanoTime() - t0) / 1e9;
     if (json) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("file", out.toAbsolutePath().toString());
-      m.put("lines", n);
-      m.put("seed", g.seed());
-      m.put("start", g.start());
-      m.put("days", g.days());
-      m.put("seconds", s);
-      System.out.println(Json.line(m));
+      System.out.println(
+          Json.line(
+              new Generated(out.toAbsolutePath().toString(), n, g.seed(), g.start(), g.days(), s)));
     } else {
       System.out.printf(
           "wrote %,d events to %s in %.1f s (seed %d, %d days from %s)%n",
@@ -50,4 +44,16 @@ public final class GenerateCommand implements Callable<Integer> {
     }
     return 0;
   }
+
+  /**
+   * What {@code janus generate --json} prints.
+   *
+   * @param file the file written, absolute
+   * @param lines events written
+   * @param seed the generator's seed
+   * @param start the first day
+   * @param days days covered
+   * @param seconds wall time
+   */
+  record Generated(String file, long lines, long seed, LocalDate start, int days, double seconds) {}
 }

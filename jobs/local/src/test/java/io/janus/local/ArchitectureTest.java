@@ -124,6 +124,19 @@ class ArchitectureTest {
   }
 
   @Test
+  void storesAndChecksReadTheOutputSchemaNotTheComputePlan() {
+    // Column names and types come from FeatureGroup.schema(); how values are computed stays with
+    // the core's state machine and the Flink pipelines.
+    noClasses()
+        .that()
+        .resideInAnyPackage("io.janus.engine.iceberg..", "io.janus.engine.online..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.janus.engine.core.plan..", "io.janus.engine.core.state..")
+        .check(janus);
+  }
+
+  @Test
   void internalsAreUsedOnlyInsideTheirOwnPackageTree() {
     classes()
         .that()

@@ -6,8 +6,6 @@ import io.janus.engine.flink.backfill.BackfillResult;
 import io.janus.engine.flink.source.IcebergEventSource;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,10 +43,10 @@ public final class BackfillCommand implements Callable<Integer> {
     Backfill b =
         Backfill.of(common.warehouse(), g, new IcebergEventSource(common.warehouse(), g.source()))
             .withRange(start, end)
-            .withPublish(!noPublish)
             .withWorkingDir(Path.of(""))
             .withReportDir(common.config().reports());
     if (runId != null) b = b.withRunId(runId);
+    if (noPublish) b = b.auditOnly();
     BackfillResult r = b.run(common.env());
     common.push(RunFigures.backfill(r));
     if (!r.report().passed()) common.notify(() -> RunFigures.auditRejected(r));
@@ -57,30 +55,9 @@ public final class BackfillCommand implements Callable<Integer> {
     return ok ? 0 : 1;
   }
 
-  static Map<String, Object> toMap(BackfillResult r) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("run_id", r.runId());
-    m.put("group", r.report().group());
-    m.put("range", r.report().rangeStart() + ".." + r.report().rangeEnd());
-    m.put("branch", r.branch());
-    m.put("rows_written", r.rowsWritten());
-    m.put("keys", r.report().keys());
-    m.put("audit_passed", r.report().passed());
-    m.put("audit_failures", r.report().failures().stream().map(f -> f.message()).toList());
-    m.put("audit_warnings", r.report().warnings().stream().map(f -> f.message()).toList());
-    m.put("published", r.published());
-    m.put("publish_mode", r.publishMode());
-    m.put("main_snapshot_id", r.mainSnapshotId());
-    m.put("report", r.reportFile() == null ? null : r.reportFile().toString());
-    m.put("compute_seconds", r.computeMillis() / 1000.0);
-    m.put("total_seconds", r.totalMillis() / 1000.0);
-    m.put("message", r.message());
-    return m;
-  }
-
   static void print(BackfillResult r, boolean json) {
     if (json) {
-      System.out.println(Json.line(toMap(r)));
+      System.out.println(Json.line(r));
       return;
     }
     System.out.printf(

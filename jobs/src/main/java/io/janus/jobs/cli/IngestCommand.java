@@ -6,8 +6,6 @@ import io.janus.engine.flink.ingest.IngestResult;
 import io.janus.jobs.Failures.CliException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -69,17 +67,10 @@ public final class IngestCommand implements Callable<Integer> {
     } else if (!Files.exists(file)) {
       throw new CliException("input file " + file + " does not exist");
     }
-    IngestResult r = new Ingest(common.warehouse(), src, Path.of("")).run(common.env(), file);
+    IngestResult r = Ingest.of(common.warehouse(), src).run(common.env(), file);
     common.push(RunFigures.ingest(src.name(), r));
     if (json) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("run_id", r.runId());
-      m.put("source", src.name());
-      m.put("file", file.toAbsolutePath().toString());
-      m.put("events", r.events());
-      m.put("malformed", r.malformed());
-      m.put("seconds", r.millis() / 1000.0);
-      System.out.println(Json.line(m));
+      System.out.println(Json.line(r));
     } else {
       System.out.printf(
           "ingested %,d events from %s into raw.%s (%,d malformed lines to janus.dead_letters) in %.1f s%n",

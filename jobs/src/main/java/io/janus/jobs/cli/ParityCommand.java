@@ -85,14 +85,14 @@ public final class ParityCommand implements Callable<Integer> {
     try (RedisOptions.Server server = redis.open(common.config().workdir())) {
       ParityCheck check =
           ParityCheck.of(common.warehouse(), g, server.stores())
-              .maxMismatchRate(maxMismatchRate)
-              .examples(examples);
-      if (scope.sample != null) check = check.sample(scope.sample);
-      if (snapshot != null) check = check.asOfSnapshot(snapshot);
+              .withMaxMismatchRate(maxMismatchRate)
+              .withExamples(examples);
+      if (scope.sample != null) check = check.withSample(scope.sample);
+      if (snapshot != null) check = check.withSnapshot(snapshot);
       ParityReport r = check.run(common.env());
       common.push(RunFigures.parity(r));
       if (!r.passed()) common.notify(() -> RunFigures.parityFailed(r));
-      System.out.println(json ? Json.line(r.toMap()) : r.summary());
+      System.out.println(json ? Json.line(r) : r.summary());
       return r.passed() ? 0 : 1;
     }
   }

@@ -1,13 +1,19 @@
 package io.janus.jobs.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.janus.engine.flink.backfill.BackfillResult;
 import io.janus.engine.flink.ingest.IngestResult;
 import io.janus.engine.flink.parity.KeyCheck;
 import io.janus.engine.flink.parity.ParityReport;
 import io.janus.engine.flink.sync.SyncResult;
+import io.janus.engine.iceberg.audit.AuditCheck;
 import io.janus.engine.iceberg.audit.ColumnStats;
 import io.janus.monitoring.RunMetrics;
 import io.janus.monitoring.notify.Notification;
+import java.time.Instant;
+import java.util.List;
 
 /**
  * What batch commands report beyond their output: the Prometheus figures they push when a
@@ -81,43 +87,66 @@ final class RunFigures {
     return m;
   }
 
+  /**
+   * The details of a rejected backfill's notification.
+   *
+   * @param report the JSON audit report, absolute (absent when none was written)
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  record AuditRejected(
+      String runId,
+      String branch,
+      String range,
+      long rows,
+      List<String> failures,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String report) {}
+
   /** The notification of a rejected backfill (its audit failed; main was not touched). */
   static Notification auditRejected(BackfillResult r) {
-    java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
-    d.put("run_id", r.runId());
-    d.put("branch", r.branch());
-    d.put("range", r.report().rangeStart() + ".." + r.report().rangeEnd());
-    d.put("rows", r.report().rows());
-    d.put("failures", r.report().failures().stream().map(c -> c.message()).toList());
-    if (r.reportFile() != null) d.put("report", r.reportFile().toAbsolutePath().toString());
+    AuditRejected d =
+        new AuditRejected(
+            r.runId(),
+            r.branch(),
+            r.range(),
+            r.report().rows(),
+            r.report().failures().stream().map(AuditCheck::message).toList(),
+            r.reportFile() == null ? null : r.reportFile().toAbsolutePath().toString());
     return new Notification(
         Notification.AUDIT_REJECTED,
         r.report().group(),
         "backfill "
             + r.report().group()
             + " "
-            + d.get("range")
+            + d.range()
             + " rejected by its audit ("
-            + r.report().failures().size()
+            + d.failures().size()
             + " failed check(s)); main untouched, branch "
             + r.branch()
             + " kept",
         d,
-        java.time.Instant.now());
+        Instant.now());
   }
+
+  /** The details of a failed parity check's notification. */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  record ParityFailed(
+      long snapshotId,
+      long checked,
+      double mismatchRate,
+      double maxMismatchRate,
+      ParityReport.StatusCounts counts,
+      List<String> worstKeys) {}
 
   /** The notification of a parity check above its mismatch threshold. */
   static Notification parityFailed(ParityReport r) {
-    java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
-    d.put("snapshot_id", r.snapshotId());
-    d.put("checked", r.checked());
-    d.put("mismatch_rate", r.mismatchRate());
-    d.put("max_mismatch_rate", r.maxMismatchRate());
-    java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
-    for (KeyCheck.Status s : KeyCheck.Status.values())
-      counts.put(s.name().toLowerCase(), r.count(s));
-    d.put("counts", counts);
-    d.put("worst_keys", r.worst().stream().limit(10).map(ParityReport.Example::key).toList());
+    ParityFailed d =
+        new ParityFailed(
+            r.snapshotId(),
+            r.checked(),
+            r.mismatchRate(),
+            r.maxMismatchRate(),
+            r.statusCounts(),
+            r.worst().stream().limit(10).map(ParityReport.Example::key).toList());
     return new Notification(
         Notification.PARITY_FAILED,
         r.group(),
@@ -125,7 +154,7 @@ final class RunFigures {
             "parity of %s failed: %.2f%% of %d checked keys differ (allowed %.2f%%)",
             r.group(), 100 * r.mismatchRate(), r.checked(), 100 * r.maxMismatchRate()),
         d,
-        java.time.Instant.now());
+        Instant.now());
   }
 
   static RunMetrics ingest(String source, IngestResult r) {
@@ -161,7 +190,7 @@ final class RunFigures {
         .gauge(
             "janus_sync_snapshots_read",
             "Snapshots of main the last sync caught up with.",
-            Math.max(0, r.plan().snapshotsBehind()))
+            r.snapshotsRead())
         .gauge("janus_sync_duration_seconds", "Wall time of the last sync.", r.millis() / 1000.0)
         .gauge(
             "janus_sync_last_success_timestamp_seconds",

@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.CheckpointingOptions;
 import picocli.CommandLine.Command;
@@ -117,25 +115,17 @@ public final class StreamCommand implements Callable<Integer> {
     FeatureGroup g = common.group(group);
     PayloadSource payloads = payloads(source, g.name());
     try (RedisOptions.Server server = redis.open(common.config().workdir())) {
-      StreamJob.Result r =
-          StreamJob.builder(common.warehouse(), g, payloads, server.stores())
-              .outOfOrderness(Durations.parse(outOfOrderness))
-              .idleness(Durations.parse(idleness))
-              .checkpointInterval(Durations.parse(checkpointInterval))
-              .checkpointDir(checkpointDir(g))
-              .coldPath(!noColdPath)
-              .build()
-              .run(common.env());
+      StreamJob job =
+          StreamJob.of(common.warehouse(), g, payloads, server.stores())
+              .withOutOfOrderness(Durations.parse(outOfOrderness))
+              .withIdleness(Durations.parse(idleness))
+              .withCheckpointInterval(Durations.parse(checkpointInterval));
+      String dir = checkpointDir(g);
+      if (dir != null) job = job.withCheckpointDir(dir);
+      if (noColdPath) job = job.withoutColdPath();
+      StreamJob.Result r = job.run(common.env());
       if (json) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("run_id", r.runId());
-        m.put("group", g.name());
-        m.put("source", payloads.origin());
-        m.put("events", r.events());
-        m.put("malformed", r.malformed());
-        m.put("late", r.late());
-        m.put("seconds", r.millis() / 1000.0);
-        System.out.println(Json.line(m));
+        System.out.println(Json.line(r));
       } else {
         System.out.printf(
             "streamed %,d events of %s into Redis (%,d malformed, %,d late to janus.dead_letters) in %.1f s%n",

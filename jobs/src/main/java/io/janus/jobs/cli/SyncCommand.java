@@ -30,7 +30,7 @@ public final class SyncCommand implements Callable<Integer> {
       SyncResult r = OnlineSync.of(common.warehouse(), g, server.stores()).run(common.env());
       common.push(RunFigures.sync(r));
       if (json) {
-        System.out.println(Json.line(r.toMap()));
+        System.out.println(Json.line(r));
       } else {
         if (r.plan().warning() != null) System.out.println("warning: " + r.plan().warning());
         System.out.println(r.summary());

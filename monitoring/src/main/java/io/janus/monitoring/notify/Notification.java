@@ -1,23 +1,28 @@
 package io.janus.monitoring.notify;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
- * Something people must act on, sent to every configured {@link Notifier}.
+ * Something people must act on, sent to every configured {@link Notifier}. Serialized by Jackson:
+ * {@code kind}, {@code group}, {@code summary}, {@code at} (ISO-8601 UTC), {@code details}.
  *
  * @param kind {@code audit_rejected} or {@code parity_failed}
  * @param group the feature group
  * @param summary one line for people
- * @param details the figures behind it (JSON-serializable values)
+ * @param details the figures behind it: a record or map Jackson can write
  * @param at when it happened
  */
-public record Notification(
-    String kind, String group, String summary, Map<String, Object> details, Instant at) {
-  private static final ObjectMapper JSON = new ObjectMapper();
+@JsonPropertyOrder({"kind", "group", "summary", "at", "details"})
+public record Notification(String kind, String group, String summary, Object details, Instant at) {
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
   /** A backfill's audit rejected its branch; main was not touched. */
   public static final String AUDIT_REJECTED = "audit_rejected";
@@ -25,28 +30,12 @@ public record Notification(
   /** A parity check found more mismatches than allowed. */
   public static final String PARITY_FAILED = "parity_failed";
 
-  public Notification {
-    // Ordered as given, null values allowed (JSON null).
-    details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
-  }
-
   /** The notification as one JSON object (the file line and the webhook body are the same). */
   public String toJson() {
     try {
-      return JSON.writeValueAsString(toMap());
+      return JSON.writeValueAsString(this);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a notification as JSON", e);
     }
-  }
-
-  /** The JSON shape: kind, group, summary, at (ISO-8601 UTC), details. */
-  public Map<String, Object> toMap() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("kind", kind);
-    m.put("group", group);
-    m.put("summary", summary);
-    m.put("at", at.toString());
-    m.put("details", details);
-    return m;
   }
 }

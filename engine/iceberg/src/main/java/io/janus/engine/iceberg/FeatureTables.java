@@ -1,7 +1,6 @@
 package io.janus.engine.iceberg;
 
 import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.schema.FeatureSchema;
 import io.janus.engine.core.schema.FieldType;
 import java.util.ArrayList;
@@ -31,20 +30,15 @@ public final class FeatureTables {
   }
 
   /** {@code (entity keys…, valid_from, features…, ds)}. */
-  public static Schema schema(GroupPlan plan) {
-    FeatureGroup g = plan.group();
+  public static Schema schema(FeatureSchema schema) {
     List<Types.NestedField> cols = new ArrayList<>();
     int id = 1;
-    for (String e : g.entity()) {
-      cols.add(
-          Types.NestedField.required(
-              id++, e, icebergType(g.source().field(e).orElseThrow().type())));
+    for (FeatureSchema.Column k : schema.keys()) {
+      cols.add(Types.NestedField.required(id++, k.name(), icebergType(k.type())));
     }
     cols.add(Types.NestedField.required(id++, VALID_FROM, Types.TimestampType.withZone()));
-    FieldType[] types = plan.columnTypes();
-    List<String> names = plan.columnNames();
-    for (int c = 0; c < names.size(); c++) {
-      cols.add(Types.NestedField.optional(id++, names.get(c), icebergType(types[c])));
+    for (FeatureSchema.Column f : schema.features()) {
+      cols.add(Types.NestedField.optional(id++, f.name(), icebergType(f.type())));
     }
     cols.add(Types.NestedField.required(id, DS, Types.DateType.get()));
     return new Schema(cols);
@@ -55,8 +49,8 @@ public final class FeatureTables {
   }
 
   /** The Flink row type of {@link #schema}. */
-  public static RowType rowType(GroupPlan plan) {
-    return FlinkSchemaUtil.convert(schema(plan));
+  public static RowType rowType(FeatureSchema schema) {
+    return FlinkSchemaUtil.convert(schema(schema));
   }
 
   /**
@@ -64,21 +58,21 @@ public final class FeatureTables {
    * schema evolution by name); a column whose type changed is an error, since old rows would not
    * fit.
    */
-  public static Table createOrLoad(Warehouse warehouse, GroupPlan plan) {
-    Schema wanted = schema(plan);
-    Table table = warehouse.createOrLoad(id(plan.group()), wanted, spec(wanted));
+  public static Table createOrLoad(Warehouse warehouse, FeatureGroup group) {
+    Schema wanted = schema(group.schema());
+    Table table = warehouse.createOrLoad(id(group), wanted, spec(wanted));
     for (Types.NestedField f : wanted.columns()) {
       Types.NestedField existing = table.schema().findField(f.name());
       if (existing != null && !existing.type().equals(f.type())) {
         throw new IllegalStateException(
             "feature table "
-                + id(plan.group())
+                + id(group)
                 + " has column '"
                 + f.name()
                 + "' of type "
                 + existing.type()
                 + " but definition "
-                + plan.group().origin()
+                + group.origin()
                 + " now makes it "
                 + f.type()
                 + "; give the group a new name or drop the table");
@@ -95,16 +89,16 @@ public final class FeatureTables {
    * Fails with a clear message when {@code table} lacks a feature of the definition (it was never
    * backfilled with it).
    */
-  public static void requireColumns(Table table, GroupPlan plan) {
-    for (String c : plan.columnNames()) {
+  public static void requireColumns(Table table, FeatureGroup group) {
+    for (String c : group.schema().featureNames()) {
       if (table.schema().findField(c) == null) {
         throw new IllegalStateException(
             "feature table "
-                + id(plan.group())
+                + id(group)
                 + " has no column '"
                 + c
                 + "' of definition "
-                + plan.group().origin()
+                + group.origin()
                 + ": backfill with this definition first");
       }
     }

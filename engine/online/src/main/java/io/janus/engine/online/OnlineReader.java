@@ -1,7 +1,7 @@
 package io.janus.engine.online;
 
 import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.core.schema.FeatureSchema;
 import io.janus.engine.core.schema.FieldType;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,9 +78,9 @@ public final class OnlineReader {
     if (m == null || (ttl > 0 && validFrom + ttl <= now)) {
       return new Result(l.group().name(), l.key(), null, null, Map.of());
     }
-    GroupPlan plan = GroupPlan.of(l.group());
-    List<String> names = plan.columnNames();
-    FieldType[] types = plan.columnTypes();
+    FeatureSchema schema = l.group().schema();
+    List<String> names = schema.featureNames();
+    FieldType[] types = schema.featureTypes();
     Map<String, Object> features = new LinkedHashMap<>();
     for (int c = 0; c < names.size(); c++) {
       String v = m.get(names.get(c));

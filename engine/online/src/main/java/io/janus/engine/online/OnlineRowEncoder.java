@@ -1,7 +1,7 @@
 package io.janus.engine.online;
 
 import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.core.schema.FeatureSchema;
 import io.janus.engine.core.schema.FieldType;
 import java.io.Serializable;
 import java.util.HashMap;
@@ -30,23 +30,20 @@ public final class OnlineRowEncoder implements ElementConverter<RowData, OnlineR
   private final FieldType[] columnTypes;
 
   /**
-   * @param plan the compiled group
+   * @param g the feature group
    * @param rowColumns the column names of the rows to encode, in order
    */
-  public OnlineRowEncoder(GroupPlan plan, List<String> rowColumns) {
-    FeatureGroup g = plan.group();
+  public OnlineRowEncoder(FeatureGroup g, List<String> rowColumns) {
+    FeatureSchema schema = g.schema();
     group = g.name();
     version = g.fingerprint();
     ttlMs = g.ttl().toMillis();
     entityPos = g.entity().stream().mapToInt(rowColumns::indexOf).toArray();
-    entityTypes =
-        g.entity().stream()
-            .map(e -> g.source().field(e).orElseThrow().type())
-            .toArray(FieldType[]::new);
-    validFromPos = rowColumns.indexOf("valid_from");
-    names = plan.columnNames().toArray(String[]::new);
-    columnPos = plan.columnNames().stream().mapToInt(rowColumns::indexOf).toArray();
-    columnTypes = plan.columnTypes();
+    entityTypes = schema.keys().stream().map(FeatureSchema.Column::type).toArray(FieldType[]::new);
+    validFromPos = rowColumns.indexOf(FeatureSchema.VALID_FROM);
+    names = schema.featureNames().toArray(String[]::new);
+    columnPos = schema.featureNames().stream().mapToInt(rowColumns::indexOf).toArray();
+    columnTypes = schema.featureTypes();
   }
 
   /** The row as a plain guarded write. */

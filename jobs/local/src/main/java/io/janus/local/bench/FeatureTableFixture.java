@@ -64,7 +64,7 @@ final class FeatureTableFixture {
   private void write(int parallelism, long rows, int changeEvery, boolean todayOnly)
       throws Exception {
     GroupPlan plan = GroupPlan.of(group);
-    Table table = FeatureTables.createOrLoad(warehouse, plan);
+    Table table = FeatureTables.createOrLoad(warehouse, group);
     List<String> columns = table.schema().columns().stream().map(f -> f.name()).toList();
     FeatureRows featureRows = new FeatureRows(plan, columns);
     FieldType[] types = plan.columnTypes();

@@ -215,7 +215,7 @@ abstract class ReconcileBench implements Callable<Integer> {
       m.put("all_keys_per_second", Math.round(all.checked() / (all.millis() / 1000.0)));
       ParityReport sampled =
           ParityCheck.of(warehouse, g, RedisOnlineStore.factory(uri))
-              .sample(sample)
+              .withSample(sample)
               .run(common.env());
       m.put("sample_keys_checked", sampled.checked());
       m.put("sample_seconds", sampled.millis() / 1000.0);

@@ -146,12 +146,11 @@ public final class StreamBench implements Callable<Integer> {
         // three counts.
         for (int run = 0; run < 4; run++) {
           long t0 = System.nanoTime();
-          StreamJob.builder(warehouse, g, memory, RedisOnlineStore.factory(redis.uri()))
-              .coldPath(false)
-              .checkpointInterval(
+          StreamJob.of(warehouse, g, memory, RedisOnlineStore.factory(redis.uri()))
+              .withoutColdPath()
+              .withCheckpointInterval(
                   io.janus.engine.core.definition.Durations.parse(checkpointInterval))
-              .checkpointDir(dir.resolve("checkpoints"))
-              .build()
+              .withCheckpointDir(dir.resolve("checkpoints"))
               .run(common.env());
           if (run > 0) runSeconds.add((System.nanoTime() - t0) / 1e9);
         }
@@ -227,13 +226,13 @@ public final class StreamBench implements Callable<Integer> {
     poller.start();
     StreamExecutionEnvironment env = common.env();
     env.getConfig().setAutoWatermarkInterval(10);
-    StreamJob.builder(warehouse, g, new RatedSource(total, rate), RedisOnlineStore.factory(uri))
-        .coldPath(false)
-        .outOfOrderness(Duration.ofMillis(latenessMs))
-        .idleness(null)
-        .checkpointInterval(io.janus.engine.core.definition.Durations.parse(checkpointInterval))
-        .checkpointDir(common.config().workdir().resolve("bench").resolve("freshness-checkpoints"))
-        .build()
+    StreamJob.of(warehouse, g, new RatedSource(total, rate), RedisOnlineStore.factory(uri))
+        .withoutColdPath()
+        .withOutOfOrderness(Duration.ofMillis(latenessMs))
+        .withoutIdleness()
+        .withCheckpointInterval(io.janus.engine.core.definition.Durations.parse(checkpointInterval))
+        .withCheckpointDir(
+            common.config().workdir().resolve("bench").resolve("freshness-checkpoints"))
         .run(env);
     Thread.sleep(500);
     poller.interrupt();

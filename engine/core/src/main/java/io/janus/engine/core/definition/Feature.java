@@ -1,6 +1,8 @@
 package io.janus.engine.core.definition;
 
 import io.janus.engine.core.aggregate.Aggregation;
+import io.janus.engine.core.expr.Expressions;
+import io.janus.engine.core.schema.FieldType;
 import java.io.Serializable;
 
 /**
@@ -30,5 +32,21 @@ public record Feature(
   /** True when the feature is computed from two other features rather than from events. */
   public boolean isRatio() {
     return agg.reads() == Aggregation.Reads.FEATURES;
+  }
+
+  /**
+   * The type of the values it aggregates: the field's type when {@code of} names a field of {@code
+   * source}, else a number (an expression, or no value at all).
+   */
+  public FieldType valueType(SourceDefinition source) {
+    if (of != null && Expressions.isFieldReference(of)) {
+      return source.field(of).orElseThrow().type();
+    }
+    return FieldType.DOUBLE;
+  }
+
+  /** The type of its column: the aggregation's result over {@link #valueType}. */
+  public FieldType resultType(SourceDefinition source) {
+    return agg.resultType(isRatio() ? FieldType.DOUBLE : valueType(source));
   }
 }

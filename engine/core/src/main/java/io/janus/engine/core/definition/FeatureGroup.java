@@ -1,5 +1,6 @@
 package io.janus.engine.core.definition;
 
+import io.janus.engine.core.schema.FeatureSchema;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
@@ -63,6 +64,22 @@ public record FeatureGroup(
   public FeatureGroup renamed(String newName) {
     return new FeatureGroup(
         newName, version, entity, source, hop, ttl, features, audit, description, origin);
+  }
+
+  /**
+   * The output schema: the entity keys with their source types, then each feature with the type of
+   * its column. What every store and check reads; how the values are computed is not part of it.
+   */
+  public FeatureSchema schema() {
+    return new FeatureSchema(
+        name,
+        version,
+        entity.stream()
+            .map(e -> new FeatureSchema.Column(e, source.field(e).orElseThrow().type()))
+            .toList(),
+        features.stream()
+            .map(f -> new FeatureSchema.Column(f.name(), f.resultType(source)))
+            .toList());
   }
 
   /** SHA-256 of the canonical JSON of this definition. */

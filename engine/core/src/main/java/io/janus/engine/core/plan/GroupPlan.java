@@ -6,7 +6,6 @@ import io.janus.engine.core.aggregate.Ratio;
 import io.janus.engine.core.definition.Feature;
 import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.core.definition.SourceDefinition;
-import io.janus.engine.core.expr.Expressions;
 import io.janus.engine.core.schema.FeatureSchema;
 import io.janus.engine.core.schema.FieldType;
 import java.io.Serializable;
@@ -106,10 +105,10 @@ public final class GroupPlan implements Serializable {
         columnAgg[c] = -1;
         ratioNum[c] = names.indexOf(f.num());
         ratioDen[c] = names.indexOf(f.den());
-        columnTypes[c] = f.agg().resultType(FieldType.DOUBLE);
+        columnTypes[c] = f.resultType(group.source());
       } else {
         columnAgg[c] = a;
-        columnTypes[c] = resultType(inputs.get(aggInput[a]));
+        columnTypes[c] = f.resultType(group.source());
         a++;
       }
     }
@@ -141,10 +140,7 @@ public final class GroupPlan implements Serializable {
   }
 
   private static Input input(Feature f, SourceDefinition source) {
-    FieldType valueType = FieldType.DOUBLE;
-    if (f.of() != null && Expressions.isFieldReference(f.of())) {
-      valueType = source.field(f.of()).orElseThrow().type();
-    }
+    FieldType valueType = f.valueType(source);
     Aggregation agg = f.agg();
     Slot slot =
         switch (agg.reads()) {
@@ -155,10 +151,6 @@ public final class GroupPlan implements Serializable {
           case FEATURES -> throw new IllegalArgumentException(agg.name() + " reads no events");
         };
     return new Input(agg, f.of(), f.where(), slot, valueType, agg.aggregator(valueType));
-  }
-
-  private static FieldType resultType(Input in) {
-    return in.agg().resultType(in.valueType());
   }
 
   /** Output values of every column from the current IR of every aggregated feature. */
@@ -242,15 +234,7 @@ public final class GroupPlan implements Serializable {
    * The group's output schema: keys, {@code valid_from} and the feature columns with their types.
    */
   public FeatureSchema schema() {
-    List<FeatureSchema.Column> cols = new ArrayList<>();
-    for (int c = 0; c < columnTypes.length; c++) {
-      cols.add(new FeatureSchema.Column(group.features().get(c).name(), columnTypes[c]));
-    }
-    List<FeatureSchema.Column> keys = new ArrayList<>();
-    for (String e : group.entity()) {
-      keys.add(new FeatureSchema.Column(e, group.source().field(e).orElseThrow().type()));
-    }
-    return new FeatureSchema(group.name(), group.version(), keys, cols);
+    return group.schema();
   }
 
   /** Column names of the features, in order. */

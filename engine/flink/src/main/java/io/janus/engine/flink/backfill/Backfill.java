@@ -12,6 +12,9 @@ import io.janus.engine.iceberg.audit.AuditReport;
 import io.janus.engine.iceberg.audit.Auditor;
 import io.janus.engine.iceberg.audit.WrittenFigures;
 import io.janus.engine.iceberg.lineage.Lineage;
+import io.janus.engine.iceberg.wap.OpenBranch;
+import io.janus.engine.iceberg.wap.PublishBranch;
+import io.janus.engine.iceberg.wap.WriteAuditPublish;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,16 +29,12 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
-import org.apache.iceberg.DataFile;
-import org.apache.iceberg.FileScanTask;
-import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
-import org.apache.iceberg.io.CloseableIterable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,9 +112,9 @@ public final class Backfill {
     return new Backfill(warehouse, group, events, start, end, id, publish, workingDir, reportDir);
   }
 
-  /** Whether a passing audit publishes to main (false keeps the branch for inspection). */
-  public Backfill withPublish(boolean on) {
-    return new Backfill(warehouse, group, events, start, end, runId, on, workingDir, reportDir);
+  /** The same backfill that audits but never publishes: the branch is kept for inspection. */
+  public Backfill auditOnly() {
+    return new Backfill(warehouse, group, events, start, end, runId, false, workingDir, reportDir);
   }
 
   /** Directory where git facts are looked up (the repository around it). */
@@ -140,7 +139,7 @@ public final class Backfill {
     }
     long t0 = System.currentTimeMillis();
     GroupPlan plan = GroupPlan.of(group);
-    Table table = FeatureTables.createOrLoad(warehouse, plan);
+    Table table = FeatureTables.createOrLoad(warehouse, group);
     String range = start + ".." + end;
     Lineage lineage = Lineage.capture(runId, "backfill", group, range, workingDir);
     Map<String, String> props = new java.util.LinkedHashMap<>(lineage.properties());
@@ -148,16 +147,14 @@ public final class Backfill {
     Expression days = days(start, end);
 
     // 1. Branch from main and clear the range on it.
-    Snapshot base = table.currentSnapshot();
+    WriteAuditPublish wap = WriteAuditPublish.on(table);
+    OpenBranch open = wap.openBranch(branch).clearing(days);
+    props.forEach(open::set);
+    Snapshot base = open.apply();
     Long baseId = base == null ? null : base.snapshotId();
-    props.put(BASE_SNAPSHOT, baseId == null ? "none" : Long.toString(baseId));
-    if (baseId != null) {
-      table.manageSnapshots().createBranch(branch, baseId).commit();
-    } // else: the first commit to the branch below creates it, without an empty snapshot lacking
-    // lineage
-    var delete = table.newDelete().deleteFromRowFilter(days).toBranch(branch);
-    props.forEach(delete::set);
-    delete.set("janus.step", "clear-range").commit();
+    if (baseId != null) open.fromSnapshot(baseId);
+    open.commit();
+    props.put(WriteAuditPublish.BASE_SNAPSHOT, baseId == null ? "none" : Long.toString(baseId));
     LOG.info(
         "backfill {} {} run {}: branch {} from main snapshot {}",
         group.name(),
@@ -208,7 +205,7 @@ public final class Backfill {
     long branchSnapshot = ref.snapshotId();
     long a0 = System.currentTimeMillis();
     AuditReport report =
-        new Auditor(plan).audit(table, runId, branch, branchSnapshot, baseId, start, end, figures);
+        new Auditor(group).audit(table, runId, branch, branchSnapshot, baseId, start, end, figures);
     LOG.info("audit of {} took {} ms", branch, System.currentTimeMillis() - a0);
     Path reportFile = writeReport(report);
     report.failures().forEach(f -> LOG.warn("audit FAIL {}: {}", group.name(), f.message()));
@@ -229,7 +226,7 @@ public final class Backfill {
       message = "audit passed; not published (--no-publish), branch " + branch + " kept";
     } else {
       try {
-        mode = publish(table, branch, baseId, days, props);
+        mode = publish(wap, branch, baseId, days, props);
         published = true;
         message = "published to main by " + mode;
       } catch (ValidationException | IllegalStateException e) {
@@ -276,9 +273,6 @@ public final class Backfill {
         label);
   }
 
-  /** Summary property naming the main snapshot an audit branch was created from. */
-  public static final String BASE_SNAPSHOT = "janus.base-snapshot-id";
-
   private static Expression days(LocalDate first, LocalDate last) {
     return Expressions.and(
         Expressions.greaterThanOrEqual(FeatureTables.DS, first.toString()),
@@ -308,53 +302,31 @@ public final class Backfill {
         (k, v) -> {
           if (k.startsWith("janus.")) props.put(k, v);
         });
-    String base = props.getOrDefault(BASE_SNAPSHOT, "none");
+    String base = props.getOrDefault(WriteAuditPublish.BASE_SNAPSHOT, "none");
     String[] range = props.getOrDefault(Lineage.RANGE, "").split("\\.\\.");
     if (range.length != 2) {
       throw new IllegalStateException("branch " + branch + " has no janus.range in its summary");
     }
     Expression days = days(LocalDate.parse(range[0]), LocalDate.parse(range[1]));
-    return publish(table, branch, "none".equals(base) ? null : Long.parseLong(base), days, props);
+    return publish(
+        WriteAuditPublish.on(table),
+        branch,
+        "none".equals(base) ? null : Long.parseLong(base),
+        days,
+        props);
   }
 
+  /** Publishes {@code branch} and tells how: "fast-forward" or "rebase". */
   private static String publish(
-      Table table, String branch, Long baseId, Expression days, Map<String, String> props) {
-    table.refresh();
-    try {
-      table.manageSnapshots().fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).commit();
-      table.manageSnapshots().removeBranch(branch).commit();
-      return "fast-forward";
-    } catch (IllegalArgumentException | org.apache.iceberg.exceptions.CommitFailedException e) {
-      LOG.warn(
-          "main moved since {} was branched ({}); re-applying the range onto main",
-          branch,
-          e.getMessage());
-    }
-    // Main moved: apply the branch's range to the current main as one validated overwrite.
-    table.refresh();
-    long branchSnapshot = table.refs().get(branch).snapshotId();
-    OverwriteFiles overwrite = table.newOverwrite().overwriteByRowFilter(days);
-    try (CloseableIterable<FileScanTask> tasks =
-        table.newScan().useRef(branch).filter(days).planFiles()) {
-      for (FileScanTask t : tasks) {
-        DataFile f = t.file();
-        overwrite.addFile(f);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    if (baseId != null) {
-      overwrite.validateFromSnapshot(baseId);
-    }
-    overwrite
-        .conflictDetectionFilter(days)
-        .validateNoConflictingData()
-        .validateNoConflictingDeletes();
-    props.forEach(overwrite::set);
-    overwrite.set("janus.rebased-from", Long.toString(branchSnapshot));
-    overwrite.commit();
-    table.manageSnapshots().removeBranch(branch).commit();
-    return "rebase";
+      WriteAuditPublish wap,
+      String branch,
+      Long baseId,
+      Expression days,
+      Map<String, String> props) {
+    PublishBranch publish = wap.publishBranch(branch).range(days);
+    if (baseId != null) publish.validateFromSnapshot(baseId);
+    props.forEach(publish::set);
+    return publish.publish().label();
   }
 
   private Path writeReport(AuditReport report) {

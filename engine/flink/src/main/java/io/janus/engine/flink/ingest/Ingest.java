@@ -38,8 +38,11 @@ public final class Ingest {
   private final String runId;
   private final Path workingDir;
 
-  public Ingest(Warehouse warehouse, SourceDefinition source, Path workingDir) {
-    this(warehouse, source, UUID.randomUUID().toString(), workingDir);
+  /**
+   * An ingest into {@code source}'s raw table, git facts looked up around the current directory.
+   */
+  public static Ingest of(Warehouse warehouse, SourceDefinition source) {
+    return new Ingest(warehouse, source, UUID.randomUUID().toString(), Path.of(""));
   }
 
   private Ingest(Warehouse warehouse, SourceDefinition source, String runId, Path workingDir) {
@@ -49,8 +52,14 @@ public final class Ingest {
     this.workingDir = workingDir;
   }
 
+  /** The run id recorded in lineage and dead letters (default a new UUID). */
   public Ingest withRunId(String id) {
     return new Ingest(warehouse, source, id, workingDir);
+  }
+
+  /** Directory where git facts are looked up (the repository around it). */
+  public Ingest withWorkingDir(Path dir) {
+    return new Ingest(warehouse, source, runId, dir);
   }
 
   /** Ingests one file (or every file of a directory) of JSON lines. */
@@ -94,6 +103,6 @@ public final class Ingest {
         bad,
         ms,
         ms == 0 ? ok : ok * 1000 / ms);
-    return new IngestResult(runId, ok, bad, ms);
+    return new IngestResult(runId, source.name(), input.toAbsolutePath(), ok, bad, ms);
   }
 }

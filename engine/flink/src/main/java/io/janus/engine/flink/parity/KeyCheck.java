@@ -1,5 +1,7 @@
 package io.janus.engine.flink.parity;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * The outcome of comparing one key online and offline. A Flink POJO (public fields, no-arg
  * constructor) so it moves with Flink's own serializer.
@@ -18,7 +20,13 @@ public class KeyCheck {
     /** The online valid_from is older than the key's latest offline row. */
     STALE,
     /** Offline's latest row is past the TTL and online has nothing: as it should be. */
-    EXPIRED
+    EXPIRED;
+
+    /** The name in reports: lower case. */
+    @JsonValue
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
   }
 
   public String key;

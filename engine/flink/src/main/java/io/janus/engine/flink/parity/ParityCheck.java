@@ -1,7 +1,6 @@
 package io.janus.engine.flink.parity;
 
 import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.flink.sync.LatestRowCombiner;
 import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.Warehouse;
@@ -79,27 +78,27 @@ public final class ParityCheck {
   }
 
   /** Checks a sample of {@code n} keys instead of every key. */
-  public ParityCheck sample(int n) {
+  public ParityCheck withSample(int n) {
     if (n <= 0) throw new IllegalArgumentException("--sample must be positive, got " + n);
     return new ParityCheck(
         warehouse, group, stores, n, snapshotId, maxMismatchRate, examples, nowMs);
   }
 
   /** Compares with the offline table as of {@code snapshot} instead of main's current state. */
-  public ParityCheck asOfSnapshot(long snapshot) {
+  public ParityCheck withSnapshot(long snapshot) {
     return new ParityCheck(
         warehouse, group, stores, sampleSize, snapshot, maxMismatchRate, examples, nowMs);
   }
 
   /** The largest share of checked keys that may fail before the check does (0..1). */
-  public ParityCheck maxMismatchRate(double rate) {
+  public ParityCheck withMaxMismatchRate(double rate) {
     if (rate < 0 || rate > 1 || Double.isNaN(rate))
       throw new IllegalArgumentException("--max-mismatch-rate must be within 0..1, got " + rate);
     return new ParityCheck(warehouse, group, stores, sampleSize, snapshotId, rate, examples, nowMs);
   }
 
   /** How many of the worst keys the report lists. */
-  public ParityCheck examples(int n) {
+  public ParityCheck withExamples(int n) {
     if (n < 0) throw new IllegalArgumentException("--examples must not be negative, got " + n);
     return new ParityCheck(
         warehouse, group, stores, sampleSize, snapshotId, maxMismatchRate, n, nowMs);
@@ -118,11 +117,10 @@ public final class ParityCheck {
     }
     Table table = warehouse.load(FeatureTables.id(group));
     long snapshot = resolveSnapshot(table);
-    GroupPlan plan = GroupPlan.of(group);
-    FeatureTables.requireColumns(table, plan);
-    List<String> features = plan.columnNames();
+    FeatureTables.requireColumns(table, group);
+    List<String> features = group.schema().featureNames();
     RowType tableType = FlinkSchemaUtil.convert(table.schema());
-    OnlineRowEncoder encoder = new OnlineRowEncoder(plan, tableType.getFieldNames());
+    OnlineRowEncoder encoder = new OnlineRowEncoder(group, tableType.getFieldNames());
     long threshold =
         sampleSize == null
             ? Long.MAX_VALUE

@@ -1,5 +1,10 @@
 package io.janus.engine.flink.stream;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.core.definition.SourceDefinition;
 import io.janus.engine.core.event.Event;
@@ -59,35 +64,137 @@ public final class StreamJob {
   private final FeatureGroup group;
   private final PayloadSource source;
   private final OnlineStoreFactory stores;
-  private final Duration outOfOrderness;
-  private final Duration idleness;
-  private final Duration checkpointInterval;
-  private final String checkpointDir;
-  private final boolean coldPath;
-  private final String runId;
-  private final Duration bufferTimeout;
+  // Options: set only by the with… methods, each on a fresh copy, so a StreamJob never changes.
+  private Duration outOfOrderness = Duration.ofMinutes(2);
+  private Duration idleness = Duration.ofMinutes(1);
+  private Duration checkpointInterval = Duration.ofSeconds(10);
+  private String checkpointDir;
+  private boolean coldPath = true;
+  private String runId = UUID.randomUUID().toString();
+  private Duration bufferTimeout = Duration.ofMillis(10);
 
-  private StreamJob(Builder b) {
-    this.warehouse = b.warehouse;
-    this.group = b.group;
-    this.source = b.source;
-    this.stores = b.stores;
-    this.outOfOrderness = b.outOfOrderness;
-    this.idleness = b.idleness;
-    this.checkpointInterval = b.checkpointInterval;
-    this.checkpointDir = b.checkpointDir;
-    this.coldPath = b.coldPath;
-    this.runId = b.runId;
-    this.bufferTimeout = b.bufferTimeout;
-  }
-
-  public static Builder builder(
+  private StreamJob(
       Warehouse warehouse, FeatureGroup group, PayloadSource source, OnlineStoreFactory stores) {
-    return new Builder(warehouse, group, source, stores);
+    this.warehouse = warehouse;
+    this.group = group;
+    this.source = source;
+    this.stores = stores;
   }
 
-  /** What a (bounded) streaming run did. */
-  public record Result(String runId, long events, long malformed, long late, long millis) {}
+  /**
+   * A stream of {@code group} from {@code source} into the store of {@code stores}, with the cold
+   * path on: events may be 2 min out of order, a silent split stops holding the watermark after 1
+   * min, checkpoints every 10 s into the cluster's configured storage.
+   */
+  public static StreamJob of(
+      Warehouse warehouse, FeatureGroup group, PayloadSource source, OnlineStoreFactory stores) {
+    return new StreamJob(warehouse, group, source, stores);
+  }
+
+  private StreamJob copy() {
+    StreamJob c = new StreamJob(warehouse, group, source, stores);
+    c.outOfOrderness = outOfOrderness;
+    c.idleness = idleness;
+    c.checkpointInterval = checkpointInterval;
+    c.checkpointDir = checkpointDir;
+    c.coldPath = coldPath;
+    c.runId = runId;
+    c.bufferTimeout = bufferTimeout;
+    return c;
+  }
+
+  /** How late an event may be and still count. */
+  public StreamJob withOutOfOrderness(Duration d) {
+    StreamJob c = copy();
+    c.outOfOrderness = d;
+    return c;
+  }
+
+  /** After how long a silent source split stops holding the watermark back. */
+  public StreamJob withIdleness(Duration d) {
+    StreamJob c = copy();
+    c.idleness = java.util.Objects.requireNonNull(d, "idleness");
+    return c;
+  }
+
+  /** The same stream where a silent split holds the watermark back for as long as it is silent. */
+  public StreamJob withoutIdleness() {
+    StreamJob c = copy();
+    c.idleness = null;
+    return c;
+  }
+
+  /** Time between checkpoints (the cold path and the Kafka offsets commit on checkpoints). */
+  public StreamJob withCheckpointInterval(Duration d) {
+    StreamJob c = copy();
+    c.checkpointInterval = d;
+    return c;
+  }
+
+  /**
+   * Where checkpoints go. Without one, the cluster's configured checkpoint storage is used (on a
+   * local MiniCluster that is the JobManager's memory, limited to 5 MB of state).
+   */
+  public StreamJob withCheckpointDir(Path dir) {
+    return withCheckpointDir(dir.toAbsolutePath().toUri().toString());
+  }
+
+  /** Checkpoint directory as a URI ({@code s3://bucket/path}, {@code file:///…}). */
+  public StreamJob withCheckpointDir(String uri) {
+    StreamJob c = copy();
+    c.checkpointDir = uri;
+    return c;
+  }
+
+  /** The same stream without the cold path: consumed events are not appended to the raw table. */
+  public StreamJob withoutColdPath() {
+    StreamJob c = copy();
+    c.coldPath = false;
+    return c;
+  }
+
+  /** Longest time a record waits in a network buffer between tasks (default 10 ms). */
+  public StreamJob withBufferTimeout(Duration d) {
+    StreamJob c = copy();
+    c.bufferTimeout = d;
+    return c;
+  }
+
+  /** The run id recorded in lineage and dead letters (default a new UUID). */
+  public StreamJob withRunId(String id) {
+    StreamJob c = copy();
+    c.runId = id;
+    return c;
+  }
+
+  /**
+   * What a (bounded) streaming run did. Serialized by Jackson as the {@code janus stream --json}
+   * line.
+   *
+   * @param runId the run
+   * @param group the feature group
+   * @param source where the events came from ({@code file:…}, {@code kafka:…})
+   * @param events events computed
+   * @param malformed payloads sent to dead letters
+   * @param late events behind the watermark, sent to dead letters
+   * @param millis wall time
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  @JsonPropertyOrder({"run_id", "group", "source", "events", "malformed", "late", "seconds"})
+  public record Result(
+      String runId,
+      String group,
+      String source,
+      long events,
+      long malformed,
+      long late,
+      @JsonIgnore long millis) {
+
+    @JsonProperty("seconds")
+    double seconds() {
+      return millis / 1000.0;
+    }
+  }
 
   /** Configures the environment (STREAMING, checkpointing), builds the graph and runs it. */
   public Result run(StreamExecutionEnvironment env) throws Exception {
@@ -106,6 +213,8 @@ public final class StreamJob {
     JobExecutionResult r = env.execute("janus stream " + group.name() + " from " + source.origin());
     return new Result(
         runId,
+        group.name(),
+        source.origin(),
         Accumulators.count(r, ParseEvents.EVENTS),
         Accumulators.count(r, ParseEvents.MALFORMED),
         Accumulators.count(r, LATE),
@@ -149,10 +258,10 @@ public final class StreamJob {
             .name("late events to dead letters")
             .uid("late-filter");
 
-    RowType rowType = FeatureTables.rowType(plan);
+    RowType rowType = FeatureTables.rowType(group.schema());
     SingleOutputStreamOperator<RowData> rows = FeaturePipeline.of(plan, rowType).streaming(onTime);
     rows.sinkTo(
-            OnlineSink.builder(stores, new OnlineRowEncoder(plan, rowType.getFieldNames()))
+            OnlineSink.builder(stores, new OnlineRowEncoder(group, rowType.getFieldNames()))
                 .measureFreshness()
                 .build())
         .name("online store " + group.name() + " (" + stores + ")")
@@ -251,87 +360,6 @@ public final class StreamJob {
       } else {
         out.collect(e);
       }
-    }
-  }
-
-  /** Configuration of a streaming run. */
-  public static final class Builder {
-    private final Warehouse warehouse;
-    private final FeatureGroup group;
-    private final PayloadSource source;
-    private final OnlineStoreFactory stores;
-    private Duration outOfOrderness = Duration.ofMinutes(2);
-    private Duration idleness = Duration.ofMinutes(1);
-    private Duration checkpointInterval = Duration.ofSeconds(10);
-    private String checkpointDir;
-    private boolean coldPath = true;
-    private String runId = UUID.randomUUID().toString();
-    private Duration bufferTimeout = Duration.ofMillis(10);
-
-    Builder(
-        Warehouse warehouse, FeatureGroup group, PayloadSource source, OnlineStoreFactory stores) {
-      this.warehouse = warehouse;
-      this.group = group;
-      this.source = source;
-      this.stores = stores;
-    }
-
-    /** How late an event may be and still count (default 2 min). */
-    public Builder outOfOrderness(Duration d) {
-      this.outOfOrderness = d;
-      return this;
-    }
-
-    /**
-     * After how long a silent source split stops holding the watermark back (default 1 min; null =
-     * never).
-     */
-    public Builder idleness(Duration d) {
-      this.idleness = d;
-      return this;
-    }
-
-    public Builder checkpointInterval(Duration d) {
-      this.checkpointInterval = d;
-      return this;
-    }
-
-    /**
-     * Where checkpoints go. Without one, the cluster's configured checkpoint storage is used (on a
-     * local MiniCluster that is the JobManager's memory, limited to 5 MB of state).
-     */
-    public Builder checkpointDir(Path dir) {
-      return checkpointDir(dir == null ? null : dir.toAbsolutePath().toUri().toString());
-    }
-
-    /**
-     * Checkpoint directory as a URI ({@code s3://bucket/path}, {@code file:///…}); null = the
-     * cluster's configured one.
-     */
-    public Builder checkpointDir(String uri) {
-      this.checkpointDir = uri;
-      return this;
-    }
-
-    /** Whether consumed events are also appended to the raw Iceberg table (default true). */
-    public Builder coldPath(boolean on) {
-      this.coldPath = on;
-      return this;
-    }
-
-    /** Longest time a record waits in a network buffer between tasks (default 10 ms). */
-    public Builder bufferTimeout(Duration d) {
-      this.bufferTimeout = d;
-      return this;
-    }
-
-    public Builder runId(String id) {
-      this.runId = id;
-      return this;
-    }
-
-    public StreamJob build() {
-      return new StreamJob(this);
     }
   }
 }

@@ -1,7 +1,6 @@
 package io.janus.engine.flink.sync;
 
 import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.flink.compute.Accumulators;
 import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.Warehouse;
@@ -81,7 +80,7 @@ public final class OnlineSync {
   }
 
   /** The same sync judging TTL expiry at {@code epochMillis} instead of now. */
-  public OnlineSync atTime(long epochMillis) {
+  public OnlineSync withNow(long epochMillis) {
     return new OnlineSync(warehouse, group, stores, epochMillis);
   }
 
@@ -98,8 +97,7 @@ public final class OnlineSync {
     }
     Table table = warehouse.load(FeatureTables.id(group));
     String tableName = FeatureTables.id(group).toString();
-    GroupPlan plan = GroupPlan.of(group);
-    FeatureTables.requireColumns(table, plan);
+    FeatureTables.requireColumns(table, group);
     try (OnlineStore store = stores.open()) {
       SyncMarkers markers = new SyncMarkers(store);
       SyncPlan syncPlan = SyncPlanner.plan(table, FeatureTables.DS, markers.get(tableName));
@@ -110,7 +108,7 @@ public final class OnlineSync {
             group.name(), syncPlan, 0, 0, 0, 0, 0, 0, 0, System.currentTimeMillis() - t0);
       }
       env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-      Job job = new Job(env, table, plan);
+      Job job = new Job(env, table);
       JobExecutionResult r;
       long corrected = 0;
       JobExecutionResult second = null;
@@ -191,7 +189,7 @@ public final class OnlineSync {
   private JobExecutionResult correct(
       StreamExecutionEnvironment env, SyncPlan syncPlan, Table table, List<RowData> corrections)
       throws Exception {
-    Job job = new Job(env, table, GroupPlan.of(group));
+    Job job = new Job(env, table);
     Set<String> keys = new HashSet<>();
     for (RowData c : corrections) keys.add(job.encoder.key(c));
     String lastDay = syncPlan.changedDays().get(syncPlan.changedDays().size() - 1);
@@ -229,12 +227,12 @@ public final class OnlineSync {
     final SyncRows rows;
     final OnlineRowEncoder encoder;
 
-    Job(StreamExecutionEnvironment env, Table table, GroupPlan plan) {
+    Job(StreamExecutionEnvironment env, Table table) {
       this.env = env;
       this.table = table;
       this.tableType = FlinkSchemaUtil.convert(table.schema());
       this.rows = new SyncRows(tableType);
-      this.encoder = new OnlineRowEncoder(plan, rows.type().getFieldNames());
+      this.encoder = new OnlineRowEncoder(group, rows.type().getFieldNames());
     }
 
     TypeInformation<RowData> tableInfo() {

@@ -1,12 +1,16 @@
 package io.janus.engine.flink.sync;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.janus.engine.iceberg.changes.SyncPlan;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * What one sync did.
+ * What one sync did. Serialized by Jackson as the {@code janus sync --json} line: the plan's
+ * figures flattened next to the counts.
  *
  * @param group the feature group
  * @param plan what it read
@@ -22,9 +26,29 @@ import java.util.Map;
  * @param keysCorrected keys whose latest row moved back and were looked up in older partitions
  * @param millis wall time
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonPropertyOrder({
+  "group",
+  "mode",
+  "from_snapshot",
+  "to_snapshot",
+  "snapshots_read",
+  "changed_days",
+  "files_added",
+  "files_removed",
+  "rows_read",
+  "keys_written",
+  "skipped_by_guard",
+  "keys_removed",
+  "keys_unchanged",
+  "keys_expired",
+  "keys_corrected",
+  "millis",
+  "warning"
+})
 public record SyncResult(
     String group,
-    SyncPlan plan,
+    @JsonIgnore SyncPlan plan,
     long rowsRead,
     long keysWritten,
     long skippedByGuard,
@@ -34,30 +58,50 @@ public record SyncResult(
     long keysCorrected,
     long millis) {
 
-  /** The figures by name, for JSON output. */
-  public Map<String, Object> toMap() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("group", group);
-    m.put("mode", plan.mode().name().toLowerCase());
-    m.put("from_snapshot", plan.fromSnapshot());
-    m.put("to_snapshot", plan.toSnapshot());
-    m.put("snapshots_read", Math.max(0, plan.snapshotsBehind()));
-    m.put("changed_days", List.copyOf(plan.changedDays()));
-    m.put("files_added", plan.filesAdded());
-    m.put("files_removed", plan.filesRemoved());
-    m.put("rows_read", rowsRead);
-    m.put("keys_written", keysWritten);
-    m.put("skipped_by_guard", skippedByGuard);
-    m.put("keys_removed", keysRemoved);
-    m.put("keys_unchanged", keysUnchanged);
-    m.put("keys_expired", keysExpired);
-    m.put("keys_corrected", keysCorrected);
-    m.put("millis", millis);
-    m.put("warning", plan.warning());
-    return m;
+  /** How it read: {@code none}, {@code full} or {@code incremental}. */
+  @JsonProperty("mode")
+  SyncPlan.Mode mode() {
+    return plan.mode();
+  }
+
+  @JsonProperty("from_snapshot")
+  Long fromSnapshot() {
+    return plan.fromSnapshot();
+  }
+
+  @JsonProperty("to_snapshot")
+  Long toSnapshot() {
+    return plan.toSnapshot();
+  }
+
+  /** Snapshots of main caught up with (0 when the last synced one is not an ancestor). */
+  @JsonProperty("snapshots_read")
+  public int snapshotsRead() {
+    return Math.max(0, plan.snapshotsBehind());
+  }
+
+  @JsonProperty("changed_days")
+  List<String> changedDays() {
+    return plan.changedDays();
+  }
+
+  @JsonProperty("files_added")
+  int filesAdded() {
+    return plan.filesAdded();
+  }
+
+  @JsonProperty("files_removed")
+  int filesRemoved() {
+    return plan.filesRemoved();
+  }
+
+  @JsonProperty("warning")
+  String warning() {
+    return plan.warning();
   }
 
   /** One line for people. */
+  @JsonIgnore
   public String summary() {
     String what =
         switch (plan.mode()) {

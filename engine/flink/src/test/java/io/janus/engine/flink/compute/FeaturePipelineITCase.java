@@ -40,7 +40,7 @@ class FeaturePipelineITCase {
     GroupPlan plan = GroupPlan.of(GROUP);
     DataStream<io.janus.engine.core.event.Event> in =
         env.fromData(events, TypeInformation.of(io.janus.engine.core.event.Event.class));
-    FeaturePipeline pipeline = FeaturePipeline.of(plan, FeatureTables.rowType(plan));
+    FeaturePipeline pipeline = FeaturePipeline.of(plan, FeatureTables.rowType(plan.schema()));
     DataStream<RowData> rows =
         mode == RuntimeExecutionMode.BATCH
             ? pipeline.batch(in)

@@ -94,10 +94,10 @@ class ParityITCase {
     assertThat(all.worst()).isEmpty();
     assertThat(all.features().get("views_5m").compared()).isEqualTo(200);
 
-    ParityReport sample = check().sample(25).run(env());
+    ParityReport sample = check().withSample(25).run(env());
     assertThat(sample.checked()).isEqualTo(25);
     assertThat(sample.count(KeyCheck.Status.MATCHED)).isEqualTo(25);
-    assertThat(check().sample(25).run(env()).counts()).isEqualTo(sample.counts());
+    assertThat(check().withSample(25).run(env()).counts()).isEqualTo(sample.counts());
   }
 
   @Test
@@ -137,7 +137,7 @@ class ParityITCase {
           .join();
     }
 
-    ParityReport r = check().maxMismatchRate(0.01).run(env());
+    ParityReport r = check().withMaxMismatchRate(0.01).run(env());
     assertThat(r.checked()).isEqualTo(201);
     assertThat(r.count(KeyCheck.Status.MATCHED)).isEqualTo(197);
     assertThat(r.count(KeyCheck.Status.MISMATCHED)).isEqualTo(1);
@@ -157,7 +157,7 @@ class ParityITCase {
     assertThat(r.worst())
         .extracting(ParityReport.Example::key)
         .containsExactly("u17", "u18", "ghost", "u19");
-    assertThat(check().maxMismatchRate(0.05).run(env()).passed()).isTrue();
+    assertThat(check().withMaxMismatchRate(0.05).run(env()).passed()).isTrue();
   }
 
   /**
@@ -202,7 +202,7 @@ class ParityITCase {
     OnlineSync.of(warehouse, G, RedisOnlineStore.factory(redis.uri())).run(env());
     assertThat(check().run(env()).passed()).isTrue();
 
-    ParityReport old = check().asOfSnapshot(before).run(env());
+    ParityReport old = check().withSnapshot(before).run(env());
     assertThat(old.snapshotId()).isEqualTo(before);
     // Online holds the late rows; the old snapshot's row valid then is the key's previous one.
     assertThat(old.count(KeyCheck.Status.MISMATCHED)).isEqualTo(10);

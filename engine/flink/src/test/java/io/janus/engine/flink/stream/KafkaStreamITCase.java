@@ -79,12 +79,10 @@ class KafkaStreamITCase {
             KafkaPayloadSource.StartOffsets.EARLIEST,
             true,
             Map.of());
-    return StreamJob.builder(
-            warehouse, StreamJobITCase.G, source, RedisOnlineStore.factory(redisUri))
-        .outOfOrderness(Duration.ofMinutes(10))
-        .checkpointInterval(Duration.ofMillis(500))
-        .checkpointDir(dir.resolve("checkpoints"))
-        .build()
+    return StreamJob.of(warehouse, StreamJobITCase.G, source, RedisOnlineStore.factory(redisUri))
+        .withOutOfOrderness(Duration.ofMinutes(10))
+        .withCheckpointInterval(Duration.ofMillis(500))
+        .withCheckpointDir(dir.resolve("checkpoints"))
         .run(env);
   }
 

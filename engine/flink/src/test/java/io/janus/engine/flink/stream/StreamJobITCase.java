@@ -130,12 +130,11 @@ class StreamJobITCase {
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
       env.setParallelism(2);
       StreamJob.Result r =
-          StreamJob.builder(
+          StreamJob.of(
                   warehouse, g, new FilePayloadSource(file), RedisOnlineStore.factory(redis.uri()))
-              .outOfOrderness(Duration.ofMinutes(10))
-              .checkpointInterval(Duration.ofSeconds(1))
-              .checkpointDir(dir.resolve("checkpoints"))
-              .build()
+              .withOutOfOrderness(Duration.ofMinutes(10))
+              .withCheckpointInterval(Duration.ofSeconds(1))
+              .withCheckpointDir(dir.resolve("checkpoints"))
               .run(env);
       assertThat(r.events()).isEqualTo(3000);
       assertThat(r.malformed()).isEqualTo(2);
@@ -183,15 +182,14 @@ class StreamJobITCase {
       c.setString("restart-strategy.fixed-delay.attempts", "3");
       c.setString("restart-strategy.fixed-delay.delay", "200 ms");
       env.configure(c);
-      StreamJob.builder(
+      StreamJob.of(
               warehouse,
               G,
               new FailOnce(new FilePayloadSource(file)),
               RedisOnlineStore.factory(uri))
-          .outOfOrderness(Duration.ofMinutes(10))
-          .checkpointInterval(Duration.ofMillis(200))
-          .checkpointDir(dir.resolve("checkpoints"))
-          .build()
+          .withOutOfOrderness(Duration.ofMinutes(10))
+          .withCheckpointInterval(Duration.ofMillis(200))
+          .withCheckpointDir(dir.resolve("checkpoints"))
           .run(env);
       chaos.join();
       assertThat(FailOnce.failures()).isEqualTo(1);
@@ -225,14 +223,13 @@ class StreamJobITCase {
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
       env.setParallelism(1);
       env.getConfig().setAutoWatermarkInterval(20);
-      StreamJob.builder(
+      StreamJob.of(
               warehouse,
               G,
               new Slow(new FilePayloadSource(file)),
               RedisOnlineStore.factory(redis.uri()))
-          .outOfOrderness(Duration.ofMinutes(10))
-          .checkpointInterval(Duration.ofSeconds(1))
-          .build()
+          .withOutOfOrderness(Duration.ofMinutes(10))
+          .withCheckpointInterval(Duration.ofSeconds(1))
           .run(env);
       List<Record> dead = new ArrayList<>();
       try (CloseableIterable<Record> it =

@@ -3,7 +3,6 @@ package io.janus.engine.iceberg.audit;
 import io.janus.engine.core.definition.AuditRules;
 import io.janus.engine.core.definition.Feature;
 import io.janus.engine.core.definition.FeatureGroup;
-import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.audit.AuditCheck.Status;
 import java.io.IOException;
@@ -48,12 +47,14 @@ import org.apache.iceberg.types.Types;
  * without metrics are read from the data, one day per task in parallel.
  */
 public final class Auditor {
-  private final GroupPlan plan;
+  /** Separates entity values when a composite key is hashed. */
+  private static final char KEY_SEPARATOR = '\u001F';
+
   private final FeatureGroup group;
 
-  public Auditor(GroupPlan plan) {
-    this.plan = plan;
-    this.group = plan.group();
+  /** An auditor of {@code group}'s feature table, held to the group's audit rules. */
+  public Auditor(FeatureGroup group) {
+    this.group = group;
   }
 
   /**
@@ -75,7 +76,7 @@ public final class Auditor {
         Expressions.and(
             Expressions.greaterThanOrEqual(FeatureTables.DS, start.toString()),
             Expressions.lessThanOrEqual(FeatureTables.DS, end.toString()));
-    List<String> columns = plan.columnNames();
+    List<String> columns = group.schema().featureNames();
     int n = columns.size();
 
     // 1. Counts, nulls and bounds from the manifests.
@@ -553,7 +554,7 @@ public final class Auditor {
     for (int p : entityPos) {
       String s = String.valueOf(r.get(p));
       for (int i = 0; i < s.length(); i++) h = 31 * h + s.charAt(i);
-      h = 31 * h + GroupPlan.KEY_SEPARATOR;
+      h = 31 * h + KEY_SEPARATOR;
     }
     return mix(h);
   }

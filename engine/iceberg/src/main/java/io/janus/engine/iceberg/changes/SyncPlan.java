@@ -1,5 +1,6 @@
 package io.janus.engine.iceberg.changes;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
 
 /**
@@ -32,6 +33,12 @@ public record SyncPlan(
     /** Read the latest row of every key. */
     FULL,
     /** Read the changed partitions before and after, and correct the keys they touch. */
-    INCREMENTAL
+    INCREMENTAL;
+
+    /** The name in reports: lower case. */
+    @JsonValue
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
   }
 }

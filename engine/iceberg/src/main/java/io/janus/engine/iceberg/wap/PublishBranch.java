@@ -1,0 +1,137 @@
+package io.janus.engine.iceberg.wap;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.PendingUpdate;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotRef;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.util.SnapshotUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves main to an audited branch and removes the branch. When main has not moved since the branch
+ * was created, main fast-forwards to the branch's head. When it has, the branch's files in the
+ * range replace main's in that range as one overwrite, validated against the base snapshot so a
+ * concurrent change to the same rows fails the publish instead of being lost.
+ */
+public final class PublishBranch implements PendingUpdate<PublishBranch.Mode> {
+  private static final Logger LOG = LoggerFactory.getLogger(PublishBranch.class);
+
+  /** How a branch reached main. */
+  public enum Mode {
+    /** Main pointed at an ancestor of the branch's head and now points at the head. */
+    FAST_FORWARD,
+    /** Main had moved; the branch's files in the range were re-applied onto it. */
+    REBASE;
+
+    /** The name in reports: {@code fast-forward} or {@code rebase}. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  private final Table table;
+  private final String branch;
+  private final Map<String, String> summary = new LinkedHashMap<>();
+  private Expression range = Expressions.alwaysTrue();
+  private Long base;
+
+  PublishBranch(Table table, String branch) {
+    this.table = table;
+    this.branch = branch;
+  }
+
+  /** The rows the branch rewrote: what a rebase replaces on main (default: every row). */
+  public PublishBranch range(Expression rows) {
+    this.range = rows;
+    return this;
+  }
+
+  /**
+   * The main snapshot the branch was created from: a rebase fails when main has since changed rows
+   * in the range.
+   */
+  public PublishBranch validateFromSnapshot(long snapshotId) {
+    this.base = snapshotId;
+    return this;
+  }
+
+  /** Adds a property to the summary of a rebase's overwrite snapshot. */
+  public PublishBranch set(String property, String value) {
+    summary.put(property, value);
+    return this;
+  }
+
+  /** How the branch would reach main as the table is now. */
+  @Override
+  public Mode apply() {
+    table.refresh();
+    SnapshotRef ref = table.refs().get(branch);
+    if (ref == null) {
+      throw new IllegalStateException("table " + table.name() + " has no branch " + branch);
+    }
+    Snapshot main = table.currentSnapshot();
+    return main == null || SnapshotUtil.isAncestorOf(table, ref.snapshotId(), main.snapshotId())
+        ? Mode.FAST_FORWARD
+        : Mode.REBASE;
+  }
+
+  @Override
+  public void commit() {
+    publish();
+  }
+
+  /** Commits, and tells how the branch reached main. */
+  public Mode publish() {
+    if (apply() == Mode.FAST_FORWARD) {
+      try {
+        // One metadata commit: main moves and the branch goes together, or neither does.
+        table
+            .manageSnapshots()
+            .fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch)
+            .removeBranch(branch)
+            .commit();
+        return Mode.FAST_FORWARD;
+      } catch (IllegalArgumentException | CommitFailedException e) {
+        LOG.warn(
+            "main moved while {} was fast-forwarded ({}); re-applying the range onto main",
+            branch,
+            e.getMessage());
+      }
+    }
+    rebase();
+    return Mode.REBASE;
+  }
+
+  private void rebase() {
+    table.refresh();
+    long branchSnapshot = table.refs().get(branch).snapshotId();
+    OverwriteFiles overwrite = table.newOverwrite().overwriteByRowFilter(range);
+    try (CloseableIterable<FileScanTask> tasks =
+        table.newScan().useRef(branch).filter(range).planFiles()) {
+      for (FileScanTask t : tasks) overwrite.addFile(t.file());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (base != null) overwrite.validateFromSnapshot(base);
+    overwrite
+        .conflictDetectionFilter(range)
+        .validateNoConflictingData()
+        .validateNoConflictingDeletes();
+    summary.forEach(overwrite::set);
+    overwrite.set(WriteAuditPublish.REBASED_FROM, Long.toString(branchSnapshot));
+    overwrite.commit();
+    table.manageSnapshots().removeBranch(branch).commit();
+  }
+}
