@@ -1,5 +1,11 @@
 package io.janus.engine.core.aggregate;
 
+import io.janus.engine.core.aggregate.internal.ApproxDistinctAggregator;
+import io.janus.engine.core.aggregate.internal.CountAggregator;
+import io.janus.engine.core.aggregate.internal.DurationAggregator;
+import io.janus.engine.core.aggregate.internal.ExtremumAggregator;
+import io.janus.engine.core.aggregate.internal.LastAggregator;
+import io.janus.engine.core.aggregate.internal.SumAggregator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;

@@ -50,7 +50,7 @@ class AggregationsTest {
               - {name: builtin, agg: max, of: "amount < 0 ? -amount : amount", window: 10m}
             """);
     List<Event> events = TestGroups.randomEvents(1500, 23, 8, "2024-01-01");
-    List<Reference.Row> rows = MachineRunner.run(g, events, true);
+    List<Reference.Row> rows = MachineRunner.run(g, events, MachineRunner.Between.RESTORE);
     assertThat(rows).hasSizeGreaterThan(100);
     for (Reference.Row r : rows) {
       assertThat(r.values().get(0)).as("row %s", r).isEqualTo(r.values().get(1));

@@ -4,6 +4,7 @@ import io.janus.engine.core.event.Event;
 import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.state.Contribution;
 import io.janus.engine.core.state.ContributionExtractor;
+import io.janus.engine.flink.compute.internal.ContributionTypeInfo;
 import java.time.Duration;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;

@@ -4,6 +4,8 @@ import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.state.Contribution;
 import io.janus.engine.core.state.FeatureStateMachine;
 import io.janus.engine.core.state.KeyState;
+import io.janus.engine.flink.compute.internal.ContributionTypeInfo;
+import io.janus.engine.flink.compute.internal.KeyStateSerializer;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;

@@ -8,7 +8,7 @@ import org.apache.datasketches.hash.MurmurHash3;
  * online and the offline side pick the same keys without talking to each other, and re-running a
  * check looks at the same keys.
  */
-public final class Sampling {
+final class Sampling {
   private static final long SEED = 0x6A616E7573L;
 
   private Sampling() {}

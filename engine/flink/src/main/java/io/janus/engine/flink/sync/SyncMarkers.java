@@ -10,7 +10,7 @@ import java.util.List;
  * marker that no longer holds. Durable as far as the target is (the embedded Redis appends to a
  * log).
  */
-public final class SyncMarkers {
+final class SyncMarkers {
   private final OnlineStore store;
 
   /** Markers kept in {@code store}. */

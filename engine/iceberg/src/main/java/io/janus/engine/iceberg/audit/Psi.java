@@ -7,7 +7,7 @@ import java.util.Arrays;
  * sample's deciles (distinct edges only, so discrete columns get fewer bins), shares smoothed by a
  * small epsilon so empty bins stay finite. 0 = same distribution; above ~0.25 = a marked shift.
  */
-public final class Psi {
+final class Psi {
   private static final double EPS = 1e-4;
 
   private Psi() {}

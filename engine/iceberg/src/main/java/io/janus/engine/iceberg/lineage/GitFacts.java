@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * @param dirty whether tracked files differed from the commit
  * @param from where the facts came from: "repository", "build" or "none"
  */
-public record GitFacts(String commit, boolean dirty, String from) {
+record GitFacts(String commit, boolean dirty, String from) {
   private static final Logger LOG = LoggerFactory.getLogger(GitFacts.class);
 
   /** Detects the facts, starting the repository search at {@code start}. */

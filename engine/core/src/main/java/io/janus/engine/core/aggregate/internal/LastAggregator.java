@@ -1,5 +1,7 @@
-package io.janus.engine.core.aggregate;
+package io.janus.engine.core.aggregate.internal;
 
+import io.janus.engine.core.aggregate.Aggregation;
+import io.janus.engine.core.aggregate.Aggregator;
 import io.janus.engine.core.schema.FieldType;
 import java.io.DataInput;
 import java.io.DataOutput;

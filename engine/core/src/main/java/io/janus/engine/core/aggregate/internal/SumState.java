@@ -1,4 +1,4 @@
-package io.janus.engine.core.aggregate;
+package io.janus.engine.core.aggregate.internal;
 
 import java.io.Serializable;
 import java.math.BigDecimal;

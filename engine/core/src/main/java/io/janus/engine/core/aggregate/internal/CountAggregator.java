@@ -1,5 +1,6 @@
-package io.janus.engine.core.aggregate;
+package io.janus.engine.core.aggregate.internal;
 
+import io.janus.engine.core.aggregate.FixedTypeAggregation;
 import io.janus.engine.core.schema.FieldType;
 import java.io.DataInput;
 import java.io.DataOutput;

@@ -1,4 +1,4 @@
-package io.janus.engine.flink.compute;
+package io.janus.engine.flink.compute.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.janus.engine.flink.compute;
+package io.janus.engine.flink.compute.internal;
 
 import io.janus.engine.core.state.Contribution;
 import java.io.IOException;
