@@ -10,6 +10,7 @@ import io.janus.jobs.cli.ReadCommand;
 import io.janus.jobs.cli.SnapshotsCommand;
 import io.janus.jobs.cli.StreamCommand;
 import io.janus.jobs.cli.SyncCommand;
+import io.janus.jobs.cli.TrainingSetCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -38,6 +39,7 @@ import picocli.CommandLine.Command;
       OnlineCommand.class,
       SyncCommand.class,
       ParityCommand.class,
+      TrainingSetCommand.class,
       io.janus.jobs.maintain.MaintainCommand.class,
       CommandLine.HelpCommand.class
     })

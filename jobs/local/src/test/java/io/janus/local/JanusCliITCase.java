@@ -9,8 +9,10 @@ import io.janus.engine.iceberg.Warehouse;
 import io.janus.jobs.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
@@ -472,5 +474,106 @@ class JanusCliITCase {
             "parity", "--group", "user_activity", "--max-mismatch-rate", "2", "--workdir", workdir);
     assertThat(rate.code()).isEqualTo(2);
     assertThat(rate.err()).contains("--max-mismatch-rate must be within 0..1, got 2.0");
+  }
+
+  @Test
+  @Order(7)
+  void buildsAPointInTimeTrainingSetAndExportsIt() throws Exception {
+    List<JsonNode> rows =
+        jsonLines(janus("read", "--group", "user_activity", "--workdir", workdir, "--json").out());
+    // Spine rows exactly at stored valid_froms must get those rows; one 1 ms before the key's
+    // first row and one for an unknown user get nulls.
+    ObjectMapper json = new ObjectMapper();
+    List<String> spine = new ArrayList<>();
+    List<JsonNode> picked = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i += Math.max(1, rows.size() / 40)) {
+      JsonNode r = rows.get(i);
+      picked.add(r);
+      spine.add(
+          json.writeValueAsString(
+              spineRow(r.get("user_id").asText(), r.get("valid_from").asText(), i % 2)));
+    }
+    long first = Instant.parse(rows.get(0).get("valid_from").asText()).toEpochMilli();
+    spine.add(json.writeValueAsString(spineRow(rows.get(0).get("user_id").asText(), first - 1, 0)));
+    spine.add(json.writeValueAsString(spineRow("nobody", first, 0)));
+    Path spineFile = dir.resolve("spine.jsonl");
+    Files.write(spineFile, spine);
+    Path export = dir.resolve("training.jsonl");
+
+    CliRun ts =
+        janus(
+            "training-set",
+            "--spine",
+            spineFile.toString(),
+            "--groups",
+            "user_activity",
+            "--name",
+            "cli_ts",
+            "--export",
+            export.toString(),
+            "--workdir",
+            workdir,
+            "--json");
+    assertThat(ts.code()).as(ts.err()).isZero();
+    JsonNode result = jsonLines(ts.out()).get(0);
+    assertThat(result.get("table").asText()).isEqualTo("training.cli_ts");
+    assertThat(result.get("rows").asInt()).isEqualTo(spine.size());
+    assertThat(result.get("groups").get(0).get("snapshot_id").asLong()).isPositive();
+    assertThat(result.get("export").asText()).isEqualTo(export.toAbsolutePath().toString());
+
+    List<JsonNode> out = jsonLines(Files.readString(export));
+    assertThat(out).hasSize(spine.size());
+    assertThat(out.get(0).fieldNames())
+        .toIterable()
+        .startsWith("user_id", "ts", "label", "user_views_5m");
+    Map<String, JsonNode> byKeyAndTime = new java.util.HashMap<>();
+    for (JsonNode o : out)
+      byKeyAndTime.put(o.get("user_id").asText() + "@" + o.get("ts").asText(), o);
+    for (JsonNode r : picked) {
+      JsonNode o = byKeyAndTime.get(r.get("user_id").asText() + "@" + r.get("valid_from").asText());
+      assertThat(o).as(r.toString()).isNotNull();
+      for (String f : List.of("user_views_5m", "user_views_24h", "user_rev_24h", "user_cr_24h"))
+        assertThat(o.get(f)).as(f + " of " + r).isEqualTo(r.get(f));
+    }
+    assertThat(out)
+        .filteredOn(
+            o -> o.get("user_id").asText().equals("nobody") || o.get("ts").asText().matches("\\d+"))
+        .hasSize(2)
+        .allSatisfy(o -> assertThat(o.get("user_views_5m").isNull()).isTrue());
+
+    CliRun unknown =
+        janus(
+            "training-set",
+            "--spine",
+            spineFile.toString(),
+            "--groups",
+            "nope",
+            "--name",
+            "x",
+            "--workdir",
+            workdir);
+    assertThat(unknown.code()).isNotZero();
+    assertThat(unknown.err().strip()).doesNotContain("\n").contains("unknown feature group 'nope'");
+    CliRun again =
+        janus(
+            "training-set",
+            "--spine",
+            spineFile.toString(),
+            "--groups",
+            "user_activity",
+            "--name",
+            "cli_ts",
+            "--workdir",
+            workdir);
+    assertThat(again.err()).contains("training set cli_ts exists");
+  }
+
+  /** A spine row with its columns in this order: user_id, ts, label. */
+  private static Map<String, Object> spineRow(String user, Object ts, int label) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("user_id", user);
+    m.put("ts", ts);
+    m.put("label", label);
+    return m;
   }
 }

@@ -86,7 +86,8 @@ public final class OfflineReader {
 
   /**
    * Point-in-time lookup (DESIGN §4): the row with the greatest {@code valid_from <= ts}, or null
-   * when there is none or it is older than the group's TTL. Never a row from the future.
+   * when there is none or its TTL has passed at {@code ts} ({@link FeatureGroup#liveAt}, as
+   * online). Never a row from the future.
    */
   public Map<String, Object> lookup(String key, Instant ts, Long snapshotId) {
     Map<String, Object> best = null;
@@ -96,7 +97,7 @@ public final class OfflineReader {
     }
     if (best == null) return null;
     Instant vf = (Instant) best.get(FeatureTables.VALID_FROM);
-    return vf.plus(group.ttl()).isBefore(ts) ? null : best;
+    return group.liveAt(vf.toEpochMilli(), ts.toEpochMilli()) ? best : null;
   }
 
   /**

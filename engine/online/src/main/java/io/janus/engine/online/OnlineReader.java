@@ -73,9 +73,8 @@ public final class OnlineReader {
   }
 
   private static Result decode(Lookup l, Map<String, String> m, long now) {
-    long ttl = l.group().ttl().toMillis();
     long validFrom = m == null ? 0 : Long.parseLong(m.get(OnlineStore.VALID_FROM));
-    if (m == null || (ttl > 0 && validFrom + ttl <= now)) {
+    if (m == null || !l.group().liveAt(validFrom, now)) {
       return new Result(l.group().name(), l.key(), null, null, Map.of());
     }
     FeatureSchema schema = l.group().schema();

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
       StreamBench.class,
       ReconcileBench.Sync.class,
       ReconcileBench.Parity.class,
-      MaintenanceBench.class
+      MaintenanceBench.class,
+      TrainingSetBench.class
     })
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -82,6 +82,16 @@ public record FeatureGroup(
             .toList());
   }
 
+  /**
+   * Whether a row valid from {@code validFromMs} still holds at {@code atMs}: until {@code ttl} has
+   * passed (a TTL of zero never expires). The one rule of online reads, point-in-time joins and
+   * serving, so training sees exactly what serving would have returned at {@code atMs}.
+   */
+  public boolean liveAt(long validFromMs, long atMs) {
+    long ttlMs = ttl.toMillis();
+    return ttlMs <= 0 || atMs - validFromMs < ttlMs;
+  }
+
   /** SHA-256 of the canonical JSON of this definition. */
   public String fingerprint() {
     return Fingerprint.of(this);
