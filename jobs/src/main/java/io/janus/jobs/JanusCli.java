@@ -8,6 +8,7 @@ import io.janus.jobs.cli.ParityCommand;
 import io.janus.jobs.cli.PublishCommand;
 import io.janus.jobs.cli.ReadCommand;
 import io.janus.jobs.cli.SnapshotsCommand;
+import io.janus.jobs.cli.SqlCommand;
 import io.janus.jobs.cli.StreamCommand;
 import io.janus.jobs.cli.SyncCommand;
 import io.janus.jobs.cli.TrainingSetCommand;
@@ -40,6 +41,7 @@ import picocli.CommandLine.Command;
       SyncCommand.class,
       ParityCommand.class,
       TrainingSetCommand.class,
+      SqlCommand.class,
       io.janus.jobs.maintain.MaintainCommand.class,
       CommandLine.HelpCommand.class
     })

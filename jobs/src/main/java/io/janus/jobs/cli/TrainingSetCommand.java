@@ -14,7 +14,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,13 +33,25 @@ import picocli.CommandLine.Option;
 public final class TrainingSetCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Option(
-      names = "--spine",
-      required = true,
-      paramLabel = "FILE|TABLE",
-      description =
-          "Spine rows: a .jsonl/.json or .csv file (CSV with a header), or an Iceberg table (ns.name).")
-  String spine;
+  @ArgGroup(multiplicity = "1")
+  SpineOption spineOption;
+
+  /** Where the spine comes from: exactly one of a file or table, and a query. */
+  static final class SpineOption {
+    @Option(
+        names = "--spine",
+        paramLabel = "FILE|TABLE",
+        description =
+            "Spine rows: a .jsonl/.json or .csv file (CSV with a header), or an Iceberg table (ns.name).")
+    String spine;
+
+    @Option(
+        names = "--spine-sql",
+        paramLabel = "QUERY",
+        description =
+            "Spine rows from a Flink SQL query over the catalog (staged in training.<name>__spine).")
+    String sql;
+  }
 
   @Option(
       names = "--groups",
@@ -109,7 +126,9 @@ public final class TrainingSetCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Spine spine(Warehouse warehouse) {
+  private Spine spine(Warehouse warehouse) throws Exception {
+    if (spineOption.sql != null) return staged(warehouse, spineOption.sql);
+    String spine = spineOption.spine;
     Path file = Path.of(spine);
     if (Files.exists(file)) return Spine.file(file, timeColumn);
     String[] parts = spine.split("\\.");
@@ -118,6 +137,27 @@ public final class TrainingSetCommand implements Callable<Integer> {
     }
     throw new CliException(
         "--spine " + spine + " is neither a file nor a table of the warehouse (namespace.name)");
+  }
+
+  /**
+   * Runs {@code query} into the Iceberg table {@code training.<name>__spine} (replaced if there)
+   * and reads the spine from there, so the rows a training set was built from stay inspectable.
+   */
+  private Spine staged(Warehouse warehouse, String query) throws Exception {
+    StreamTableEnvironment tables = SqlCommand.tables(common.env(), warehouse);
+    Table rows = tables.sqlQuery(query);
+    TableIdentifier id = TrainingSet.id(name + "__spine");
+    if (warehouse.exists(id)) {
+      if (!replace)
+        throw new CliException(
+            "spine table " + id + " exists (from an earlier run); pass --replace to rebuild it");
+      warehouse.catalog().dropTable(id, false);
+    }
+    warehouse.createOrLoad(
+        id, FlinkSchemaUtil.convert(rows.getResolvedSchema()), PartitionSpec.unpartitioned());
+    rows.executeInsert(TrainingSet.NAMESPACE + "." + id.name()).await();
+    Spine staged = Spine.table(warehouse, id, timeColumn);
+    return staged.describedAs("sql:" + query + " (staged in " + staged.origin() + ")");
   }
 
   /** What {@code --json} prints: the result and, when asked for, the export file. */

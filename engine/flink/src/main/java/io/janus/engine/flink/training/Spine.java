@@ -57,6 +57,38 @@ public interface Spine extends Serializable {
     return new SpineTable(warehouse, table, timeColumn);
   }
 
+  /**
+   * The same rows, described as {@code origin} in lineage (e.g. the query a staged spine came
+   * from).
+   *
+   * @param origin the description
+   * @return the spine
+   */
+  default Spine describedAs(String origin) {
+    Spine rows = this;
+    return new Spine() {
+      @Override
+      public Schema schema() {
+        return rows.schema();
+      }
+
+      @Override
+      public String timeColumn() {
+        return rows.timeColumn();
+      }
+
+      @Override
+      public String origin() {
+        return origin;
+      }
+
+      @Override
+      public DataStream<RowData> rows(StreamExecutionEnvironment env) {
+        return rows.rows(env);
+      }
+    };
+  }
+
   /** The spine's column names. */
   default List<String> columnNames() {
     return schema().columns().stream().map(f -> f.name()).toList();
