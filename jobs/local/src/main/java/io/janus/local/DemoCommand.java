@@ -11,15 +11,19 @@ import io.janus.engine.flink.parity.ParityReport;
 import io.janus.engine.flink.source.IcebergEventSource;
 import io.janus.engine.flink.sync.OnlineSync;
 import io.janus.engine.flink.sync.SyncResult;
+import io.janus.engine.flink.training.TrainingSet;
+import io.janus.engine.flink.training.TrainingSetResult;
 import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.OfflineReader;
 import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.iceberg.export.TableExport;
 import io.janus.engine.iceberg.history.SnapshotHistory;
 import io.janus.engine.iceberg.lineage.Lineage;
 import io.janus.features.generate.ClickstreamGenerator;
 import io.janus.jobs.cli.CommonOptions;
 import io.janus.jobs.cli.Json;
 import io.janus.jobs.cli.RedisOptions;
+import io.janus.jobs.cli.SqlCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -238,6 +242,51 @@ public final class DemoCommand implements Callable<Integer> {
       }
     }
 
+    // 10. The ML loop starts: a spine of page views labelled "purchased within the next hour",
+    //     written as a SQL query over the raw events, joined point-in-time with the user's
+    // features.
+    String spineSql =
+        "SELECT v.user_id, v.event_ts AS ts, CASE WHEN EXISTS (SELECT 1 FROM `raw`.clickstream p"
+            + " WHERE p.user_id = v.user_id AND p.event_type = 'purchase' AND p.event_ts > v.event_ts"
+            + " AND p.event_ts <= v.event_ts + INTERVAL '1' HOUR) THEN 1 ELSE 0 END AS purchased_1h"
+            + " FROM `raw`.clickstream v WHERE v.event_type = 'page_view' AND v.event_id LIKE '%0'";
+    TrainingSetResult training =
+        TrainingSet.of(
+                warehouse,
+                SqlCommand.stageSpine(
+                    common.env(),
+                    warehouse,
+                    TrainingSet.id("demo_purchase_1h__spine"),
+                    spineSql,
+                    "ts"),
+                List.of(user),
+                "demo_purchase_1h")
+            .replacing()
+            .run(common.env());
+    Path export = workdir.resolve("exports").resolve("demo_purchase_1h.jsonl");
+    TableExport.write(
+        warehouse.load(TrainingSet.id("demo_purchase_1h")), training.snapshotId(), export);
+    long positives = 0;
+    long withFeatures = 0;
+    try (var rows =
+        org.apache.iceberg.data.IcebergGenerics.read(
+                warehouse.load(TrainingSet.id("demo_purchase_1h")))
+            .build()) {
+      for (var r : rows) {
+        if (Integer.valueOf(1).equals(r.getField("purchased_1h"))) positives++;
+        if (r.getField("user_views_24h") != null) withFeatures++;
+      }
+    }
+    say(
+        "training set %s: %,d page views labelled 'purchased within the next hour' (%,d positive),"
+            + " joined point-in-time with user_activity @%d (%,d rows with live features), exported to %s",
+        training.table(),
+        training.rows(),
+        positives,
+        training.groups().get(0).snapshotId(),
+        withFeatures,
+        export);
+
     int snapshots =
         SnapshotHistory.of(warehouse, warehouse.load(FeatureTables.id(user)), user.name()).size();
     System.out.printf("%nDone in %.0f s. Explore:%n", (System.currentTimeMillis() - t0) / 1000.0);
@@ -251,6 +300,10 @@ public final class DemoCommand implements Callable<Integer> {
         key, firstSnapshot, wd);
     System.out.printf("  bin/janus online get --group user_activity --key <user>%s%n", wd);
     System.out.printf("  bin/janus parity --group user_activity --sample 1000%s --json%n", wd);
+    System.out.printf(
+        "  bin/janus sql \"SELECT purchased_1h, COUNT(*) AS n, AVG(user_views_24h) AS views_24h FROM"
+            + " training.demo_purchase_1h GROUP BY purchased_1h\"%s%n",
+        wd);
     System.out.printf("  audit reports in %s%n", common.config().reports());
     return parityPassed ? 0 : 1;
   }

@@ -1,5 +1,6 @@
 package io.janus.jobs.cli;
 
+import io.janus.engine.flink.training.Spine;
 import io.janus.engine.iceberg.Warehouse;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,12 +9,16 @@ import java.util.concurrent.Callable;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.FlinkCatalog;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,6 +63,34 @@ public final class SqlCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * Runs {@code query} into the table {@code id} (replacing it) and returns it as a spine described
+   * by the query, so the rows a training set was built from stay inspectable.
+   *
+   * @param env the environment to run the insert on
+   * @param warehouse the catalog the query reads and the table is written to
+   * @param id the staging table
+   * @param query a Flink SQL query over the catalog
+   * @param timeColumn the spine's time column among the query's columns
+   * @return the spine
+   */
+  public static Spine stageSpine(
+      StreamExecutionEnvironment env,
+      Warehouse warehouse,
+      TableIdentifier id,
+      String query,
+      String timeColumn)
+      throws Exception {
+    StreamTableEnvironment tables = tables(env, warehouse);
+    Table rows = tables.sqlQuery(query);
+    if (warehouse.exists(id)) warehouse.catalog().dropTable(id, false);
+    warehouse.createOrLoad(
+        id, FlinkSchemaUtil.convert(rows.getResolvedSchema()), PartitionSpec.unpartitioned());
+    rows.executeInsert(id.namespace() + "." + id.name()).await();
+    Spine staged = Spine.table(warehouse, id, timeColumn);
+    return staged.describedAs("sql:" + query + " (staged in " + staged.origin() + ")");
   }
 
   /** A BATCH table environment on {@code env} whose current catalog is {@code warehouse}'s. */

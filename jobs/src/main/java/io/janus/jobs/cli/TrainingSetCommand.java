@@ -14,11 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.flink.table.api.Table;
-import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
-import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.flink.FlinkSchemaUtil;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -144,20 +140,12 @@ public final class TrainingSetCommand implements Callable<Integer> {
    * and reads the spine from there, so the rows a training set was built from stay inspectable.
    */
   private Spine staged(Warehouse warehouse, String query) throws Exception {
-    StreamTableEnvironment tables = SqlCommand.tables(common.env(), warehouse);
-    Table rows = tables.sqlQuery(query);
     TableIdentifier id = TrainingSet.id(name + "__spine");
-    if (warehouse.exists(id)) {
-      if (!replace)
-        throw new CliException(
-            "spine table " + id + " exists (from an earlier run); pass --replace to rebuild it");
-      warehouse.catalog().dropTable(id, false);
+    if (warehouse.exists(id) && !replace) {
+      throw new CliException(
+          "spine table " + id + " exists (from an earlier run); pass --replace to rebuild it");
     }
-    warehouse.createOrLoad(
-        id, FlinkSchemaUtil.convert(rows.getResolvedSchema()), PartitionSpec.unpartitioned());
-    rows.executeInsert(TrainingSet.NAMESPACE + "." + id.name()).await();
-    Spine staged = Spine.table(warehouse, id, timeColumn);
-    return staged.describedAs("sql:" + query + " (staged in " + staged.origin() + ")");
+    return SqlCommand.stageSpine(common.env(), warehouse, id, query, timeColumn);
   }
 
   /** What {@code --json} prints: the result and, when asked for, the export file. */
