@@ -91,6 +91,13 @@ public final class StreamJob {
     return new StreamJob(warehouse, group, source, stores);
   }
 
+  /** A copy with {@code change} applied: how every with… method keeps this one unchanged. */
+  private StreamJob with(java.util.function.Consumer<StreamJob> change) {
+    StreamJob c = copy();
+    change.accept(c);
+    return c;
+  }
+
   private StreamJob copy() {
     StreamJob c = new StreamJob(warehouse, group, source, stores);
     c.outOfOrderness = outOfOrderness;
@@ -105,30 +112,22 @@ public final class StreamJob {
 
   /** How late an event may be and still count. */
   public StreamJob withOutOfOrderness(Duration d) {
-    StreamJob c = copy();
-    c.outOfOrderness = d;
-    return c;
+    return with(c -> c.outOfOrderness = d);
   }
 
   /** After how long a silent source split stops holding the watermark back. */
   public StreamJob withIdleness(Duration d) {
-    StreamJob c = copy();
-    c.idleness = java.util.Objects.requireNonNull(d, "idleness");
-    return c;
+    return with(c -> c.idleness = java.util.Objects.requireNonNull(d, "idleness"));
   }
 
   /** The same stream where a silent split holds the watermark back for as long as it is silent. */
   public StreamJob withoutIdleness() {
-    StreamJob c = copy();
-    c.idleness = null;
-    return c;
+    return with(c -> c.idleness = null);
   }
 
   /** Time between checkpoints (the cold path and the Kafka offsets commit on checkpoints). */
   public StreamJob withCheckpointInterval(Duration d) {
-    StreamJob c = copy();
-    c.checkpointInterval = d;
-    return c;
+    return with(c -> c.checkpointInterval = d);
   }
 
   /**
@@ -141,30 +140,22 @@ public final class StreamJob {
 
   /** Checkpoint directory as a URI ({@code s3://bucket/path}, {@code file:///…}). */
   public StreamJob withCheckpointDir(String uri) {
-    StreamJob c = copy();
-    c.checkpointDir = uri;
-    return c;
+    return with(c -> c.checkpointDir = uri);
   }
 
   /** The same stream without the cold path: consumed events are not appended to the raw table. */
   public StreamJob withoutColdPath() {
-    StreamJob c = copy();
-    c.coldPath = false;
-    return c;
+    return with(c -> c.coldPath = false);
   }
 
   /** Longest time a record waits in a network buffer between tasks (default 10 ms). */
   public StreamJob withBufferTimeout(Duration d) {
-    StreamJob c = copy();
-    c.bufferTimeout = d;
-    return c;
+    return with(c -> c.bufferTimeout = d);
   }
 
   /** The run id recorded in lineage and dead letters (default a new UUID). */
   public StreamJob withRunId(String id) {
-    StreamJob c = copy();
-    c.runId = id;
-    return c;
+    return with(c -> c.runId = id);
   }
 
   /**

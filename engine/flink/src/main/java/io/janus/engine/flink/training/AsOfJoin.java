@@ -63,18 +63,15 @@ final class AsOfJoin extends KeyedCoProcessFunction<String, RowData, RowData, Ro
   @Override
   public void processElement1(RowData row, Context ctx, Collector<RowData> out) throws Exception {
     spine.add(row);
-    atEndOfKey(ctx);
+    // In BATCH mode every timer of a key fires once all of the key's rows are in. Only keys with
+    // spine rows need one: BATCH drops a key's state when the next key starts, so the feature rows
+    // of keys no spine row asks for go without a timer.
+    ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
   }
 
   @Override
   public void processElement2(RowData row, Context ctx, Collector<RowData> out) throws Exception {
     features.add(row);
-    atEndOfKey(ctx);
-  }
-
-  private void atEndOfKey(Context ctx) {
-    // In BATCH mode every timer of a key fires once all of the key's rows are in.
-    ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
   }
 
   @Override

@@ -70,16 +70,9 @@ final class SpineFile implements Spine {
   private final int timeIndex;
   private final String timeColumn;
   private final String header;
-  private final long rows;
 
   private SpineFile(
-      String path,
-      Format format,
-      String[] names,
-      Kind[] kinds,
-      String timeColumn,
-      String header,
-      long rows) {
+      String path, Format format, String[] names, Kind[] kinds, String timeColumn, String header) {
     this.path = path;
     this.format = format;
     this.names = names;
@@ -87,7 +80,6 @@ final class SpineFile implements Spine {
     this.timeColumn = timeColumn;
     this.timeIndex = List.of(names).indexOf(timeColumn);
     this.header = header;
-    this.rows = rows;
   }
 
   static SpineFile read(Path file, String timeColumn) {
@@ -217,8 +209,7 @@ final class SpineFile implements Spine {
       Kind kind = kinds.get(names[i]);
       k[i] = kind == null ? Kind.STRING : kind; // a column that is always null
     }
-    return new SpineFile(
-        file.toAbsolutePath().toString(), format, names, k, timeColumn, header, rows);
+    return new SpineFile(file.toAbsolutePath().toString(), format, names, k, timeColumn, header);
   }
 
   private static void checkTime(Path file, long line, String column, Object value) {
@@ -287,11 +278,6 @@ final class SpineFile implements Spine {
   @Override
   public String origin() {
     return "file:" + path;
-  }
-
-  /** Rows the file holds. */
-  long rows() {
-    return rows;
   }
 
   @Override

@@ -3,7 +3,6 @@ package io.janus.engine.flink.training;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.table.types.logical.BigIntType;
-import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
@@ -24,10 +23,5 @@ final class TrainingRows {
     fields.add(new RowType.RowField(TIME, new BigIntType(false)));
     fields.addAll(row.getFields());
     return new RowType(fields);
-  }
-
-  /** The logical types of the schema's columns, in order. */
-  static List<LogicalType> types(Schema columns) {
-    return FlinkSchemaUtil.convert(columns).getChildren();
   }
 }
