@@ -5,12 +5,15 @@ import io.janus.jobs.cli.BackfillCommand;
 import io.janus.jobs.cli.IngestCommand;
 import io.janus.jobs.cli.OnlineCommand;
 import io.janus.jobs.cli.ParityCommand;
+import io.janus.jobs.cli.PredictCommand;
 import io.janus.jobs.cli.PublishCommand;
 import io.janus.jobs.cli.ReadCommand;
+import io.janus.jobs.cli.RegistryCommand;
 import io.janus.jobs.cli.SnapshotsCommand;
 import io.janus.jobs.cli.SqlCommand;
 import io.janus.jobs.cli.StreamCommand;
 import io.janus.jobs.cli.SyncCommand;
+import io.janus.jobs.cli.TrainCommand;
 import io.janus.jobs.cli.TrainingSetCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +44,9 @@ import picocli.CommandLine.Command;
       SyncCommand.class,
       ParityCommand.class,
       TrainingSetCommand.class,
+      TrainCommand.class,
+      RegistryCommand.class,
+      PredictCommand.class,
       SqlCommand.class,
       io.janus.jobs.maintain.MaintainCommand.class,
       CommandLine.HelpCommand.class
@@ -76,7 +82,7 @@ public final class JanusCli implements Runnable {
     cli.setExecutionExceptionHandler(
         (ex, cmd, parsed) -> {
           LOG.debug("{} failed", cmd.getCommandName(), ex);
-          cmd.getErr().println("janus " + cmd.getCommandName() + ": " + Failures.oneLine(ex));
+          cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + Failures.oneLine(ex));
           return 1;
         });
     return cli;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.Warehouse;
 import io.janus.features.generate.ClickstreamGenerator;
+import io.janus.registry.ModelRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -45,6 +46,7 @@ class MaintainCliITCase {
   static long taggedSnapshot;
   static List<String> taggedRows;
   static String auditBranch;
+  static Path artifact;
 
   @BeforeAll
   static void writeTablesWithFlink() throws Exception {
@@ -75,7 +77,38 @@ class MaintainCliITCase {
             workdir);
     assertThat(b.code()).as(b.err()).isZero();
     taggedSnapshot = warehouse.load(FEATURES).currentSnapshot().snapshotId();
-    warehouse.load(FEATURES).manageSnapshots().createTag("model_v1", taggedSnapshot).commit();
+    // A model trained on this snapshot: its registration pins it with the tag model_m_v1_0_0.
+    Path spine = dir.resolve("spine.jsonl");
+    Files.writeString(spine, "{\"user_id\":\"u00001\",\"ts\":\"2024-01-02T12:00:00Z\"}\n");
+    CliRun ts =
+        CliRun.of(
+            "training-set",
+            "--spine",
+            spine.toString(),
+            "--groups",
+            "user_activity",
+            "--name",
+            "m_ts",
+            "--workdir",
+            workdir);
+    assertThat(ts.code()).as(ts.err()).isZero();
+    Path model = Files.write(dir.resolve("m.onnx"), new byte[] {7, 7, 7});
+    CliRun reg =
+        CliRun.of(
+            "registry",
+            "register",
+            "--model",
+            "m",
+            "--artifact",
+            model.toString(),
+            "--training-set",
+            "m_ts",
+            "--workdir",
+            workdir,
+            "--json");
+    assertThat(reg.code()).as(reg.err()).isZero();
+    artifact =
+        Path.of(java.net.URI.create(JSON.readTree(reg.out().strip()).get("artifact").asText()));
     taggedRows = read("--as-of-snapshot", Long.toString(taggedSnapshot));
     // A re-run of day 2 publishes; a second one stays on its audit branch, as a backfill in flight
     // would.
@@ -184,7 +217,7 @@ class MaintainCliITCase {
     assertThat(raw.get("orphans").get("orphans").asInt()).isEqualTo(1);
     assertThat(table(r, FEATURES).get("expire").get("kept_refs").toString())
         .contains(auditBranch)
-        .contains("model_v1")
+        .contains("model_m_v1_0_0")
         .contains("main");
     assertThat(metadata(RAW)).isEqualTo(metadataBefore.get(RAW));
     assertThat(metadata(FEATURES)).isEqualTo(metadataBefore.get(FEATURES));
@@ -207,6 +240,10 @@ class MaintainCliITCase {
     int rawFiles =
         warehouse.load(RAW).currentSnapshot().allManifests(warehouse.load(RAW).io()).size();
     Path orphan = plant(RAW, "old-orphan.parquet", Instant.now().minus(Duration.ofDays(4)));
+    Path registryOrphan =
+        plant(ModelRegistry.table(), "old-orphan.parquet", Instant.now().minus(Duration.ofDays(4)));
+    // A model artifact older than the orphan cut-off: no snapshot references it, it must stay.
+    Files.setLastModifiedTime(artifact, FileTime.from(Instant.now().minus(Duration.ofDays(4))));
     Path young = plant(RAW, "in-flight.parquet", Instant.now());
 
     JsonNode r =
@@ -218,6 +255,8 @@ class MaintainCliITCase {
                 "user_activity",
                 "--table",
                 "raw.clickstream",
+                "--table",
+                "janus.model_registry",
                 "--min-input-files",
                 "2",
                 "--sort",
@@ -254,7 +293,7 @@ class MaintainCliITCase {
     assertThat(raw.get("expire").get("deleted_data_files").asInt())
         .isEqualTo(compact.get("rewritten_files").asInt());
     Table ft = warehouse.load(FEATURES);
-    assertThat(ft.refs()).containsKeys("main", "model_v1", auditBranch);
+    assertThat(ft.refs()).containsKeys("main", "model_m_v1_0_0", auditBranch);
     assertThat(ft.snapshot(taggedSnapshot)).isNotNull();
     assertThat(features.get("expire").get("expired_snapshots").asInt()).isPositive();
     assertThat(read("--as-of-snapshot", Long.toString(taggedSnapshot))).isEqualTo(taggedRows);
@@ -264,6 +303,10 @@ class MaintainCliITCase {
     assertThat(raw.get("orphans").get("orphans").asInt()).isEqualTo(1);
     assertThat(orphan).doesNotExist();
     assertThat(young).exists();
+    assertThat(registryOrphan).doesNotExist();
+    assertThat(artifact).exists();
+    CliRun verify = CliRun.of("registry", "verify", "m@1.0.0", "--workdir", workdir);
+    assertThat(verify.code()).as(verify.err()).isZero();
     CliRun snaps =
         CliRun.of("snapshots", "--group", "user_activity", "--workdir", workdir, "--json");
     assertThat(snaps.out()).contains("\"maintenance\"");

@@ -1,101 +1,391 @@
 package io.janus.registry;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.janus.engine.flink.training.TrainingSet;
+import io.janus.engine.iceberg.Warehouse;
+import io.janus.registry.internal.Artifacts;
+import io.janus.registry.internal.RegistryTable;
+import java.io.UncheckedIOException;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
-import org.apache.iceberg.SnapshotRef;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.Record;
 
 /**
- * Binds model versions to feature-table snapshots with Iceberg tags named {@code
- * model_<name>_v<version>}. A tag keeps its snapshot readable (time travel) and protects it from
- * snapshot expiry for as long as the model is registered.
+ * The model registry: versions of models with their artifacts, metrics and parameters, each bound
+ * to the training set it was trained on and, through it, to every feature-table snapshot it used.
+ *
+ * <p>Storage is the Iceberg table {@code janus.model_registry} (an append-only log, safe under
+ * concurrent writers: see {@link RegistryTable}); artifacts are stored content-addressed by their
+ * SHA-256 next to it and re-checked on every {@link #load}. While a version is not archived,
+ * Iceberg tags ({@link #tag}) pin the training set's and the feature tables' snapshots, so snapshot
+ * expiry never removes what the version was trained on.
+ *
+ * <p>Changes follow Iceberg's {@code PendingUpdate}: {@link #register} and {@link #promote} return
+ * an update whose {@code apply()} shows the result without committing.
  */
 public final class ModelRegistry {
-  private static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9_]*$");
-  private static final Pattern TAG = Pattern.compile("^model_([a-z][a-z0-9_]*)_v(\\d+)$");
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
-  private final Table table;
+  private final Warehouse warehouse;
+  private final RegistryTable log;
+  private final Artifacts artifacts;
 
-  public ModelRegistry(Table table) {
-    this.table = table;
+  private ModelRegistry(Warehouse warehouse, RegistryTable log) {
+    this.warehouse = warehouse;
+    this.log = log;
+    this.artifacts = new Artifacts(log.table().io(), artifactLocation(log.table()));
   }
 
-  /** Binds {@code model} version {@code version} to {@code snapshotId}; a version is bound once. */
-  public ModelBinding register(String model, int version, long snapshotId) {
-    if (!NAME.matcher(model).matches()) {
-      throw new IllegalArgumentException("model name '" + model + "' must match [a-z][a-z0-9_]*");
-    }
-    if (version < 1) {
-      throw new IllegalArgumentException("model version must be >= 1, got " + version);
-    }
-    if (table.snapshot(snapshotId) == null) {
+  /** Table property overriding where artifacts are stored. */
+  public static final String ARTIFACT_LOCATION = "janus.artifact-location";
+
+  /**
+   * Where artifacts live: the registry table's {@link #ARTIFACT_LOCATION} property, else {@code
+   * model_artifacts} next to the table's own directory. Never inside the table's location, where
+   * orphan-file removal would take them for files no snapshot references.
+   */
+  private static String artifactLocation(Table table) {
+    String configured = table.properties().get(ARTIFACT_LOCATION);
+    if (configured != null) return configured;
+    String location = table.location().replaceAll("/+$", "");
+    return location.substring(0, location.lastIndexOf('/')) + "/model_artifacts";
+  }
+
+  /**
+   * The registry of {@code warehouse} (its table is created on first use).
+   *
+   * @param warehouse the warehouse
+   * @return the registry
+   */
+  public static ModelRegistry open(Warehouse warehouse) {
+    return new ModelRegistry(warehouse, RegistryTable.open(warehouse));
+  }
+
+  /** The registry's table. */
+  public static TableIdentifier table() {
+    return RegistryTable.ID;
+  }
+
+  /**
+   * Starts registering a new version of {@code model}.
+   *
+   * @param model the model's name: lower-case letters, digits and _
+   * @return the pending registration
+   */
+  public RegisterVersion register(String model) {
+    requireName(model);
+    return new RegisterVersion(this, model);
+  }
+
+  /**
+   * Starts moving {@code model@version} to {@code stage} (staging or production; production demotes
+   * the model's current production version to staging).
+   *
+   * @param model the model
+   * @param version its version
+   * @param stage the new stage
+   * @return the pending change
+   */
+  public ChangeStage promote(String model, String version, Stage stage) {
+    if (stage != Stage.STAGING && stage != Stage.PRODUCTION) {
       throw new IllegalArgumentException(
-          "table " + table.name() + " has no snapshot " + snapshotId);
+          "promote --to takes staging or production, not " + stage.label());
     }
-    String tag = tag(model, version);
-    table.refresh();
-    if (table.refs().containsKey(tag)) {
-      throw new IllegalStateException(
-          model
-              + " v"
-              + version
-              + " is already bound to snapshot "
-              + table.refs().get(tag).snapshotId());
-    }
-    table.manageSnapshots().createTag(tag, snapshotId).commit();
-    return new ModelBinding(model, version, table.name(), snapshotId, tag);
+    return new ChangeStage(this, model, SemanticVersion.parse(version).toString(), stage);
   }
 
-  /** The binding of a model version, if registered. */
-  public Optional<ModelBinding> resolve(String model, int version) {
-    table.refresh();
-    SnapshotRef ref = table.refs().get(tag(model, version));
-    return ref == null
-        ? Optional.empty()
-        : Optional.of(
-            new ModelBinding(model, version, table.name(), ref.snapshotId(), tag(model, version)));
+  /**
+   * Starts archiving {@code model@version}: it can no longer be promoted and its snapshots are no
+   * longer pinned.
+   *
+   * @param model the model
+   * @param version its version
+   * @return the pending change
+   */
+  public ChangeStage archive(String model, String version) {
+    return new ChangeStage(this, model, SemanticVersion.parse(version).toString(), Stage.ARCHIVED);
   }
 
-  /** Every model binding on this table. */
-  public List<ModelBinding> list() {
-    table.refresh();
-    List<ModelBinding> out = new ArrayList<>();
-    for (Map.Entry<String, SnapshotRef> e : table.refs().entrySet()) {
-      Matcher m = TAG.matcher(e.getKey());
-      if (e.getValue().isTag() && m.matches()) {
-        out.add(
-            new ModelBinding(
-                m.group(1),
-                Integer.parseInt(m.group(2)),
-                table.name(),
-                e.getValue().snapshotId(),
-                e.getKey()));
+  /** Every version of every model, by model then version. */
+  public List<ModelVersion> list() {
+    return fold(log.read(null).rows());
+  }
+
+  /**
+   * Every version of {@code model}, oldest first.
+   *
+   * @param model the model
+   * @return its versions (empty when unknown)
+   */
+  public List<ModelVersion> versions(String model) {
+    return fold(log.read(model).rows());
+  }
+
+  /**
+   * The version {@code ref} names: {@code MODEL} or {@code MODEL@latest} (the highest version),
+   * {@code MODEL@production}, {@code MODEL@staging}, or {@code MODEL@1.2.3}.
+   *
+   * @param ref the reference
+   * @return the version
+   * @throws IllegalArgumentException when there is no such version
+   */
+  public ModelVersion resolve(String ref) {
+    int at = ref.indexOf('@');
+    String model = at < 0 ? ref : ref.substring(0, at);
+    String which = at < 0 ? "latest" : ref.substring(at + 1);
+    List<ModelVersion> versions = versions(model);
+    if (versions.isEmpty()) {
+      throw new IllegalArgumentException("model '" + model + "' is not registered");
+    }
+    Optional<ModelVersion> found =
+        switch (which.toLowerCase()) {
+          case "latest" -> Optional.of(versions.get(versions.size() - 1));
+          case "production", "staging" ->
+              versions.stream()
+                  .filter(v -> v.stage() == Stage.of(which))
+                  .reduce((a, b) -> b); // the newest, for staging
+          default -> {
+            String v = SemanticVersion.parse(which).toString();
+            yield versions.stream().filter(x -> x.version().equals(v)).findFirst();
+          }
+        };
+    return found.orElseThrow(
+        () ->
+            new IllegalArgumentException(
+                "model "
+                    + model
+                    + " has no version "
+                    + which
+                    + " (versions: "
+                    + String.join(
+                        ", ",
+                        versions.stream().map(v -> v.version() + " " + v.stage().label()).toList())
+                    + ")"));
+  }
+
+  /**
+   * The artifact of {@code version}, after checking that its SHA-256 is the registered one.
+   *
+   * @param version the version
+   * @return the artifact's bytes
+   * @throws TamperedArtifactException when the stored bytes differ from what was registered
+   */
+  public byte[] load(ModelVersion version) {
+    byte[] bytes;
+    try {
+      bytes = artifacts.read(version.artifact());
+    } catch (Artifacts.Corrupt e) {
+      throw new TamperedArtifactException(version, "unknown: " + e.getMessage());
+    }
+    String actual = Artifacts.sha256(bytes);
+    if (!actual.equals(version.sha256())) {
+      throw new TamperedArtifactException(version, actual);
+    }
+    return bytes;
+  }
+
+  /**
+   * Checks the stored artifact of {@code version} against its registered SHA-256.
+   *
+   * @param version the version
+   * @return what was found
+   */
+  public Verification verify(ModelVersion version) {
+    String actual;
+    try {
+      actual = Artifacts.sha256(artifacts.read(version.artifact()));
+    } catch (Artifacts.Corrupt e) {
+      actual = "unknown: " + e.getMessage();
+    } catch (IllegalStateException | UncheckedIOException e) {
+      actual = null;
+    }
+    List<String> missingTags = new ArrayList<>();
+    if (version.stage() != Stage.ARCHIVED) {
+      for (ModelVersion.FeatureSnapshot f : version.features()) {
+        if (!pinned(TableIdentifier.parse(f.table()), f.tag(), f.snapshotId()))
+          missingTags.add(f.table() + "@" + f.tag());
       }
     }
-    out.sort(
-        (a, b) ->
-            a.model().equals(b.model())
-                ? Integer.compare(a.version(), b.version())
-                : a.model().compareTo(b.model()));
+    return new Verification(
+        version.ref(),
+        version.artifact(),
+        version.sha256(),
+        actual,
+        version.sha256().equals(actual),
+        missingTags);
+  }
+
+  /**
+   * Where {@code version} came from: its training set, every feature snapshot, and the runs (with
+   * git commits and definition fingerprints) that wrote them.
+   *
+   * @param version the version
+   * @return the lineage
+   */
+  public ModelLineage lineage(ModelVersion version) {
+    return ModelLineage.of(warehouse, version);
+  }
+
+  /** The tag pinning snapshots for {@code model@version}, e.g. {@code model_churn_v1_0_2}. */
+  public static String tag(String model, String version) {
+    return "model_" + model + "_v" + version.replace('.', '_');
+  }
+
+  Warehouse warehouse() {
+    return warehouse;
+  }
+
+  RegistryTable log() {
+    return log;
+  }
+
+  Artifacts artifacts() {
+    return artifacts;
+  }
+
+  /** Creates {@code tag} on {@code id} at {@code snapshotId} (nothing when it is there already). */
+  void pin(TableIdentifier id, String tag, long snapshotId) {
+    Table t = warehouse.load(id);
+    if (t.snapshot(snapshotId) == null) {
+      throw new IllegalStateException(
+          "table " + id + " no longer has snapshot " + snapshotId + " (expired?)");
+    }
+    var ref = t.refs().get(tag);
+    if (ref != null && ref.snapshotId() == snapshotId) return;
+    if (ref != null) t.manageSnapshots().replaceTag(tag, snapshotId).commit();
+    else t.manageSnapshots().createTag(tag, snapshotId).commit();
+  }
+
+  void unpin(TableIdentifier id, String tag) {
+    if (!warehouse.exists(id)) return;
+    Table t = warehouse.load(id);
+    if (t.refs().containsKey(tag)) t.manageSnapshots().removeTag(tag).commit();
+  }
+
+  private boolean pinned(TableIdentifier id, String tag, long snapshotId) {
+    if (!warehouse.exists(id)) return false;
+    var ref = warehouse.load(id).refs().get(tag);
+    return ref != null && ref.isTag() && ref.snapshotId() == snapshotId;
+  }
+
+  /** The training set's table and current snapshot, and the feature snapshots it recorded. */
+  record TrainingFacts(
+      TableIdentifier table, Snapshot snapshot, List<ModelVersion.FeatureSnapshot> features) {}
+
+  TrainingFacts trainingFacts(String trainingSet, String tag) {
+    TableIdentifier id = TrainingSet.id(trainingSet);
+    if (!warehouse.exists(id)) {
+      throw new IllegalArgumentException(
+          "training set '" + trainingSet + "' does not exist (no table " + id + ")");
+    }
+    Table t = warehouse.load(id);
+    Snapshot s = t.currentSnapshot();
+    if (s == null || !s.summary().containsKey(TrainingSet.GROUPS)) {
+      throw new IllegalArgumentException(
+          "table " + id + " is not a training set built by janus training-set");
+    }
+    List<ModelVersion.FeatureSnapshot> features = new ArrayList<>();
+    for (String g : s.summary().get(TrainingSet.GROUPS).split(",")) {
+      String p = "janus.training." + g;
+      features.add(
+          new ModelVersion.FeatureSnapshot(
+              g,
+              s.summary().get(p + ".table"),
+              Long.parseLong(s.summary().get(p + ".snapshot-id")),
+              s.summary().get(p + ".fingerprint"),
+              tag));
+    }
+    return new TrainingFacts(id, s, features);
+  }
+
+  static void requireName(String model) {
+    if (model == null || !NAME.matcher(model).matches()) {
+      throw new IllegalArgumentException(
+          "model name '"
+              + model
+              + "' must be lower-case letters, digits and _, starting with a letter");
+    }
+  }
+
+  /** The current state of each version, folded from the log (rows ordered by model, seq). */
+  static List<ModelVersion> fold(List<Record> rows) {
+    Map<String, Map<SemanticVersion, Builder>> byModel = new TreeMap<>();
+    for (Record r : rows) {
+      String model = (String) r.getField("model");
+      SemanticVersion v = SemanticVersion.parse((String) r.getField("version"));
+      Map<SemanticVersion, Builder> versions = byModel.computeIfAbsent(model, m -> new TreeMap<>());
+      if ("register".equals(r.getField("event"))) {
+        versions.put(v, new Builder(r));
+      } else {
+        Builder b = versions.get(v);
+        if (b != null) b.change(r);
+      }
+    }
+    List<ModelVersion> out = new ArrayList<>();
+    byModel.values().forEach(vs -> vs.values().forEach(b -> out.add(b.build())));
     return out;
   }
 
-  /** Removes a binding (the snapshot may then be expired by maintenance). */
-  public void unregister(String model, int version) {
-    String tag = tag(model, version);
-    table.refresh();
-    if (!table.refs().containsKey(tag)) {
-      throw new IllegalArgumentException(
-          model + " v" + version + " is not registered on " + table.name());
-    }
-    table.manageSnapshots().removeTag(tag).commit();
-  }
+  /** A version folded from its registration and stage changes. */
+  private static final class Builder {
+    private final Record registered;
+    private Stage stage;
+    private final List<ModelVersion.StageChange> history = new ArrayList<>();
 
-  static String tag(String model, int version) {
-    return "model_" + model + "_v" + version;
+    Builder(Record r) {
+      this.registered = r;
+      this.stage = Stage.of((String) r.getField("stage"));
+    }
+
+    void change(Record r) {
+      stage = Stage.of((String) r.getField("stage"));
+      history.add(
+          new ModelVersion.StageChange(
+              stage,
+              (String) r.getField("by"),
+              ((OffsetDateTime) r.getField("at")).toInstant(),
+              (String) r.getField("reason")));
+    }
+
+    ModelVersion build() {
+      Record r = registered;
+      try {
+        return new ModelVersion(
+            (String) r.getField("model"),
+            (String) r.getField("version"),
+            stage,
+            (String) r.getField("sha256"),
+            (String) r.getField("artifact"),
+            (String) r.getField("training_set"),
+            (Long) r.getField("training_snapshot_id"),
+            JSON.readValue(
+                (String) r.getField("features"),
+                new TypeReference<List<ModelVersion.FeatureSnapshot>>() {}),
+            JSON.readValue(
+                (String) r.getField("metrics"),
+                new TypeReference<LinkedHashMap<String, Double>>() {}),
+            JSON.readValue(
+                (String) r.getField("params"),
+                new TypeReference<LinkedHashMap<String, String>>() {}),
+            (String) r.getField("git_commit"),
+            (String) r.getField("by"),
+            ((OffsetDateTime) r.getField("at")).toInstant(),
+            List.copyOf(history));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(
+            "registry row of " + r.getField("model") + " is corrupt", e);
+      }
+    }
   }
 }

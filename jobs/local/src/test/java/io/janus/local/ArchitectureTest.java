@@ -48,6 +48,8 @@ class ArchitectureTest {
         .definedBy("io.janus.engine.flink..")
         .layer("embedded")
         .definedBy("io.janus.engine.embedded..")
+        .layer("ml")
+        .definedBy("io.janus.registry..")
         .layer("cli")
         .definedBy("io.janus.jobs..")
         .layer("local")
@@ -58,14 +60,16 @@ class ArchitectureTest {
         .mayOnlyBeAccessedByLayers("local")
         .whereLayer("cli")
         .mayOnlyBeAccessedByLayers("local")
-        .whereLayer("pipelines")
+        .whereLayer("ml")
         .mayOnlyBeAccessedByLayers("cli", "local")
+        .whereLayer("pipelines")
+        .mayOnlyBeAccessedByLayers("ml", "cli", "local")
         .whereLayer("lakehouse")
-        .mayOnlyBeAccessedByLayers("pipelines", "cli", "local")
+        .mayOnlyBeAccessedByLayers("pipelines", "ml", "cli", "local")
         .whereLayer("online")
         .mayOnlyBeAccessedByLayers("pipelines", "cli", "local")
         .whereLayer("core")
-        .mayOnlyBeAccessedByLayers("lakehouse", "online", "pipelines", "cli", "local")
+        .mayOnlyBeAccessedByLayers("lakehouse", "online", "pipelines", "ml", "cli", "local")
         .check(janus);
   }
 
@@ -103,6 +107,25 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("org.apache.iceberg..")
+        .check(janus);
+  }
+
+  @Test
+  void onlyTheMlLayerKnowsTheModelLibraries() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("io.janus.registry..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("ai.onnxruntime..", "ai.onnx..", "org.tribuo..")
+        .check(janus);
+    // Training (Tribuo) stays apart from loading and scoring (ONNX Runtime only).
+    noClasses()
+        .that()
+        .resideInAnyPackage("io.janus.registry.predict..", "io.janus.registry.onnx..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.tribuo..")
         .check(janus);
   }
 

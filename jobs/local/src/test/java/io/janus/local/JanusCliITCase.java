@@ -491,7 +491,8 @@ class JanusCliITCase {
       picked.add(r);
       spine.add(
           json.writeValueAsString(
-              spineRow(r.get("user_id").asText(), r.get("valid_from").asText(), i % 2)));
+              spineRow(
+                  r.get("user_id").asText(), r.get("valid_from").asText(), picked.size() % 2)));
     }
     long first = Instant.parse(rows.get(0).get("valid_from").asText()).toEpochMilli();
     spine.add(json.writeValueAsString(spineRow(rows.get(0).get("user_id").asText(), first - 1, 0)));
@@ -653,9 +654,248 @@ class JanusCliITCase {
         .allSatisfy(
             j -> assertThat(j.get("user_views_24h")).as(j.toString()).isEqualTo(j.get("label")));
 
+    // The same spine as a Parquet file (its ts a timestamp column): the same rows come out.
+    Path parquet = dir.resolve("via_sql_spine.parquet");
+    var warehouse = io.janus.engine.iceberg.Warehouse.local(Path.of(workdir, "warehouse"));
+    var staged = warehouse.load(io.janus.engine.flink.training.TrainingSet.id("via_sql__spine"));
+    io.janus.engine.iceberg.export.TableExport.write(
+        staged, staged.currentSnapshot().snapshotId(), parquet);
+    CliRun fromParquet =
+        janus(
+            "training-set",
+            "--spine",
+            parquet.toString(),
+            "--groups",
+            "user_activity",
+            "--name",
+            "via_parquet",
+            "--export",
+            dir.resolve("via_parquet.jsonl").toString(),
+            "--workdir",
+            workdir,
+            "--json");
+    assertThat(fromParquet.code()).as(fromParquet.err()).isZero();
+    assertThat(jsonLines(fromParquet.out()).get(0).get("spine").asText())
+        .startsWith("file:" + parquet)
+        .contains("staged in iceberg:training.via_parquet__spine@");
+    assertThat(Files.readAllLines(dir.resolve("via_parquet.jsonl")).stream().sorted().toList())
+        .isEqualTo(Files.readAllLines(dir.resolve("via_sql.jsonl")).stream().sorted().toList());
+
     CliRun bad = janus("sql", "SELECT nope FROM features.user_activity", "--workdir", workdir);
     assertThat(bad.code()).isEqualTo(1);
     assertThat(bad.err().strip()).isEqualTo("janus sql: Column 'nope' not found in any table");
+  }
+
+  @Test
+  @Order(9)
+  void trainsRegistersPromotesAndPredictsThroughTheCli() throws Exception {
+    Path onnx = dir.resolve("cli_model.onnx");
+    CliRun train =
+        janus(
+            "train",
+            "--training-set",
+            "cli_ts",
+            "--label",
+            "label",
+            "--model",
+            "cli_model",
+            "--output",
+            onnx.toString(),
+            "--workdir",
+            workdir,
+            "--json");
+    assertThat(train.code()).as(train.err()).isZero();
+    JsonNode v1 = jsonLines(train.out()).get(0);
+    assertThat(v1.get("version").asText()).isEqualTo("1.0.0");
+    assertThat(v1.get("stage").asText()).isEqualTo("none");
+    assertThat(v1.get("sha256").asText()).matches("[0-9a-f]{64}");
+    assertThat(v1.get("artifact").asText()).startsWith("file:");
+    assertThat(v1.get("training_set").asText()).isEqualTo("cli_ts");
+    assertThat(v1.get("params").get("imputation").asText()).startsWith("mean");
+    // A second, shorter training (1.0.1) whose file is then registered by hand (1.1.0): artifacts
+    // are content-addressed, so a different file is a different artifact.
+    Path other = dir.resolve("cli_model_5.onnx");
+    CliRun retrain =
+        janus(
+            "train",
+            "--training-set",
+            "cli_ts",
+            "--label",
+            "label",
+            "--model",
+            "cli_model",
+            "--epochs",
+            "5",
+            "--output",
+            other.toString(),
+            "--workdir",
+            workdir,
+            "--json");
+    assertThat(jsonLines(retrain.out()).get(0).get("version").asText()).isEqualTo("1.0.1");
+
+    CliRun register =
+        janus(
+            "registry",
+            "register",
+            "--model",
+            "cli_model",
+            "--artifact",
+            other.toString(),
+            "--training-set",
+            "cli_ts",
+            "--metric",
+            "auc=0.5",
+            "--param",
+            "note=by hand",
+            "--minor",
+            "--workdir",
+            workdir,
+            "--json");
+    assertThat(register.code()).as(register.err()).isZero();
+    JsonNode v2 = jsonLines(register.out()).get(0);
+    assertThat(v2.get("version").asText()).isEqualTo("1.1.0");
+    assertThat(v2.get("metrics").get("auc").asDouble()).isEqualTo(0.5);
+    assertThat(jsonLines(janus("registry", "list", "--workdir", workdir, "--json").out()))
+        .extracting(n -> n.get("version").asText())
+        .containsExactly("1.0.0", "1.0.1", "1.1.0");
+
+    assertThat(
+            janus(
+                    "registry",
+                    "promote",
+                    "cli_model@1.0.0",
+                    "--to",
+                    "production",
+                    "--workdir",
+                    workdir)
+                .code())
+        .isZero();
+    JsonNode prod =
+        jsonLines(
+                janus("registry", "show", "cli_model@production", "--workdir", workdir, "--json")
+                    .out())
+            .get(0);
+    assertThat(prod.get("version").asText()).isEqualTo("1.0.0");
+    assertThat(prod.get("stage").asText()).isEqualTo("production");
+
+    JsonNode lineage =
+        jsonLines(
+                janus("registry", "lineage", "cli_model@1.0.0", "--workdir", workdir, "--json")
+                    .out())
+            .get(0);
+    JsonNode feature = lineage.get("features").get(0);
+    assertThat(feature.get("table").asText()).isEqualTo("features.user_activity");
+    assertThat(feature.get("snapshot_id").asLong()).isPositive();
+    assertThat(feature.get("tag").asText()).isEqualTo("model_cli_model_v1_0_0");
+    assertThat(feature.get("runs"))
+        .isNotEmpty()
+        .allSatisfy(
+            r -> {
+              assertThat(r.get("run_id").asText()).hasSize(36);
+              assertThat(r.get("fingerprint").asText()).hasSize(64);
+            });
+    assertThat(lineage.get("training_set").get("table").asText()).isEqualTo("training.cli_ts");
+
+    // Batch prediction over the training spine, exported; the spine's columns come first.
+    Path export = dir.resolve("preds.jsonl");
+    CliRun predict =
+        janus(
+            "predict",
+            "--model",
+            "cli_model",
+            "--spine",
+            dir.resolve("spine.jsonl").toString(),
+            "--name",
+            "cli_preds",
+            "--export",
+            export.toString(),
+            "--workdir",
+            workdir,
+            "--json");
+    assertThat(predict.code()).as(predict.err()).isZero();
+    JsonNode pr = jsonLines(predict.out()).get(0);
+    assertThat(pr.get("published").asBoolean()).isTrue();
+    assertThat(pr.get("model_version").asText()).isEqualTo("1.0.0");
+    List<JsonNode> scored = jsonLines(Files.readString(export));
+    assertThat(scored).hasSize(Files.readAllLines(dir.resolve("spine.jsonl")).size());
+    assertThat(scored.get(0).fieldNames()).toIterable().startsWith("user_id", "ts", "label");
+    assertThat(scored)
+        .allSatisfy(
+            o -> {
+              assertThat(o.get("score").asDouble()).isBetween(0.0, 1.0);
+              assertThat(o.get("model").asText()).isEqualTo("cli_model");
+              assertThat(o.get("model_version").asText()).isEqualTo("1.0.0");
+              assertThat(o.get("user_activity_snapshot_id").asLong())
+                  .isEqualTo(feature.get("snapshot_id").asLong());
+            });
+    // The unknown user had no features: imputed, and recorded as such.
+    assertThat(scored)
+        .filteredOn(o -> o.get("user_id").asText().equals("nobody"))
+        .singleElement()
+        .satisfies(o -> assertThat(o.get("imputed").asText()).contains("user_views_5m"));
+
+    CliRun all =
+        janus(
+            "predict",
+            "--model",
+            "cli_model@1.1.0",
+            "--all-keys",
+            "--name",
+            "cli_all",
+            "--workdir",
+            workdir,
+            "--json");
+    assertThat(all.code()).as(all.err()).isZero();
+    assertThat(jsonLines(all.out()).get(0).get("rows").asLong()).isPositive();
+
+    // A tampered artifact: verify exits 1, predict refuses it.
+    Path stored = Path.of(java.net.URI.create(v2.get("artifact").asText()));
+    Files.write(stored, "not the model".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Files.deleteIfExists(stored.resolveSibling("." + stored.getFileName() + ".crc"));
+    CliRun verify = janus("registry", "verify", "cli_model@1.1.0", "--workdir", workdir);
+    assertThat(verify.code()).isEqualTo(1);
+    assertThat(verify.err().strip()).doesNotContain("\n").contains("has sha256");
+    assertThat(janus("registry", "verify", "cli_model@1.0.0", "--workdir", workdir).code())
+        .isZero();
+    CliRun refused =
+        janus(
+            "predict",
+            "--model",
+            "cli_model@1.1.0",
+            "--all-keys",
+            "--name",
+            "x",
+            "--workdir",
+            workdir);
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.err().strip()).doesNotContain("\n").contains("tampered artifact");
+
+    // Lifecycle and bad input: one line each.
+    assertThat(janus("registry", "archive", "cli_model@1.1.0", "--workdir", workdir).code())
+        .isZero();
+    CliRun archived =
+        janus("registry", "promote", "cli_model@1.1.0", "--to", "production", "--workdir", workdir);
+    assertThat(archived.code()).isEqualTo(1);
+    assertThat(archived.err().strip())
+        .isEqualTo(
+            "janus registry promote: cli_model@1.1.0 is archived and cannot be promoted to"
+                + " production; register the artifact again for a new version");
+    CliRun noLabel =
+        janus(
+            "train",
+            "--training-set",
+            "cli_ts",
+            "--label",
+            "nope",
+            "--model",
+            "m",
+            "--workdir",
+            workdir);
+    assertThat(noLabel.err().strip())
+        .isEqualTo("janus train: training set cli_ts has no column 'nope' for --label");
+    CliRun ghost =
+        janus("predict", "--model", "ghost", "--all-keys", "--name", "x", "--workdir", workdir);
+    assertThat(ghost.err().strip()).isEqualTo("janus predict: model 'ghost' is not registered");
   }
 
   /** A spine row with its columns in this order: user_id, ts, label. */

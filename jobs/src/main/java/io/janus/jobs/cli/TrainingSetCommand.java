@@ -38,7 +38,7 @@ public final class TrainingSetCommand implements Callable<Integer> {
         names = "--spine",
         paramLabel = "FILE|TABLE",
         description =
-            "Spine rows: a .jsonl/.json or .csv file (CSV with a header), or an Iceberg table (ns.name).")
+            "Spine rows: a .jsonl/.json, .csv (with a header) or .parquet file, or an Iceberg table (ns.name).")
     String spine;
 
     @Option(
@@ -124,8 +124,18 @@ public final class TrainingSetCommand implements Callable<Integer> {
 
   private Spine spine(Warehouse warehouse) throws Exception {
     if (spineOption.sql != null) return staged(warehouse, spineOption.sql);
-    String spine = spineOption.spine;
+    return spineOf(warehouse, spineOption.spine, timeColumn, TrainingSet.id(name + "__spine"));
+  }
+
+  /**
+   * The spine {@code --spine} names: a file if there is one (a Parquet file is staged in {@code
+   * staging}), else a table of the warehouse.
+   */
+  static Spine spineOf(
+      Warehouse warehouse, String spine, String timeColumn, TableIdentifier staging) {
     Path file = Path.of(spine);
+    if (Files.exists(file) && spine.endsWith(".parquet"))
+      return Spine.parquet(warehouse, file, staging, timeColumn);
     if (Files.exists(file)) return Spine.file(file, timeColumn);
     String[] parts = spine.split("\\.");
     if (parts.length == 2 && warehouse.exists(TableIdentifier.of(parts[0], parts[1]))) {

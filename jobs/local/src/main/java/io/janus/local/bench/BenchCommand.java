@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
       ReconcileBench.Sync.class,
       ReconcileBench.Parity.class,
       MaintenanceBench.class,
-      TrainingSetBench.class
+      TrainingSetBench.class,
+      PredictBench.class
     })
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -98,7 +98,7 @@ public final class TrainingSetBench implements Callable<Integer> {
     Warehouse warehouse = Warehouse.local(dir.resolve("warehouse"));
     int parallelism = common.env().getParallelism();
     new FeatureTableFixture(warehouse, g, keys).writeAll(parallelism);
-    Path spine = writeSpine(dir.resolve("spine.jsonl"), g.entity().get(0));
+    Path spine = writeSpine(dir.resolve("spine.jsonl"), g.entity().get(0), spineRows, keys);
 
     long t0 = System.nanoTime();
     TrainingSetResult r =
@@ -115,7 +115,14 @@ public final class TrainingSetBench implements Callable<Integer> {
     }
 
     long f0 = System.nanoTime();
-    floor(warehouse, g, Spine.file(spine, "ts"), out.schema(), r.groups().get(0).snapshotId());
+    floor(
+        common.env(),
+        warehouse,
+        g,
+        Spine.file(spine, "ts"),
+        out.schema(),
+        r.groups().get(0).snapshotId(),
+        "floor");
     double floorSeconds = (System.nanoTime() - f0) / 1e9;
 
     Figures f =
@@ -149,7 +156,7 @@ public final class TrainingSetBench implements Callable<Integer> {
   }
 
   /** Spine rows: random keys of the fixture (a tenth unknown), times over yesterday and today. */
-  private Path writeSpine(Path file, String keyColumn) throws Exception {
+  static Path writeSpine(Path file, String keyColumn, long spineRows, long keys) throws Exception {
     long from =
         LocalDate.now(ZoneOffset.UTC)
             .minusDays(1)
@@ -176,10 +183,16 @@ public final class TrainingSetBench implements Callable<Integer> {
     return file;
   }
 
-  /** The same inputs read, as many rows of the same schema written, no join. */
-  private void floor(Warehouse warehouse, FeatureGroup g, Spine spine, Schema schema, long snapshot)
+  /** The same inputs read, as many rows of {@code schema} written to {@code bench.<table>}. */
+  static void floor(
+      StreamExecutionEnvironment env,
+      Warehouse warehouse,
+      FeatureGroup g,
+      Spine spine,
+      Schema schema,
+      long snapshot,
+      String table)
       throws Exception {
-    StreamExecutionEnvironment env = common.env();
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
     Table features = warehouse.load(FeatureTables.id(g));
     env.fromSource(
@@ -201,7 +214,7 @@ public final class TrainingSetBench implements Callable<Integer> {
           for (int i = 0; i < spineWidth; i++) o.setField(i, in.getField(i + 1));
           return o;
         };
-    TableIdentifier id = TableIdentifier.of("bench", "floor");
+    TableIdentifier id = TableIdentifier.of("bench", table);
     warehouse.createOrLoad(id, schema, PartitionSpec.unpartitioned());
     IcebergAppend.to(warehouse.tableLoader(id), "janus-bench-floor-" + System.nanoTime())
         .append(
@@ -210,7 +223,7 @@ public final class TrainingSetBench implements Callable<Integer> {
     env.execute("janus bench training-set I/O floor");
   }
 
-  private static double round(double v) {
+  static double round(double v) {
     return Math.round(v * 1000) / 1000.0;
   }
 }

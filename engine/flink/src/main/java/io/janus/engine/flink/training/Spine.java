@@ -46,6 +46,21 @@ public interface Spine extends Serializable {
   }
 
   /**
+   * A spine from a Parquet file, staged as the Iceberg table {@code staging} (replaced if there):
+   * the file is copied into it unchanged and added with its footer's schema and metrics, as
+   * Iceberg's {@code add_files} does, then read as a table.
+   *
+   * @param warehouse the warehouse
+   * @param file the Parquet file
+   * @param staging the staging table
+   * @param timeColumn the time column: epoch ms (long), ISO-8601 text or a timestamp
+   * @return the spine
+   */
+  static Spine parquet(Warehouse warehouse, Path file, TableIdentifier staging, String timeColumn) {
+    return SpineParquet.stage(warehouse, file, staging, timeColumn);
+  }
+
+  /**
    * A spine read from an Iceberg table of the warehouse (its current snapshot).
    *
    * @param warehouse the warehouse
@@ -55,6 +70,22 @@ public interface Spine extends Serializable {
    */
   static Spine table(Warehouse warehouse, TableIdentifier table, String timeColumn) {
     return new SpineTable(warehouse, table, timeColumn);
+  }
+
+  /**
+   * Every entity key of {@code group}'s feature table (its current snapshot), once each, at time
+   * {@code at}: columns the entity fields, then {@code ts}.
+   *
+   * @param warehouse the warehouse
+   * @param group the group whose keys to take
+   * @param at the time of every row
+   * @return the spine
+   */
+  static Spine keysOf(
+      Warehouse warehouse,
+      io.janus.engine.core.definition.FeatureGroup group,
+      java.time.Instant at) {
+    return new SpineKeys(warehouse, group, at);
   }
 
   /**

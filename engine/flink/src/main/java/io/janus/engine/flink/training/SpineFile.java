@@ -93,10 +93,7 @@ final class SpineFile implements Spine {
       format = Format.JSONL;
     else
       throw new IllegalArgumentException(
-          "spine file "
-              + file
-              + ": unknown format (expected .jsonl, .json or .csv; Parquet spines: ingest them"
-              + " into an Iceberg table and pass the table)");
+          "spine file " + file + ": unknown format (expected .jsonl, .json, .csv or .parquet)");
     try {
       return format == Format.CSV ? readCsv(file, timeColumn) : readJsonLines(file, timeColumn);
     } catch (IOException e) {
