@@ -95,8 +95,13 @@ public final class RegisterVersion implements PendingUpdate<ModelVersion> {
   @Override
   public ModelVersion apply() {
     check();
-    List<ModelVersion> versions = registry.versions(model);
-    return version(next(versions), registry.trainingFacts(trainingSet, "-"), null, null);
+    SemanticVersion next = next(registry.versions(model));
+    String sha = Artifacts.sha256(artifact);
+    return version(
+        next,
+        registry.trainingFacts(trainingSet, ModelRegistry.tag(model, next.toString())),
+        sha,
+        registry.artifacts().location(sha, extension));
   }
 
   @Override

@@ -21,6 +21,7 @@ import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.encryption.EncryptedOutputFile;
+import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -139,7 +140,7 @@ public final class RegistryTable {
    */
   public <T> T change(String model, Decision<T> decision, Map<String, String> summary) {
     Expression mine = Expressions.equal("model", model);
-    ValidationException last = null;
+    RuntimeException last = null;
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       Read read = read(model);
       Outcome<T> out = decision.decide(read);
@@ -165,8 +166,10 @@ public final class RegistryTable {
       try {
         op.commit();
         return out.result();
-      } catch (ValidationException e) {
-        last = e; // another writer changed this model: decide again on the new log
+      } catch (ValidationException | CommitFailedException e) {
+        // Another writer changed this model (or kept winning the table's commit): decide again on
+        // the new log.
+        last = e;
         table.io().deleteFile(file.location());
         try {
           Thread.sleep(5 + (long) (Math.random() * 20 * (attempt + 1)));

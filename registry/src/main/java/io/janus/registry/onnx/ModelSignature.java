@@ -46,6 +46,33 @@ public record ModelSignature(
     }
   }
 
+  /**
+   * A feature value as the model takes it: numbers as they are, booleans as 1 or 0, and {@code NaN}
+   * for null or a non-finite number (imputed by {@link Input#scaled}).
+   *
+   * @param v a number, a boolean, or null
+   * @return the value
+   */
+  public static double value(Object v) {
+    if (v == null) return Double.NaN;
+    if (v instanceof Boolean b) return b ? 1 : 0;
+    double d = ((Number) v).doubleValue();
+    return Double.isFinite(d) ? d : Double.NaN;
+  }
+
+  /**
+   * Whether a column of this type can be a model input (numbers and booleans).
+   *
+   * @param type an Iceberg type
+   * @return true for int, long, float, double and boolean
+   */
+  public static boolean accepts(org.apache.iceberg.types.Type type) {
+    return switch (type.typeId()) {
+      case INTEGER, LONG, FLOAT, DOUBLE, BOOLEAN -> true;
+      default -> false;
+    };
+  }
+
   /** The input names, in tensor order. */
   public List<String> names() {
     return inputs.stream().map(Input::name).toList();

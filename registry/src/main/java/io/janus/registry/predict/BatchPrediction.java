@@ -25,16 +25,17 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.data.IcebergGenerics;
-import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Conversions;
 import org.apache.iceberg.types.Types;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -140,7 +141,7 @@ public final class BatchPrediction {
       String input = signature.inputs().get(i).name();
       String column = featureColumns.get(input);
       Types.NestedField f = column == null ? null : in.findField(column);
-      if (f == null || !numeric(f.type())) {
+      if (f == null || !ModelSignature.accepts(f.type())) {
         throw new IllegalArgumentException(
             "model "
                 + version.ref()
@@ -175,6 +176,17 @@ public final class BatchPrediction {
 
     TableIdentifier out = id(name);
     Table table = warehouse.createOrLoad(out, outSchema, PartitionSpec.unpartitioned());
+    // The audit reads the score's bounds and counts from file metrics: keep them however wide the
+    // table (Iceberg infers metrics for the first 100 columns only).
+    if (!table
+        .properties()
+        .containsKey(TableProperties.METRICS_MODE_COLUMN_CONF_PREFIX + "score")) {
+      table
+          .updateProperties()
+          .set(TableProperties.METRICS_MODE_COLUMN_CONF_PREFIX + "score", "full")
+          .set(TableProperties.METRICS_MODE_COLUMN_CONF_PREFIX + "imputed", "counts")
+          .commit();
+    }
     if (!table.schema().sameSchema(outSchema)) {
       for (Types.NestedField f : outSchema.columns()) {
         Types.NestedField old = table.schema().findField(f.name());
@@ -232,17 +244,27 @@ public final class BatchPrediction {
         .withBranch(branch)
         .withSnapshotProperties(props)
         .append(scored, "iceberg prediction writer");
+    long job0 = System.currentTimeMillis();
     JobExecutionResult result = env.execute("janus predict " + version.ref() + " → " + out);
+    long jobMs = System.currentTimeMillis() - job0;
     long scoredRows = Accumulators.count(result, ScoreOperator.SCORED);
 
     table.refresh();
     long branchSnapshot = table.refs().get(branch).snapshotId();
-    PredictionResult.Audit audit = audit(table, branchSnapshot, scoredRows);
+    PredictionResult.Audit audit =
+        audit(table, branchSnapshot, scoredRows, sum(result, ScoreOperator.SCORE_SUM));
     long snapshot = branchSnapshot;
     if (audit.passed()) {
       var publish = WriteAuditPublish.on(table).publishBranch(branch);
       if (base >= 0) publish.validateFromSnapshot(base);
       publish.publish();
+      LOG.info(
+          "prediction {}: {} rows scored by {}; job {} ms, total {} ms, published",
+          name,
+          scoredRows,
+          version.ref(),
+          jobMs,
+          System.currentTimeMillis() - t0);
       table.refresh();
       snapshot = table.currentSnapshot().snapshotId();
     } else {
@@ -291,22 +313,32 @@ public final class BatchPrediction {
         .name("rows in the table's column order");
   }
 
-  private static PredictionResult.Audit audit(Table table, long snapshot, long scored) {
-    long rows = 0, nulls = 0, imputed = 0;
-    double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY, sum = 0;
-    try (CloseableIterable<Record> it =
-        IcebergGenerics.read(table).useSnapshot(snapshot).select("score", "imputed").build()) {
-      for (Record r : it) {
-        rows++;
-        Double s = (Double) r.getField("score");
-        if (s == null || !Double.isFinite(s)) {
-          nulls++;
-        } else {
-          min = Math.min(min, s);
-          max = Math.max(max, s);
-          sum += s;
+  /**
+   * Audits the branch from what Iceberg recorded of its data files (no scan of the rows): the row
+   * count, and the score column's bounds, null and NaN counts (metrics kept in full for it and
+   * {@code imputed}, whatever the table's width), the mean from the job's own sum.
+   */
+  private static PredictionResult.Audit audit(
+      Table table, long snapshot, long scored, double scoreSum) {
+    int score = table.schema().findField("score").fieldId();
+    int imputedId = table.schema().findField("imputed").fieldId();
+    long rows = 0, nulls = 0, notImputed = 0;
+    Double min = null, max = null;
+    try (CloseableIterable<FileScanTask> tasks =
+        table.newScan().useSnapshot(snapshot).includeColumnStats().planFiles()) {
+      for (FileScanTask t : tasks) {
+        DataFile f = t.file();
+        rows += f.recordCount();
+        nulls += count(f.nullValueCounts(), score) + count(f.nanValueCounts(), score);
+        notImputed += count(f.nullValueCounts(), imputedId);
+        if (f.lowerBounds() != null && f.lowerBounds().containsKey(score)) {
+          double lo =
+              Conversions.fromByteBuffer(Types.DoubleType.get(), f.lowerBounds().get(score));
+          double hi =
+              Conversions.fromByteBuffer(Types.DoubleType.get(), f.upperBounds().get(score));
+          min = min == null ? lo : Math.min(min, lo);
+          max = max == null ? hi : Math.max(max, hi);
         }
-        if (r.getField("imputed") != null) imputed++;
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -315,25 +347,27 @@ public final class BatchPrediction {
     if (rows == 0) failures.add("no rows were scored");
     if (rows != scored) failures.add("branch has " + rows + " rows but the job scored " + scored);
     if (nulls > 0) failures.add(nulls + " rows have no finite score");
-    if (rows > nulls && (min < 0 || max > 1))
+    if (min != null && (min < 0 || max > 1))
       failures.add("scores outside [0, 1]: min " + min + ", max " + max);
-    boolean any = rows > nulls;
     return new PredictionResult.Audit(
         failures.isEmpty(),
         rows,
         scored,
-        any ? min : null,
-        any ? max : null,
-        any ? sum / (rows - nulls) : null,
+        min,
+        max,
+        rows > nulls ? scoreSum / (rows - nulls) : null,
         nulls,
-        imputed,
+        rows - notImputed,
         failures);
   }
 
-  private static boolean numeric(Type t) {
-    return switch (t.typeId()) {
-      case INTEGER, LONG, FLOAT, DOUBLE, BOOLEAN -> true;
-      default -> false;
-    };
+  private static double sum(JobExecutionResult result, String name) {
+    Double v = result.getAccumulatorResult(name);
+    return v == null ? 0 : v;
+  }
+
+  private static long count(Map<Integer, Long> counts, int field) {
+    Long n = counts == null ? null : counts.get(field);
+    return n == null ? 0 : n;
   }
 }

@@ -1,8 +1,10 @@
 package io.janus.registry.predict;
 
 import io.janus.registry.internal.Artifacts;
+import io.janus.registry.onnx.ModelSignature;
 import io.janus.registry.onnx.OnnxModel;
 import java.util.List;
+import org.apache.flink.api.common.accumulators.DoubleCounter;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
@@ -23,6 +25,7 @@ final class ScoreOperator extends AbstractStreamOperator<RowData>
     implements OneInputStreamOperator<RowData, RowData>, BoundedOneInput {
   static final int BATCH = 512;
   static final String SCORED = "janus-predictions-scored";
+  static final String SCORE_SUM = "janus-predictions-score-sum";
 
   private final byte[] onnx;
   private final String sha256;
@@ -40,6 +43,7 @@ final class ScoreOperator extends AbstractStreamOperator<RowData>
   private transient double[][] vectors;
   private transient int size;
   private transient LongCounter scored;
+  private transient DoubleCounter scoreSum;
 
   ScoreOperator(
       byte[] onnx,
@@ -76,16 +80,19 @@ final class ScoreOperator extends AbstractStreamOperator<RowData>
     vectors = new double[BATCH][inputColumns.length];
     scored = new LongCounter();
     getRuntimeContext().addAccumulator(SCORED, scored);
+    scoreSum = new DoubleCounter();
+    getRuntimeContext().addAccumulator(SCORE_SUM, scoreSum);
   }
 
   @Override
   public void processElement(StreamRecord<RowData> element) {
+    // Kept until the batch is scored: without object reuse (Janus never enables it) Flink hands
+    // every operator its own record, so no copy is needed here.
     RowData row = element.getValue();
-    GenericRowData kept = new GenericRowData(copy.length);
-    for (int i = 0; i < copy.length; i++) kept.setField(i, copy[i].getFieldOrNull(row));
     double[] v = vectors[size];
-    for (int c = 0; c < inputColumns.length; c++) v[c] = number(kept.getField(inputColumns[c]));
-    pending[size++] = kept;
+    for (int c = 0; c < inputColumns.length; c++)
+      v[c] = ModelSignature.value(copy[inputColumns[c]].getFieldOrNull(row));
+    pending[size++] = row;
     if (size == BATCH) flush();
   }
 
@@ -107,8 +114,9 @@ final class ScoreOperator extends AbstractStreamOperator<RowData>
     for (int r = 0; r < size; r++) {
       GenericRowData out = new GenericRowData(w + 6 + snapshots.length);
       RowData in = pending[r];
-      for (int i = 0; i < w; i++) out.setField(i, ((GenericRowData) in).getField(i));
+      for (int i = 0; i < w; i++) out.setField(i, copy[i].getFieldOrNull(in));
       out.setField(w, scores[r]);
+      scoreSum.add(scores[r]);
       out.setField(w + 1, StringData.fromString(scores[r] >= 0.5 ? positive : negative));
       out.setField(w + 2, StringData.fromString(model));
       out.setField(w + 3, StringData.fromString(version));
@@ -129,13 +137,6 @@ final class ScoreOperator extends AbstractStreamOperator<RowData>
     }
     scored.add(size);
     size = 0;
-  }
-
-  private static double number(Object v) {
-    if (v == null) return Double.NaN;
-    if (v instanceof Boolean b) return b ? 1 : 0;
-    double d = ((Number) v).doubleValue();
-    return Double.isFinite(d) ? d : Double.NaN;
   }
 
   @Override

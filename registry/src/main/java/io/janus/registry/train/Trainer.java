@@ -19,7 +19,6 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,7 +132,7 @@ public final class Trainer {
       }
       for (String c : cols.split(",")) {
         if (c.equals(label)) continue;
-        (numeric(table.schema().findType(c)) ? used : skipped).add(c);
+        (ModelSignature.accepts(table.schema().findType(c)) ? used : skipped).add(c);
       }
     }
     if (used.isEmpty()) {
@@ -155,7 +154,7 @@ public final class Trainer {
           continue;
         }
         double[] x = new double[used.size()];
-        for (int i = 0; i < x.length; i++) x[i] = number(r.getField(used.get(i)));
+        for (int i = 0; i < x.length; i++) x[i] = ModelSignature.value(r.getField(used.get(i)));
         xs.add(x);
         ys.add(labelText(y));
       }
@@ -282,20 +281,6 @@ public final class Trainer {
 
   private static void putFinite(Map<String, Double> metrics, String name, double value) {
     if (Double.isFinite(value)) metrics.put(name, value);
-  }
-
-  private static boolean numeric(Type t) {
-    return switch (t.typeId()) {
-      case INTEGER, LONG, FLOAT, DOUBLE, BOOLEAN -> true;
-      default -> false;
-    };
-  }
-
-  private static double number(Object v) {
-    if (v == null) return Double.NaN;
-    if (v instanceof Boolean b) return b ? 1 : 0;
-    double d = ((Number) v).doubleValue();
-    return Double.isFinite(d) ? d : Double.NaN;
   }
 
   private static String labelText(Object y) {
