@@ -285,16 +285,7 @@ public final class ModelRegistry {
 
   TrainingFacts trainingFacts(String trainingSet, String tag) {
     TableIdentifier id = TrainingSet.id(trainingSet);
-    if (!warehouse.exists(id)) {
-      throw new IllegalArgumentException(
-          "training set '" + trainingSet + "' does not exist (no table " + id + ")");
-    }
-    Table t = warehouse.load(id);
-    Snapshot s = t.currentSnapshot();
-    if (s == null || !s.summary().containsKey(TrainingSet.GROUPS)) {
-      throw new IllegalArgumentException(
-          "table " + id + " is not a training set built by janus training-set");
-    }
+    Snapshot s = TrainingSet.load(warehouse, trainingSet).currentSnapshot();
     List<ModelVersion.FeatureSnapshot> features = new ArrayList<>();
     for (String g : s.summary().get(TrainingSet.GROUPS).split(",")) {
       String p = "janus.training." + g;

@@ -42,6 +42,23 @@ public final class RegistryCommand implements Runnable {
         spec.commandLine(), "missing subcommand (try janus registry --help)");
   }
 
+  /** A subcommand on one version: {@code MODEL[@VERSION]}, the options, {@code --json}. */
+  abstract static class OnVersion implements Callable<Integer> {
+    @Mixin CommonOptions common;
+
+    @Parameters(
+        paramLabel = "MODEL[@VERSION]",
+        description = "MODEL@1.2.3, MODEL@production, MODEL@staging or MODEL@latest.")
+    String ref;
+
+    @Option(names = "--json", description = "Print the result as one JSON object.")
+    boolean json;
+
+    ModelRegistry registry() {
+      return ModelRegistry.open(common.warehouse());
+    }
+  }
+
   /** Prints a model's lineage as a tree. */
   public static void print(ModelLineage l) {
     System.out.printf(
@@ -174,18 +191,10 @@ public final class RegistryCommand implements Runnable {
   @Command(
       name = "show",
       description = "One version: MODEL (the latest), MODEL@VERSION, MODEL@production.")
-  static final class Show implements Callable<Integer> {
-    @Mixin CommonOptions common;
-
-    @Parameters(paramLabel = "MODEL[@VERSION]")
-    String ref;
-
-    @Option(names = "--json")
-    boolean json;
-
+  static final class Show extends OnVersion {
     @Override
     public Integer call() {
-      ModelVersion v = ModelRegistry.open(common.warehouse()).resolve(ref);
+      ModelVersion v = registry().resolve(ref);
       if (json) {
         System.out.println(Json.line(v));
         return 0;
@@ -213,21 +222,14 @@ public final class RegistryCommand implements Runnable {
   @Command(
       name = "promote",
       description = "Move MODEL@VERSION to staging or production (one production per model).")
-  static final class Promote implements Callable<Integer> {
-    @Mixin CommonOptions common;
-
-    @Parameters(paramLabel = "MODEL@VERSION")
-    String ref;
+  static final class Promote extends OnVersion {
 
     @Option(names = "--to", required = true, paramLabel = "staging|production")
     String to;
 
-    @Option(names = "--json")
-    boolean json;
-
     @Override
     public Integer call() {
-      ModelRegistry r = ModelRegistry.open(common.warehouse());
+      ModelRegistry r = registry();
       ModelVersion v = r.resolve(ref);
       ModelVersion changed = r.promote(v.model(), v.version(), Stage.of(to)).change();
       if (json) System.out.println(Json.line(changed));
@@ -239,18 +241,10 @@ public final class RegistryCommand implements Runnable {
   @Command(
       name = "archive",
       description = "Retire MODEL@VERSION: no longer promotable, its snapshots no longer pinned.")
-  static final class Archive implements Callable<Integer> {
-    @Mixin CommonOptions common;
-
-    @Parameters(paramLabel = "MODEL@VERSION")
-    String ref;
-
-    @Option(names = "--json")
-    boolean json;
-
+  static final class Archive extends OnVersion {
     @Override
     public Integer call() {
-      ModelRegistry r = ModelRegistry.open(common.warehouse());
+      ModelRegistry r = registry();
       ModelVersion v = r.resolve(ref);
       ModelVersion changed = r.archive(v.model(), v.version()).change();
       if (json) System.out.println(Json.line(changed));
@@ -262,18 +256,10 @@ public final class RegistryCommand implements Runnable {
   @Command(
       name = "lineage",
       description = "Model → training set → feature snapshots → runs, git commits, fingerprints.")
-  static final class Lineage implements Callable<Integer> {
-    @Mixin CommonOptions common;
-
-    @Parameters(paramLabel = "MODEL@VERSION")
-    String ref;
-
-    @Option(names = "--json")
-    boolean json;
-
+  static final class Lineage extends OnVersion {
     @Override
     public Integer call() {
-      ModelRegistry r = ModelRegistry.open(common.warehouse());
+      ModelRegistry r = registry();
       ModelLineage l = r.lineage(r.resolve(ref));
       if (json) {
         System.out.println(Json.line(l));
@@ -288,18 +274,10 @@ public final class RegistryCommand implements Runnable {
       name = "verify",
       description =
           "Check the stored artifact's SHA-256 and the snapshot tags; exit 1 when either is wrong.")
-  static final class Verify implements Callable<Integer> {
-    @Mixin CommonOptions common;
-
-    @Parameters(paramLabel = "MODEL@VERSION")
-    String ref;
-
-    @Option(names = "--json")
-    boolean json;
-
+  static final class Verify extends OnVersion {
     @Override
     public Integer call() {
-      ModelRegistry r = ModelRegistry.open(common.warehouse());
+      ModelRegistry r = registry();
       Verification v = r.verify(r.resolve(ref));
       boolean ok = v.ok() && v.unpinned().isEmpty();
       if (json) {

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
@@ -105,16 +104,8 @@ public final class Trainer {
 
   /** Reads the training set, trains, exports and evaluates. */
   public Trained train() {
-    TableIdentifier id = TrainingSet.id(trainingSet);
-    if (!warehouse.exists(id)) {
-      throw new IllegalArgumentException(
-          "training set '" + trainingSet + "' does not exist (no table " + id + ")");
-    }
-    Table table = warehouse.load(id);
+    Table table = TrainingSet.load(warehouse, trainingSet);
     Snapshot snap = table.currentSnapshot();
-    if (snap == null || !snap.summary().containsKey(TrainingSet.GROUPS)) {
-      throw new IllegalArgumentException("table " + id + " is not a training set");
-    }
     Types.NestedField labelField = table.schema().findField(label);
     if (labelField == null) {
       throw new IllegalArgumentException(

@@ -111,6 +111,30 @@ public final class TrainingSet {
     return Warehouse.id(NAMESPACE, name);
   }
 
+  /**
+   * The table of training set {@code name}, checked to be one (its current snapshot records its
+   * inputs).
+   *
+   * @param warehouse the warehouse
+   * @param name the training set's name
+   * @return its table
+   * @throws IllegalArgumentException when there is no such training set
+   */
+  public static Table load(Warehouse warehouse, String name) {
+    TableIdentifier id = id(name);
+    if (!warehouse.exists(id)) {
+      throw new IllegalArgumentException(
+          "training set '" + name + "' does not exist (no table " + id + ")");
+    }
+    Table t = warehouse.load(id);
+    Snapshot s = t.currentSnapshot();
+    if (s == null || !s.summary().containsKey(GROUPS)) {
+      throw new IllegalArgumentException(
+          "table " + id + " is not a training set built by janus training-set");
+    }
+    return t;
+  }
+
   /** Checks the inputs, runs the job on {@code env} (switched to BATCH) and commits the table. */
   public TrainingSetResult run(StreamExecutionEnvironment env) throws Exception {
     long t0 = System.currentTimeMillis();
