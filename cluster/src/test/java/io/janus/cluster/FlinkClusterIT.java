@@ -349,7 +349,16 @@ class FlinkClusterIT {
   void streamSyncAndParityRunOnTheClusterToo() throws Exception {
     java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
     Path todays = dir.resolve("today.jsonl");
-    generate("today.jsonl", "--events", "5000", "--days", "1", "--start", today.toString());
+    generate(
+        "today.jsonl",
+        "--events",
+        "5000",
+        "--days",
+        "1",
+        "--start",
+        today.toString(),
+        "--until",
+        "now");
     // The flink run jar carries no embedded redis-server: the online store is a server of its own,
     // as on a cluster.
     JsonNode sync;

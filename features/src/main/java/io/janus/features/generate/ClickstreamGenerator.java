@@ -189,12 +189,14 @@ public final class ClickstreamGenerator {
   private final double malformedRate;
   private final double outOfOrderRate;
   private final Duration maxDisorder;
+  private final Instant until;
 
   private ClickstreamGenerator(Builder b) {
     this.seed = b.seed;
     this.events = b.events;
     this.days = b.days;
     this.start = b.start;
+    this.until = b.until;
     this.users = b.users;
     this.products = b.products;
     this.malformedRate = b.malformedRate;
@@ -279,7 +281,8 @@ public final class ClickstreamGenerator {
    * Exclusive upper bound of all timestamps: {@link #days()} days after {@link #startInstant()}.
    */
   public Instant endInstant() {
-    return start.plusDays(days).atStartOfDay(ZoneOffset.UTC).toInstant();
+    Instant end = start.plusDays(days).atStartOfDay(ZoneOffset.UTC).toInstant();
+    return until != null && until.isBefore(end) && until.isAfter(startInstant()) ? until : end;
   }
 
   /** Lazily produces the lines, without line terminators. */
@@ -382,8 +385,19 @@ public final class ClickstreamGenerator {
     private double malformedRate = 0.001;
     private double outOfOrderRate = 0.01;
     private Duration maxDisorder = Duration.ofMinutes(2);
+    private Instant until;
 
     private Builder() {}
+
+    /**
+     * An exclusive upper bound of the timestamps earlier than the end of the last day, e.g. now, so
+     * that a stream of today's events holds none ahead of the clock (sources refuse events more
+     * than their {@code max_future_skew} ahead); default none.
+     */
+    public Builder until(Instant bound) {
+      this.until = bound;
+      return this;
+    }
 
     /** Seed of all randomness; default 42. */
     public Builder seed(long seed) {

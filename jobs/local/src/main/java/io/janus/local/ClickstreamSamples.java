@@ -24,6 +24,7 @@ public final class ClickstreamSamples implements SampleEvents {
         .users(settings.users())
         .products(settings.products())
         .malformedRate(settings.malformedRate())
+        .until(settings.until())
         .build();
   }
 
@@ -41,6 +42,7 @@ public final class ClickstreamSamples implements SampleEvents {
         settings.days(),
         settings.start(),
         settings.seed(),
-        settings.malformedRate());
+        settings.malformedRate(),
+        settings.until());
   }
 }

@@ -92,7 +92,10 @@ public final class DemoCommand implements Callable<Integer> {
 
     // 2. Ingest.
     FeatureGroup user = common.group("user_activity");
-    IngestResult ing = Ingest.of(warehouse, user.source()).run(common.env(), file);
+    IngestResult ing =
+        Ingest.of(warehouse, user.source())
+            .checkingGroups(common.definitions().groupsOf(user.source().name()))
+            .run(common.env(), file);
     say(
         "ingested %,d events into raw.%s; %,d malformed lines kept in janus.dead_letters with their reason",
         ing.events(), user.source().name(), ing.malformed());
@@ -196,8 +199,9 @@ public final class DemoCommand implements Callable<Integer> {
           io.janus.engine.flink.stream.StreamJob.of(
                   warehouse,
                   user,
-                  new GeneratorPayloadSource(streamEvents, 1, today, 7, 0.001),
+                  new GeneratorPayloadSource(streamEvents, 1, today, 7, 0.001, Instant.now()),
                   redis.stores())
+              .checkingGroups(common.definitions().groupsOf(user.source().name()))
               .withCheckpointDir(workdir.resolve("checkpoints").resolve(user.name()))
               .run(common.env());
       say(

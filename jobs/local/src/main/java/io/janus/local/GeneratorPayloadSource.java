@@ -2,6 +2,7 @@ package io.janus.local;
 
 import io.janus.engine.flink.source.PayloadSource;
 import io.janus.features.generate.ClickstreamGenerator;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Iterator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -23,21 +24,32 @@ public final class GeneratorPayloadSource implements PayloadSource {
   private final LocalDate start;
   private final long seed;
   private final double malformedRate;
+  private final Instant until;
 
   public GeneratorPayloadSource(
       long events, int days, LocalDate start, long seed, double malformedRate) {
+    this(events, days, start, seed, malformedRate, null);
+  }
+
+  /**
+   * @param until exclusive upper bound of the event times (fixed here, so a restored job replays
+   *     the same events), or null for the end of the last day
+   */
+  public GeneratorPayloadSource(
+      long events, int days, LocalDate start, long seed, double malformedRate, Instant until) {
     this.events = events;
     this.days = days;
     this.start = start;
     this.seed = seed;
     this.malformedRate = malformedRate;
+    this.until = until;
   }
 
   @Override
   public DataStream<String> payloads(StreamExecutionEnvironment env) {
     DataGeneratorSource<String> src =
         new DataGeneratorSource<>(
-            new Lines(events, days, start, seed, malformedRate), events, Types.STRING);
+            new Lines(events, days, start, seed, malformedRate, until), events, Types.STRING);
     return env.fromSource(src, WatermarkStrategy.noWatermarks(), "generated clickstream")
         .setParallelism(1);
   }
@@ -54,15 +66,17 @@ public final class GeneratorPayloadSource implements PayloadSource {
     private final LocalDate start;
     private final long seed;
     private final double malformedRate;
+    private final Instant until;
     private transient Iterator<String> lines;
     private transient long position;
 
-    Lines(long events, int days, LocalDate start, long seed, double malformedRate) {
+    Lines(long events, int days, LocalDate start, long seed, double malformedRate, Instant until) {
       this.events = events;
       this.days = days;
       this.start = start;
       this.seed = seed;
       this.malformedRate = malformedRate;
+      this.until = until;
     }
 
     @Override
@@ -74,6 +88,7 @@ public final class GeneratorPayloadSource implements PayloadSource {
               .start(start)
               .seed(seed)
               .malformedRate(malformedRate)
+              .until(until)
               .build()
               .lines();
       position = 0;

@@ -279,6 +279,8 @@ class JanusCliITCase {
                     "1",
                     "--start",
                     today.toString(),
+                    "--until",
+                    "now",
                     "--out",
                     todays.toString(),
                     "--workdir",

@@ -67,7 +67,10 @@ public final class IngestCommand implements Callable<Integer> {
     } else if (!Files.exists(file)) {
       throw new CliException("input file " + file + " does not exist");
     }
-    IngestResult r = Ingest.of(common.warehouse(), src).run(common.env(), file);
+    IngestResult r =
+        Ingest.of(common.warehouse(), src)
+            .checkingGroups(common.definitions().groupsOf(src.name()))
+            .run(common.env(), file);
     common.push(RunFigures.ingest(src.name(), r));
     if (json) {
       System.out.println(Json.line(r));

@@ -48,8 +48,24 @@ public final class SampleOptions {
       description = "Share of malformed lines (default: ${DEFAULT-VALUE}).")
   double malformedRate;
 
+  @Option(
+      names = "--until",
+      paramLabel = "TIME",
+      description =
+          "No event at or after TIME (ISO-8601, or now): e.g. today's events up to the clock.")
+  String until;
+
   /** The settings these options give. */
   public SampleSettings settings() {
-    return new SampleSettings(events, days, start, seed, users, products, malformedRate);
+    java.time.Instant bound = null;
+    if (until != null) {
+      try {
+        bound = until.equals("now") ? java.time.Instant.now() : java.time.Instant.parse(until);
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new io.janus.jobs.Failures.CliException(
+            "--until " + until + " is neither now nor an ISO-8601 instant");
+      }
+    }
+    return new SampleSettings(events, days, start, seed, users, products, malformedRate, bound);
   }
 }

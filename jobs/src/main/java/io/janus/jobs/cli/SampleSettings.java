@@ -12,6 +12,8 @@ import java.time.LocalDate;
  * @param users distinct users
  * @param products distinct products
  * @param malformedRate share of malformed lines
+ * @param until exclusive upper bound of the event times when before the end of the last day (e.g.
+ *     now: streams of today's events then hold none ahead of the clock), or null
  */
 public record SampleSettings(
     long events,
@@ -20,9 +22,10 @@ public record SampleSettings(
     long seed,
     int users,
     int products,
-    double malformedRate) {
+    double malformedRate,
+    java.time.Instant until) {
   /** The same settings with another number of events. */
   public SampleSettings withEvents(long n) {
-    return new SampleSettings(n, days, start, seed, users, products, malformedRate);
+    return new SampleSettings(n, days, start, seed, users, products, malformedRate, until);
   }
 }

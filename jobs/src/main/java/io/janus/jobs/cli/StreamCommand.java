@@ -117,6 +117,7 @@ public final class StreamCommand implements Callable<Integer> {
     try (RedisOptions.Server server = redis.open(common.config().workdir())) {
       StreamJob job =
           StreamJob.of(common.warehouse(), g, payloads, server.stores())
+              .checkingGroups(common.definitions().groupsOf(g.source().name()))
               .withOutOfOrderness(Durations.parse(outOfOrderness))
               .withIdleness(Durations.parse(idleness))
               .withCheckpointInterval(Durations.parse(checkpointInterval));
@@ -156,7 +157,15 @@ public final class StreamCommand implements Callable<Integer> {
         }
         return SampleEvents.find()
             .source(
-                new SampleSettings(n, 1, LocalDate.now(ZoneOffset.UTC), 7, 20_000, 2_000, 0.001));
+                new SampleSettings(
+                    n,
+                    1,
+                    LocalDate.now(ZoneOffset.UTC),
+                    7,
+                    20_000,
+                    2_000,
+                    0.001,
+                    java.time.Instant.now()));
       }
       case "kafka" -> {
         if (arg.isBlank()) throw new CliException("--source " + spec + ": expected kafka:TOPIC");

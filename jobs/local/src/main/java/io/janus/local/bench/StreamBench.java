@@ -135,6 +135,7 @@ public final class StreamBench implements Callable<Integer> {
           .events(events)
           .days(1)
           .start(LocalDate.now(ZoneOffset.UTC))
+          .until(java.time.Instant.now()) // none ahead of the clock: sources refuse those
           .malformedRate(0)
           .build()
           .lines()

@@ -292,7 +292,24 @@ public final class DefinitionLoader {
         f -> new SourceField(f.name(), f.type(), required.contains(f.name()), f.allowed()));
     String eventTime = require(s.eventTime(), origin, "event_time");
     String eventId = require(s.eventId(), origin, "event_id");
-    SourceDefinition def = new SourceDefinition(name, eventTime, eventId, List.copyOf(fields));
+    long maxPayload =
+        s.maxPayloadBytes() == null
+            ? SourceDefinition.DEFAULT_MAX_PAYLOAD_BYTES
+            : s.maxPayloadBytes();
+    if (maxPayload < 64) {
+      throw new DefinitionException(
+          origin, "max_payload_bytes", "must be at least 64, got " + maxPayload);
+    }
+    java.time.Duration skew = SourceDefinition.DEFAULT_MAX_FUTURE_SKEW;
+    if (s.maxFutureSkew() != null) {
+      try {
+        skew = Durations.parse(s.maxFutureSkew());
+      } catch (IllegalArgumentException e) {
+        throw new DefinitionException(origin, "max_future_skew", e.getMessage());
+      }
+    }
+    SourceDefinition def =
+        new SourceDefinition(name, eventTime, eventId, List.copyOf(fields), maxPayload, skew);
     if (def.field(eventTime).map(f -> f.type() != FieldType.TIMESTAMP).orElse(true)) {
       throw new DefinitionException(
           origin, "event_time", "'" + eventTime + "' must be a declared timestamp field");

@@ -44,5 +44,7 @@ final class DefinitionSpecs {
       String eventId,
       Map<String, Object> fields,
       List<String> required,
-      String description) {}
+      String description,
+      Long maxPayloadBytes,
+      String maxFutureSkew) {}
 }

@@ -42,6 +42,14 @@ public final class Definitions implements Serializable {
   }
 
   /** The source with this name; fails with the list of known sources. */
+  /** The groups that read {@code source}, by name. */
+  public java.util.List<FeatureGroup> groupsOf(String source) {
+    return groups().values().stream()
+        .filter(g -> g.source().name().equals(source))
+        .sorted(java.util.Comparator.comparing(FeatureGroup::name))
+        .toList();
+  }
+
   public SourceDefinition source(String name) {
     SourceDefinition s = sources.get(name);
     if (s == null) {

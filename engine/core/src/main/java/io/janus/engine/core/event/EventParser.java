@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.janus.engine.core.definition.Durations;
 import io.janus.engine.core.definition.SourceDefinition;
 import io.janus.engine.core.definition.SourceField;
 import java.io.IOException;
@@ -67,12 +68,75 @@ public final class EventParser {
     }
   }
 
+  /** What a Kafka record without a value (a tombstone) is handed on as. */
+  public static final String NULL_VALUE = "\u0000janus:null-value";
+
+  /** Event times outside 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999Z are refused. */
+  public static final long MIN_TIME = -62_135_596_800_000L;
+
+  public static final long MAX_TIME = 253_402_300_799_999L;
+
+  /** How much of an oversized payload a dead letter keeps. */
+  public static final int OVERSIZED_PREFIX = 4096;
+
+  /** Parses one payload against the source's schema and limits, without a clock. */
   public Result parse(String payload) {
-    if (payload == null || payload.isBlank()) {
+    return parse(payload, Long.MAX_VALUE);
+  }
+
+  /**
+   * Parses one payload against the source's schema and limits; with a clock, an event time more
+   * than the source's {@code max_future_skew} ahead of {@code nowMillis} is refused too.
+   *
+   * @param payload the JSON text
+   * @param nowMillis the processing (or ingest) clock, {@code Long.MAX_VALUE} for none
+   * @return the event, or the reason naming the field, the value and the rule
+   */
+  public Result parse(String payload, long nowMillis) {
+    if (payload == null || NULL_VALUE.equals(payload)) {
+      return new Result(null, "null value (a Kafka tombstone): not an event");
+    }
+    if (payload.isBlank()) {
       return new Result(null, "empty payload");
     }
+    long bytes = oversized(payload);
+    if (bytes > 0) {
+      return new Result(
+          null,
+          "payload of "
+              + bytes
+              + " bytes is over max_payload_bytes ("
+              + source.maxPayloadBytes()
+              + "); the dead letter keeps its first "
+              + OVERSIZED_PREFIX
+              + " characters");
+    }
     Event event = stream(payload);
-    return event != null ? new Result(event, null) : parseTree(payload);
+    Result r = event != null ? new Result(event, null) : parseTree(payload);
+    if (r.ok() && nowMillis != Long.MAX_VALUE) {
+      long skew = source.maxFutureSkew().toMillis();
+      if (r.event().ts > nowMillis + skew) {
+        return new Result(
+            null,
+            "field '"
+                + source.eventTime()
+                + "' has value "
+                + Instant.ofEpochMilli(r.event().ts)
+                + ", more than max_future_skew ("
+                + Durations.format(source.maxFutureSkew())
+                + ") ahead of the clock "
+                + Instant.ofEpochMilli(nowMillis));
+      }
+    }
+    return r;
+  }
+
+  /** The payload's UTF-8 size when it is over the source's cap, else 0. */
+  public long oversized(String payload) {
+    long cap = source.maxPayloadBytes();
+    if ((long) payload.length() * 3 <= cap) return 0; // at most 3 bytes per UTF-16 unit
+    long bytes = payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    return bytes > cap ? bytes : 0;
   }
 
   /**
@@ -136,7 +200,9 @@ public final class EventParser {
       }
       case DOUBLE -> {
         if (!integral && v != JsonToken.VALUE_NUMBER_FLOAT) return false;
-        values[i] = p.getDoubleValue();
+        double d = p.getDoubleValue();
+        if (!Double.isFinite(d)) return false; // the tree parse names the rule
+        values[i] = d;
       }
       case BOOLEAN -> {
         if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) return false;
@@ -144,7 +210,7 @@ public final class EventParser {
       }
       case TIMESTAMP -> {
         Long ms = timestampOf(p, v);
-        if (ms == null) return false;
+        if (ms == null || ms < MIN_TIME || ms > MAX_TIME) return false;
         values[i] = ms;
       }
     }
@@ -215,8 +281,15 @@ public final class EventParser {
           else error = "field '" + f.name() + "' must be a whole number, got " + node;
         }
         case DOUBLE -> {
-          if (node.isNumber()) values[i] = node.doubleValue();
-          else error = "field '" + f.name() + "' must be a number, got " + node;
+          if (!node.isNumber()) error = "field '" + f.name() + "' must be a number, got " + node;
+          else if (!Double.isFinite(node.doubleValue()))
+            error =
+                "field '"
+                    + f.name()
+                    + "' has value "
+                    + node.asText()
+                    + ": not a finite number (beyond the range of a double)";
+          else values[i] = node.doubleValue();
         }
         case BOOLEAN -> {
           if (node.isBoolean()) values[i] = node.booleanValue();
@@ -229,6 +302,13 @@ public final class EventParser {
                   : (node.isIntegralNumber() ? node.longValue() : null);
           if (ms == null)
             error = "field '" + f.name() + "' must be an ISO-8601 timestamp, got " + node;
+          else if (ms < MIN_TIME || ms > MAX_TIME)
+            error =
+                "field '"
+                    + f.name()
+                    + "' has value "
+                    + node
+                    + ", outside the supported range 0001-01-01..9999-12-31";
           else values[i] = ms;
         }
       }
@@ -245,10 +325,12 @@ public final class EventParser {
     if (fast != NOT_UTC_INSTANT) return fast;
     try {
       return Instant.parse(text).toEpochMilli();
+    } catch (ArithmeticException e) {
+      return null; // a valid instant beyond epoch milliseconds, e.g. +300000000-01-01T00:00:00Z
     } catch (DateTimeParseException e) {
       try {
         return OffsetDateTime.parse(text).toInstant().toEpochMilli();
-      } catch (DateTimeParseException e2) {
+      } catch (DateTimeParseException | ArithmeticException e2) {
         return null;
       }
     }

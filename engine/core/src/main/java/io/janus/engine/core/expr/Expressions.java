@@ -37,12 +37,63 @@ public final class Expressions {
           .features(FEATURES)
           .permissions(JexlPermissions.RESTRICTED)
           .strict(false)
+          .arithmetic(new CheckedArithmetic())
           .safe(true)
           .silent(false)
           .cache(256)
           .create();
 
   private Expressions() {}
+
+  /**
+   * JEXL's lenient arithmetic (a null operand counts as 0), except that dividing by zero, or by a
+   * null, is an error instead of JEXL's silent 0: the event then goes to dead letters with the
+   * expression and the reason, rather than counting a made-up value.
+   */
+  static final class CheckedArithmetic extends org.apache.commons.jexl3.JexlArithmetic {
+    CheckedArithmetic() {
+      super(false);
+    }
+
+    private CheckedArithmetic(boolean strict, java.math.MathContext context, int scale) {
+      super(strict, context, scale);
+    }
+
+    /** JEXL derives an arithmetic per evaluation's options: keep the check in it. */
+    @Override
+    protected org.apache.commons.jexl3.JexlArithmetic createWithOptions(
+        boolean strict, java.math.MathContext context, int scale) {
+      return new CheckedArithmetic(strict, context, scale);
+    }
+
+    @Override
+    public Object divide(Object left, Object right) {
+      requireDivisor(right);
+      return super.divide(left, right);
+    }
+
+    @Override
+    public Object mod(Object left, Object right) {
+      requireDivisor(right);
+      return super.mod(left, right);
+    }
+
+    // Not an ArithmeticException: JEXL's interpreter turns those into 0 in lenient mode.
+    private void requireDivisor(Object right) {
+      if (right == null) throw new EvaluationError("division by null");
+      if (right instanceof Number n && n.doubleValue() == 0)
+        throw new EvaluationError("division by zero");
+    }
+  }
+
+  /** An expression that cannot give a value for an event (e.g. a division by zero). */
+  public static final class EvaluationError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    EvaluationError(String message) {
+      super(message);
+    }
+  }
 
   /** True when the text is just a (dotted) field name, which is read directly without JEXL. */
   public static boolean isFieldReference(String text) {

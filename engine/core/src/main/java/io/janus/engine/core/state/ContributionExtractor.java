@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.jexl3.JexlContext;
+import org.apache.commons.jexl3.JexlException;
 import org.apache.commons.jexl3.JexlExpression;
 
 /**
@@ -87,7 +88,11 @@ public final class ContributionExtractor {
       int w = whereId[i];
       if (w >= 0) {
         if (whereResult[w] == 0) {
-          whereResult[w] = filters[w].test(e, context) ? (byte) 1 : (byte) 2;
+          try {
+            whereResult[w] = filters[w].test(e, context) ? (byte) 1 : (byte) 2;
+          } catch (JexlException | Expressions.EvaluationError ex) {
+            throw failure(e, "where", inputs.get(i).where(), reason(ex));
+          }
         }
         if (whereResult[w] != 1) {
           continue;
@@ -98,7 +103,11 @@ public final class ContributionExtractor {
       if (ofField[i] >= 0) {
         value = e.values[ofField[i]];
       } else if (ofExpr[i] != null) {
-        value = ofExpr[i].evaluate(context);
+        try {
+          value = ofExpr[i].evaluate(context);
+        } catch (JexlException | ArithmeticException | Expressions.EvaluationError ex) {
+          throw failure(e, "of", in.of(), reason(ex));
+        }
       }
       if (in.of() != null && value == null) {
         continue; // aggregations skip null values
@@ -107,6 +116,8 @@ public final class ContributionExtractor {
         case NUM -> {
           double d = toDouble(value);
           if (Double.isNaN(d)) continue;
+          if (Double.isInfinite(d))
+            throw failure(e, "of", in.of(), "the value " + value + " is not a finite number");
           if (num == null) num = new double[n];
           num[i] = d;
         }
@@ -119,6 +130,40 @@ public final class ContributionExtractor {
       mask |= 1L << i;
     }
     return new Contribution(key, e.ts, e.id, mask, num, str);
+  }
+
+  /**
+   * An event compute cannot take: an expression failed on it at run time, or gave a non-finite
+   * number. The message names the group, the expression and the event; callers send the event to
+   * dead letters (ingest and stream check events this way before they are stored or computed).
+   */
+  public static final class EventRejected extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    EventRejected(String message) {
+      super(message);
+    }
+  }
+
+  /** The innermost message: JEXL wraps the arithmetic's reason in its own. */
+  private static String reason(RuntimeException ex) {
+    Throwable t = ex;
+    while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
+  private EventRejected failure(Event e, String clause, String expression, String reason) {
+    return new EventRejected(
+        "group "
+            + plan.group().name()
+            + ": "
+            + clause
+            + " '"
+            + expression
+            + "' fails on event "
+            + e.id
+            + ": "
+            + (reason == null ? "error" : reason.replaceAll("\\s+", " ")));
   }
 
   /**

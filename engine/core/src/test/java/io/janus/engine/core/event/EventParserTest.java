@@ -190,4 +190,35 @@ class EventParserTest {
       assertThat(EventParser.parseTime(odd)).as(odd).isEqualTo(reference);
     }
   }
+
+  @Test
+  void poisonOfEveryClassIsARefusalNamingFieldValueAndRule() {
+    long now = java.time.Instant.parse("2026-06-01T12:00:00Z").toEpochMilli();
+    String ok = "{\"id\":\"a\",\"ts\":\"2026-06-01T12:00:00Z\",\"user\":\"u1\",\"amount\":1.5}";
+    assertThat(parser.parse(ok, now).ok()).isTrue();
+    assertThat(parser.parse(ok.replace("1.5", "1e400"), now).error())
+        .isEqualTo(
+            "field 'amount' has value Infinity: not a finite number (beyond the range of a double)");
+    assertThat(
+            parser
+                .parse(ok.replace("2026-06-01T12:00:00Z", "+300000000-01-01T00:00:00Z"), now)
+                .error())
+        .isEqualTo("field 'ts' must be an ISO-8601 timestamp, got \"+300000000-01-01T00:00:00Z\"");
+    assertThat(
+            parser.parse(ok.replace("\"2026-06-01T12:00:00Z\"", "99999999999999999"), now).error())
+        .isEqualTo(
+            "field 'ts' has value 99999999999999999, outside the supported range 0001-01-01..9999-12-31");
+    // One hour ahead is allowed, one more millisecond is not; without a clock nothing is checked.
+    assertThat(parser.parse(ok.replace("12:00:00Z", "13:00:00Z"), now).ok()).isTrue();
+    assertThat(parser.parse(ok.replace("12:00:00Z", "13:00:00.001Z"), now).error())
+        .isEqualTo(
+            "field 'ts' has value 2026-06-01T13:00:00.001Z, more than max_future_skew (1h) ahead of"
+                + " the clock 2026-06-01T12:00:00Z");
+    assertThat(parser.parse(ok.replace("2026", "2099")).ok()).isTrue();
+    assertThat(parser.parse(EventParser.NULL_VALUE, now).error()).contains("Kafka tombstone");
+    String big = ok.replace("\"u1\"", "\"" + "x".repeat(1 << 20) + "\"");
+    assertThat(parser.parse(big, now).error())
+        .startsWith("payload of 1048637 bytes is over max_payload_bytes (1048576)");
+    assertThat(parser.oversized(ok)).isZero();
+  }
 }

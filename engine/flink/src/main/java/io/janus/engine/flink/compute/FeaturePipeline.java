@@ -132,11 +132,21 @@ public final class FeaturePipeline {
         .uid("compute-" + name);
   }
 
-  /** Runs the extractor per task (JEXL expressions are compiled in {@code open}). */
+  /** Accumulator counting events compute could not take (an expression failed on them). */
+  public static final String REJECTED = "janus-events-rejected";
+
+  /**
+   * Runs the extractor per task (JEXL expressions are compiled in {@code open}). Ingest and stream
+   * check events against the group's expressions before they get here; an event that still fails (a
+   * raw row stored before this group's definition existed) is skipped, counted in {@link #REJECTED}
+   * and logged, never fatal.
+   */
   static final class Extract extends RichFlatMapFunction<Event, Contribution> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Extract.class);
     private final GroupPlan plan;
     private final boolean markers;
     private transient ContributionExtractor extractor;
+    private transient org.apache.flink.api.common.accumulators.LongCounter rejected;
 
     Extract(GroupPlan plan, boolean markers) {
       this.plan = plan;
@@ -146,11 +156,19 @@ public final class FeaturePipeline {
     @Override
     public void open(OpenContext openContext) {
       extractor = new ContributionExtractor(plan);
+      rejected = getRuntimeContext().getLongCounter(REJECTED);
     }
 
     @Override
     public void flatMap(Event e, Collector<Contribution> out) {
-      Contribution c = markers ? extractor.marker(e) : extractor.extract(e);
+      Contribution c;
+      try {
+        c = markers ? extractor.marker(e) : extractor.extract(e);
+      } catch (ContributionExtractor.EventRejected ex) {
+        rejected.add(1);
+        if (rejected.getLocalValue() <= 10) LOG.warn("event skipped: {}", ex.getMessage());
+        return;
+      }
       if (c != null) {
         out.collect(c);
       }

@@ -1,5 +1,6 @@
 package io.janus.engine.flink.ingest;
 
+import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.core.definition.SourceDefinition;
 import io.janus.engine.core.event.Event;
 import io.janus.engine.flink.compute.Accumulators;
@@ -9,6 +10,7 @@ import io.janus.engine.iceberg.RawEvents;
 import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.iceberg.lineage.Lineage;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -37,29 +39,50 @@ public final class Ingest {
   private final SourceDefinition source;
   private final String runId;
   private final Path workingDir;
+  private final List<FeatureGroup> checked;
 
   /**
    * An ingest into {@code source}'s raw table, git facts looked up around the current directory.
    */
   public static Ingest of(Warehouse warehouse, SourceDefinition source) {
-    return new Ingest(warehouse, source, UUID.randomUUID().toString(), Path.of(""));
+    return new Ingest(warehouse, source, UUID.randomUUID().toString(), Path.of(""), List.of());
   }
 
-  private Ingest(Warehouse warehouse, SourceDefinition source, String runId, Path workingDir) {
+  private Ingest(
+      Warehouse warehouse,
+      SourceDefinition source,
+      String runId,
+      Path workingDir,
+      List<FeatureGroup> checked) {
     this.warehouse = warehouse;
     this.source = source;
     this.runId = runId;
     this.workingDir = workingDir;
+    this.checked = checked;
   }
 
   /** The run id recorded in lineage and dead letters (default a new UUID). */
   public Ingest withRunId(String id) {
-    return new Ingest(warehouse, source, id, workingDir);
+    return new Ingest(warehouse, source, id, workingDir, checked);
   }
 
   /** Directory where git facts are looked up (the repository around it). */
   public Ingest withWorkingDir(Path dir) {
-    return new Ingest(warehouse, source, runId, dir);
+    return new Ingest(warehouse, source, runId, dir, checked);
+  }
+
+  /**
+   * Checks every event against the expressions of {@code groups} (the source's groups) at the door:
+   * an event on which one fails at run time goes to dead letters, so the raw table never holds an
+   * event a backfill cannot compute.
+   */
+  public Ingest checkingGroups(List<FeatureGroup> groups) {
+    for (FeatureGroup g : groups) {
+      if (!g.source().name().equals(source.name()))
+        throw new IllegalArgumentException(
+            "group " + g.name() + " reads source " + g.source().name() + ", not " + source.name());
+    }
+    return new Ingest(warehouse, source, runId, workingDir, List.copyOf(groups));
   }
 
   /** Ingests one file (or every file of a directory) of JSON lines. */
@@ -79,7 +102,7 @@ public final class Ingest {
             .build();
     SingleOutputStreamOperator<Event> parsed =
         env.fromSource(files, WatermarkStrategy.noWatermarks(), "json lines " + input.getFileName())
-            .process(new ParseEvents(source, "file:" + input.toAbsolutePath(), runId))
+            .process(new ParseEvents(source, "file:" + input.toAbsolutePath(), runId, checked))
             .returns(TypeInformation.of(Event.class))
             .name("parse " + source.name());
     DataStream<RowData> events =

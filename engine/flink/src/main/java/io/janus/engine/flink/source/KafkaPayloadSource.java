@@ -1,5 +1,6 @@
 package io.janus.engine.flink.source;
 
+import io.janus.engine.core.event.EventParser;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -78,7 +79,7 @@ public final class KafkaPayloadSource implements PayloadSource {
             .setBootstrapServers(bootstrap)
             .setTopics(topic)
             .setGroupId(groupId)
-            .setValueOnlyDeserializer(new SimpleStringSchema())
+            .setValueOnlyDeserializer(new NullSafeStrings())
             .setProperty("commit.offsets.on.checkpoint", "true")
             .setStartingOffsets(
                 switch (start) {
@@ -98,5 +99,19 @@ public final class KafkaPayloadSource implements PayloadSource {
   @Override
   public String origin() {
     return "kafka:" + topic;
+  }
+
+  /**
+   * UTF-8 values; a record without a value (a tombstone) becomes {@link EventParser#NULL_VALUE},
+   * which parsing sends to dead letters ({@code SimpleStringSchema} throws on it, and the job would
+   * restart forever).
+   */
+  static final class NullSafeStrings extends SimpleStringSchema {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String deserialize(byte[] message) {
+      return message == null ? EventParser.NULL_VALUE : super.deserialize(message);
+    }
   }
 }

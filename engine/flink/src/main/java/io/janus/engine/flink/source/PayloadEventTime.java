@@ -18,9 +18,11 @@ public final class PayloadEventTime implements SerializableTimestampAssigner<Str
   private static final JsonFactory JSON = new JsonFactory();
 
   private final String[] path;
+  private final long maxFutureSkew;
 
   public PayloadEventTime(SourceDefinition source) {
     this.path = source.eventTime().split("\\.");
+    this.maxFutureSkew = source.maxFutureSkew().toMillis();
   }
 
   @Override
@@ -45,7 +47,12 @@ public final class PayloadEventTime implements SerializableTimestampAssigner<Str
       if (depth < path.length - 1)
         return value == JsonToken.START_OBJECT ? find(p, depth + 1) : Long.MIN_VALUE;
       Long ms = EventParser.timestampOf(p, value);
-      return ms == null ? Long.MIN_VALUE : ms;
+      // Beyond the future skew (or out of range) parsing refuses the event: it moves no watermark.
+      if (ms == null
+          || ms < EventParser.MIN_TIME
+          || ms > EventParser.MAX_TIME
+          || ms > System.currentTimeMillis() + maxFutureSkew) return Long.MIN_VALUE;
+      return ms;
     }
     return Long.MIN_VALUE;
   }

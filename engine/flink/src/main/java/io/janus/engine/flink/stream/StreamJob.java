@@ -28,6 +28,7 @@ import io.janus.engine.online.sink.OnlineSink;
 import io.janus.monitoring.MetricNames;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -72,6 +73,7 @@ public final class StreamJob {
   private boolean coldPath = true;
   private String runId = UUID.randomUUID().toString();
   private Duration bufferTimeout = Duration.ofMillis(10);
+  private List<FeatureGroup> checked;
 
   private StreamJob(
       Warehouse warehouse, FeatureGroup group, PayloadSource source, OnlineStoreFactory stores) {
@@ -79,6 +81,7 @@ public final class StreamJob {
     this.group = group;
     this.source = source;
     this.stores = stores;
+    this.checked = List.of(group);
   }
 
   /**
@@ -107,7 +110,29 @@ public final class StreamJob {
     c.coldPath = coldPath;
     c.runId = runId;
     c.bufferTimeout = bufferTimeout;
+    c.checked = checked;
     return c;
+  }
+
+  /**
+   * Checks every event against the expressions of {@code groups} (every group of the source, as
+   * ingest does), not only this job's group: the cold path then stores exactly the events an ingest
+   * of the same payloads would, and any group's backfill can compute them.
+   */
+  public StreamJob checkingGroups(List<FeatureGroup> groups) {
+    List<FeatureGroup> all = new java.util.ArrayList<>(groups);
+    if (all.stream().noneMatch(g -> g.name().equals(group.name()))) all.add(group);
+    for (FeatureGroup g : all) {
+      if (!g.source().name().equals(group.source().name()))
+        throw new IllegalArgumentException(
+            "group "
+                + g.name()
+                + " reads source "
+                + g.source().name()
+                + ", not "
+                + group.source().name());
+    }
+    return with(c -> c.checked = List.copyOf(all));
   }
 
   /** How late an event may be and still count. */
@@ -231,7 +256,7 @@ public final class StreamJob {
             : source.payloads(env);
     SingleOutputStreamOperator<Event> parsed =
         payloads
-            .process(new ParseEvents(src, source.origin(), runId))
+            .process(new ParseEvents(src, source.origin(), runId, checked))
             .returns(TypeInformation.of(Event.class))
             .name("parse " + src.name())
             .uid("parse-" + src.name());
@@ -262,7 +287,9 @@ public final class StreamJob {
       IcebergAppend.to(warehouse.tableLoader(RawEvents.id(src)), "janus-stream-raw-" + group.name())
           .withSnapshotProperties(props)
           .append(
-              onTime
+              // Every valid event, late ones included: lateness is recorded as a dead letter, and
+              // the next backfill over the raw table counts the event.
+              timed
                   .map(raw::toRow)
                   .returns(InternalTypeInfo.of(raw.rowType()))
                   .name("event to raw row"),

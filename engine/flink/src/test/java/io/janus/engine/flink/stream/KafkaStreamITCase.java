@@ -149,4 +149,61 @@ class KafkaStreamITCase {
       assertThat(StreamJobITCase.mismatchesAgainstBackfill(warehouse, redis.uri(), now)).isZero();
     }
   }
+
+  /**
+   * Poison records on one partition ahead of 3,000 normal ones: a tombstone, a non-finite number,
+   * an event time beyond epoch milliseconds, and one dated 2099. Each is a dead letter with its
+   * reason; the job ends normally; the 2099 event moves no watermark (no later event is late); the
+   * values equal a backfill over the valid events.
+   */
+  @Test
+  void poisonRecordsAreDeadLettersAndAFarFutureEventMovesNoWatermark() throws Exception {
+    String topic = "poison";
+    kafka.addTopics(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1));
+    long now = System.currentTimeMillis();
+    List<String> lines = Files.readAllLines(StreamJobITCase.eventsFile(dir, now, 3000, 53));
+    try (KafkaProducer<String, String> producer = producer()) {
+      producer.send(
+          new ProducerRecord<>(
+              topic,
+              "u1",
+              "{\"id\":\"p-future\",\"ts\":\"2099-01-01T00:00:00Z\",\"user\":\"u1\"}"));
+      producer.send(new ProducerRecord<>(topic, "u1", null));
+      producer.send(
+          new ProducerRecord<>(
+              topic,
+              "u1",
+              "{\"id\":\"p-inf\",\"ts\":"
+                  + (now - 7 * 3_600_000L) // before every other event: its time moves nothing
+                  + ",\"user\":\"u1\",\"kind\":\"buy\",\"amount\":1e400}"));
+      producer.send(
+          new ProducerRecord<>(
+              topic,
+              "u1",
+              "{\"id\":\"p-overflow\",\"ts\":\"+300000000-01-01T00:00:00Z\",\"user\":\"u1\"}"));
+      for (String line : lines) producer.send(new ProducerRecord<>(topic, "k", line));
+      producer.flush();
+    }
+
+    Warehouse warehouse = Warehouse.local(dir.resolve("warehouse-poison"));
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis-poison"))) {
+      StreamJob.Result r = stream(warehouse, topic, redis.uri(), 1, 1);
+      assertThat(r.events()).isEqualTo(3000);
+      assertThat(r.late()).as("events made late by the 2099 event").isZero();
+      assertThat(r.malformed()).isEqualTo(2 + 4);
+      assertThat(Tables.count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(3000);
+      List<String> reasons = new java.util.ArrayList<>();
+      try (var rows =
+          org.apache.iceberg.data.IcebergGenerics.read(warehouse.load(DeadLetters.ID)).build()) {
+        for (var row : rows) reasons.add((String) row.getField("reason"));
+      }
+      assertThat(reasons)
+          .hasSize(6)
+          .anyMatch(x -> x.contains("tombstone"))
+          .anyMatch(x -> x.contains("'amount'") && x.contains("not a finite number"))
+          .anyMatch(x -> x.contains("'ts'") && x.contains("+300000000"))
+          .anyMatch(x -> x.contains("2099-01-01T00:00:00Z") && x.contains("max_future_skew"));
+      assertThat(StreamJobITCase.mismatchesAgainstBackfill(warehouse, redis.uri(), now)).isZero();
+    }
+  }
 }

@@ -1,0 +1,353 @@
+package io.janus.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.janus.jobs.CliRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Drills of issue 13 through {@code bin/janus}: poison events of every class in ingest, backfill
+ * and stream, a far-future event, and events later than the allowed lateness. Each ends with the
+ * values equal to a batch over the valid events alone (a second workdir fed a file without the
+ * poison).
+ */
+class EveryEventITCase {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  static CliRun janus(String... args) {
+    return CliRun.with(LocalJanus::run, args);
+  }
+
+  static List<JsonNode> jsonLines(String out) throws Exception {
+    List<JsonNode> nodes = new ArrayList<>();
+    for (String line : out.split("\n")) if (line.startsWith("{")) nodes.add(JSON.readTree(line));
+    return nodes;
+  }
+
+  /** A definitions dir with a group whose expression divides by (price - 5.99). */
+  Path definitions() throws Exception {
+    Path defs = Files.createDirectories(dir.resolve("defs"));
+    Files.writeString(
+        defs.resolve("poison_probe.yaml"),
+        """
+        name: poison_probe
+        version: 1
+        entity: [user_id]
+        source: clickstream
+        hop: 1m
+        ttl: 7d
+        features:
+          - {name: per_unit_1h, agg: sum, of: "price / (price - 5.99)", window: 1h}
+          - {name: views_1h, agg: count, where: "event_type == 'page_view'", window: 1h}
+        """);
+    return defs;
+  }
+
+  static String poison(JsonNode template, String id, String field, String rawValue) {
+    ObjectNode n = template.deepCopy();
+    n.put("event_id", id);
+    String json = n.toString();
+    String quoted = "\"" + field + "\":";
+    int at = json.indexOf(quoted) + quoted.length();
+    int end = at;
+    int depth = 0;
+    boolean inString = false;
+    for (; end < json.length(); end++) {
+      char c = json.charAt(end);
+      if (c == '"' && json.charAt(end - 1) != '\\') inString = !inString;
+      if (!inString && (c == ',' || c == '}') && depth == 0) break;
+    }
+    return json.substring(0, at) + rawValue + json.substring(end);
+  }
+
+  /** Reads a group's rows, sorted, as text. */
+  static List<String> rows(String group, String workdir, Path defs) throws Exception {
+    CliRun r =
+        janus(
+            "read",
+            "--group",
+            group,
+            "--workdir",
+            workdir,
+            "--definitions",
+            defs.toString(),
+            "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    return r.out().lines().filter(l -> l.startsWith("{")).sorted().toList();
+  }
+
+  static Set<String> deadLetterIds(String workdir) throws Exception {
+    CliRun r =
+        janus(
+            "sql",
+            "SELECT reason, payload FROM janus.dead_letters",
+            "--workdir",
+            workdir,
+            "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    Set<String> ids = new HashSet<>();
+    for (JsonNode n : jsonLines(r.out())) {
+      String p = n.get("payload").isNull() ? "" : n.get("payload").asText();
+      int i = p.indexOf("\"event_id\":\"");
+      if (i >= 0) ids.add(p.substring(i + 12, p.indexOf('"', i + 12)));
+    }
+    return ids;
+  }
+
+  @Test
+  void poisonInIngestAndBackfillIsDeadLetteredAndTheValuesEqualABatchOverTheValidEvents()
+      throws Exception {
+    Path defs = definitions();
+    Path events = dir.resolve("events.jsonl");
+    assertThat(
+            janus(
+                    "generate",
+                    "--events",
+                    "3000",
+                    "--days",
+                    "1",
+                    "--out",
+                    events.toString(),
+                    "--workdir",
+                    dir.resolve("gen").toString())
+                .code())
+        .isZero();
+    List<String> lines = new ArrayList<>(Files.readAllLines(events));
+    JsonNode template = JSON.readTree(lines.get(0));
+    List<String> poison =
+        List.of(
+            poison(template, "poison-inf", "price", "1e400"),
+            poison(template, "poison-overflow", "event_ts", "\"+300000000-01-01T00:00:00Z\""),
+            poison(template, "poison-range", "event_ts", "99999999999999999"),
+            poison(template, "poison-future", "event_ts", "\"2099-01-01T00:00:00Z\""),
+            poison(template, "poison-big", "currency", "\"" + "x".repeat(1_100_000) + "\""),
+            poison(template, "poison-div", "price", "5.99"));
+    for (int i = 0; i < poison.size(); i++) lines.add(500 * (i + 1), poison.get(i));
+    Files.write(events, lines);
+
+    String wd = dir.resolve("wd").toString();
+    CliRun ingest =
+        janus(
+            "ingest",
+            "--file",
+            events.toString(),
+            "--workdir",
+            wd,
+            "--definitions",
+            defs.toString(),
+            "--json");
+    assertThat(ingest.code()).as(ingest.err()).isZero();
+    JsonNode in = jsonLines(ingest.out()).get(0);
+    CliRun reasons =
+        janus("sql", "SELECT reason FROM janus.dead_letters", "--workdir", wd, "--json");
+    List<String> why =
+        jsonLines(reasons.out()).stream().map(n -> n.get("reason").asText()).toList();
+    assertThat(why)
+        .anyMatch(r -> r.startsWith("field 'price' has value Infinity: not a finite number"))
+        .anyMatch(r -> r.contains("'event_ts' must be an ISO-8601 timestamp, got \"+300000000"))
+        .anyMatch(r -> r.contains("outside the supported range 0001-01-01..9999-12-31"))
+        .anyMatch(r -> r.contains("2099-01-01T00:00:00Z, more than max_future_skew (1h)"))
+        .anyMatch(r -> r.contains("is over max_payload_bytes (1048576)"))
+        .anyMatch(
+            r ->
+                r.equals(
+                    "group poison_probe: of 'price / (price - 5.99)' fails on event poison-div:"
+                        + " division by zero"));
+    Set<String> dead = deadLetterIds(wd);
+    assertThat(dead).contains("poison-inf", "poison-future", "poison-div");
+    assertThat(in.get("malformed").asLong()).isEqualTo(why.size());
+    assertThat(in.get("events").asLong() + in.get("malformed").asLong()).isEqualTo(lines.size());
+
+    // The reference: only the lines whose events were kept, ingested elsewhere.
+    Path clean = dir.resolve("clean.jsonl");
+    List<String> kept = new ArrayList<>();
+    for (String l : lines) {
+      JsonNode n;
+      try {
+        n = JSON.readTree(l);
+      } catch (Exception e) {
+        continue;
+      }
+      if (n.has("event_id") && !dead.contains(n.get("event_id").asText()) && !l.contains("xxxx"))
+        kept.add(l);
+    }
+    Files.write(clean, kept);
+    String ref = dir.resolve("ref").toString();
+    CliRun refIngest =
+        janus(
+            "ingest",
+            "--file",
+            clean.toString(),
+            "--workdir",
+            ref,
+            "--definitions",
+            defs.toString(),
+            "--json");
+    assertThat(jsonLines(refIngest.out()).get(0).get("events").asLong())
+        .isEqualTo(in.get("events").asLong());
+
+    for (String group : List.of("user_activity", "poison_probe")) {
+      for (String w : List.of(wd, ref)) {
+        CliRun b =
+            janus(
+                "backfill",
+                "--group",
+                group,
+                "--start",
+                "2024-01-01",
+                "--end",
+                "2024-01-02",
+                "--workdir",
+                w,
+                "--definitions",
+                defs.toString());
+        assertThat(b.code()).as(group + " " + b.err()).isZero();
+      }
+      assertThat(rows(group, wd, defs)).isNotEmpty().isEqualTo(rows(group, ref, defs));
+    }
+  }
+
+  @Test
+  void aStreamKeepsItsLateEventsForTheBackfillAndAFarFutureEventPinsNoKey() throws Exception {
+    Path defs = definitions();
+    // Yesterday and today up to the clock: enough events (and time) for watermarks to pass the
+    // late ones, whatever the time of day.
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    LocalDate yesterday = today.minusDays(1);
+    Path events = dir.resolve("today.jsonl");
+    assertThat(
+            janus(
+                    "generate",
+                    "--events",
+                    "40000",
+                    "--days",
+                    "2",
+                    "--start",
+                    yesterday.toString(),
+                    "--until",
+                    "now",
+                    "--out",
+                    events.toString(),
+                    "--workdir",
+                    dir.resolve("gen").toString())
+                .code())
+        .isZero();
+    List<String> lines = new ArrayList<>(Files.readAllLines(events));
+    JsonNode template = JSON.readTree(lines.get(lines.size() / 2));
+    String user = template.get("user_id").asText();
+    // Early on, an event of 2099 for a busy user; at the end, events 13 h behind the clock (the
+    // watermark has long passed them) for the same user.
+    lines.add(10, poison(template, "future-1", "event_ts", "\"2099-01-01T00:00:00Z\""));
+    Instant lateTs = Instant.now().minusSeconds(13 * 3600);
+    for (int i = 0; i < 3; i++)
+      lines.add(poison(template, "late-" + i, "event_ts", "\"" + lateTs.plusMillis(i) + "\""));
+    Files.write(events, lines);
+
+    String wd = dir.resolve("wd").toString();
+    CliRun stream =
+        janus(
+            "stream",
+            "--group",
+            "user_activity",
+            "--source",
+            "file:" + events,
+            "--workdir",
+            wd,
+            "--definitions",
+            defs.toString(),
+            "--json");
+    assertThat(stream.code()).as(stream.err()).isZero();
+    JsonNode s = jsonLines(stream.out()).get(0);
+    assertThat(s.get("late").asLong()).isGreaterThanOrEqualTo(3);
+    Set<String> dead = deadLetterIds(wd);
+    assertThat(dead).contains("future-1", "late-0", "late-1", "late-2");
+
+    // The cold path kept the late events; the backfill counts them.
+    CliRun raw =
+        janus(
+            "sql",
+            "SELECT COUNT(*) AS n FROM `raw`.clickstream WHERE event_id LIKE 'late-%'",
+            "--workdir",
+            wd,
+            "--json");
+    assertThat(jsonLines(raw.out()).get(0).get("n").asLong()).isEqualTo(3);
+    String to = today.plusDays(2).toString();
+    assertThat(
+            janus(
+                    "backfill",
+                    "--group",
+                    "user_activity",
+                    "--start",
+                    yesterday.toString(),
+                    "--end",
+                    to,
+                    "--workdir",
+                    wd,
+                    "--definitions",
+                    defs.toString())
+                .code())
+        .isZero();
+
+    // The reference: every valid event (the late ones included, the 2099 one not), ingested.
+    String ref = dir.resolve("ref").toString();
+    List<String> valid = new ArrayList<>(lines);
+    valid.removeIf(l -> l.contains("future-1"));
+    Path clean = Files.write(dir.resolve("valid.jsonl"), valid);
+    assertThat(
+            janus(
+                    "ingest",
+                    "--file",
+                    clean.toString(),
+                    "--workdir",
+                    ref,
+                    "--definitions",
+                    defs.toString())
+                .code())
+        .isZero();
+    assertThat(
+            janus(
+                    "backfill",
+                    "--group",
+                    "user_activity",
+                    "--start",
+                    yesterday.toString(),
+                    "--end",
+                    to,
+                    "--workdir",
+                    ref,
+                    "--definitions",
+                    defs.toString())
+                .code())
+        .isZero();
+    assertThat(rows("user_activity", wd, defs))
+        .isNotEmpty()
+        .isEqualTo(rows("user_activity", ref, defs));
+
+    // The busy user was not pinned by the 2099 event: online equals its last offline row, and
+    // parity over every key is clean once the backfill of the late events is synced.
+    assertThat(janus("sync", "--group", "user_activity", "--workdir", wd).code()).isZero();
+    CliRun parity = janus("parity", "--group", "user_activity", "--all", "--workdir", wd, "--json");
+    assertThat(parity.code()).as(parity.out() + parity.err()).isZero();
+    JsonNode p = jsonLines(parity.out()).get(0);
+    assertThat(p.get("mismatched").asLong()).isZero();
+    CliRun online =
+        janus(
+            "online", "get", "--group", "user_activity", "--key", user, "--workdir", wd, "--json");
+    assertThat(online.out()).doesNotContain("2099");
+  }
+}
