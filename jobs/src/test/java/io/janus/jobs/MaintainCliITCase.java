@@ -52,16 +52,26 @@ class MaintainCliITCase {
   static void writeTablesWithFlink() throws Exception {
     workdir = dir.resolve("wd").toString();
     warehouse = Warehouse.local(Path.of(workdir, "warehouse"));
-    Path events = dir.resolve("events.jsonl");
     // The generator is not in the flink run jar's command line (bin/janus has it): use it directly.
-    ClickstreamGenerator.builder()
-        .events(6000)
-        .days(2)
-        .start(java.time.LocalDate.parse("2024-01-01"))
-        .build()
-        .writeTo(events);
-    for (int i = 0; i < 3; i++) {
-      CliRun ingest = CliRun.of("ingest", "--file", events.toString(), "--workdir", workdir);
+    // Five files of other seeds (so other event ids: ingest appends an event id once); three now,
+    // each its own files in the raw table, two for the last test.
+    for (int seed = 1; seed <= 5; seed++) {
+      ClickstreamGenerator.builder()
+          .events(6000)
+          .days(2)
+          .seed(seed)
+          .start(java.time.LocalDate.parse("2024-01-01"))
+          .build()
+          .writeTo(dir.resolve("events-" + seed + ".jsonl"));
+    }
+    for (int seed = 1; seed <= 3; seed++) {
+      CliRun ingest =
+          CliRun.of(
+              "ingest",
+              "--file",
+              dir.resolve("events-" + seed + ".jsonl").toString(),
+              "--workdir",
+              workdir);
       assertThat(ingest.code()).as(ingest.err()).isZero();
     }
     CliRun b =
@@ -362,7 +372,7 @@ class MaintainCliITCase {
             CliRun.of(
                     "ingest",
                     "--file",
-                    dir.resolve("events.jsonl").toString(),
+                    dir.resolve("events-4.jsonl").toString(),
                     "--workdir",
                     workdir)
                 .code())
@@ -371,7 +381,7 @@ class MaintainCliITCase {
             CliRun.of(
                     "ingest",
                     "--file",
-                    dir.resolve("events.jsonl").toString(),
+                    dir.resolve("events-5.jsonl").toString(),
                     "--workdir",
                     workdir)
                 .code())

@@ -24,6 +24,8 @@ import java.util.stream.StreamSupport;
 /**
  * Deterministic generator of a sample clickstream as JSON lines.
  *
+ * <p>Event ids are {@code e<seed>-<start yyyymmdd>-<12-digit sequence>}, unique across settings.
+ *
  * <p>Each line is one event with the keys, in this order: {@code event_id, event_ts, user_id,
  * session_id, event_type, product_id, price, currency, device{mobile, os}, geo{country, city}} (see
  * {@link #FIELDS}). Users and products are Zipf-skewed; users browse in sessions of at most 30
@@ -523,6 +525,9 @@ public final class ClickstreamGenerator {
     private final long events;
     private final long startMs;
     private final long endMs;
+    // Event ids are unique across seeds and start days (e42-20240101-000000000007): two generated
+    // files of different settings never share an id, so ingesting both keeps both.
+    private final String idPrefix;
     private final long maxDisorderMs;
     private final double malformedRate;
     private final double outOfOrderRate;
@@ -561,6 +566,7 @@ public final class ClickstreamGenerator {
     Run(ClickstreamGenerator g) {
       this.events = g.events;
       this.startMs = g.startInstant().toEpochMilli();
+      this.idPrefix = "e" + g.seed + "-" + g.start.toString().replace("-", "") + "-";
       this.endMs = g.endInstant().toEpochMilli();
       this.maxDisorderMs = g.maxDisorder.toMillis();
       this.malformedRate = g.malformedRate;
@@ -768,7 +774,7 @@ public final class ClickstreamGenerator {
       int begin = sb.length();
       sb.append('{');
       if (kind != MalformedKind.MISSING_EVENT_ID) {
-        sb.append("\"event_id\":\"e");
+        sb.append("\"event_id\":\"").append(idPrefix);
         pad(sb, id, 12);
         sb.append("\",");
       }

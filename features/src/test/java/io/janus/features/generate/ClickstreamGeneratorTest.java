@@ -38,7 +38,7 @@ class ClickstreamGeneratorTest {
   private static final Pattern TS =
       Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
   private static final Pattern PRICE = Pattern.compile("\"price\":\\d+\\.\\d{2},");
-  private static final Pattern EVENT_ID = Pattern.compile("e\\d{12}");
+  private static final Pattern EVENT_ID = Pattern.compile("e\\d+-\\d{8}-\\d{12}");
   private static final Pattern USER_ID = Pattern.compile("u\\d{5}");
   private static final Pattern SESSION_ID = Pattern.compile("s\\d+");
   private static final Pattern PRODUCT_ID = Pattern.compile("p\\d{4}");

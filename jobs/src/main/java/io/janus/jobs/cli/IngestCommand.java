@@ -76,8 +76,9 @@ public final class IngestCommand implements Callable<Integer> {
       System.out.println(Json.line(r));
     } else {
       System.out.printf(
-          "ingested %,d events from %s into raw.%s (%,d malformed lines to janus.dead_letters) in %.1f s%n",
-          r.events(), file, src.name(), r.malformed(), r.millis() / 1000.0);
+          "ingested %,d events from %s into raw.%s (%,d malformed lines to janus.dead_letters, %,d"
+              + " duplicate event ids not appended again) in %.1f s%n",
+          r.events(), file, src.name(), r.malformed(), r.duplicates(), r.millis() / 1000.0);
     }
     return 0;
   }

@@ -147,10 +147,10 @@ class ResultJsonTest {
   void ingestAndStream() {
     assertThat(
             Json.line(
-                new IngestResult("r2", "clickstream", Path.of("/data/e.jsonl"), 100, 2, 2500)))
+                new IngestResult("r2", "clickstream", Path.of("/data/e.jsonl"), 100, 2, 3, 2500)))
         .isEqualTo(
             "{\"run_id\":\"r2\",\"source\":\"clickstream\",\"file\":\"/data/e.jsonl\",\"events\":100,"
-                + "\"malformed\":2,\"seconds\":2.5}");
+                + "\"malformed\":2,\"duplicates\":3,\"seconds\":2.5}");
     assertThat(Json.line(new StreamJob.Result("r3", "g", "kafka:events", 100, 2, 3, 1250)))
         .isEqualTo(
             "{\"run_id\":\"r3\",\"group\":\"g\",\"source\":\"kafka:events\",\"events\":100,"

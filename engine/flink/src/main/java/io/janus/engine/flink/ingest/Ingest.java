@@ -17,6 +17,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -24,6 +25,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+import org.apache.iceberg.flink.source.IcebergSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,8 +110,37 @@ public final class Ingest {
             .process(new ParseEvents(source, "file:" + input.toAbsolutePath(), runId, checked))
             .returns(TypeInformation.of(Event.class))
             .name("parse " + source.name());
+    // Each event id once in the raw table: against the ids it holds, and within this input.
+    String idColumn = source.field(source.eventId()).orElseThrow().columnName();
+    Table rawTable = warehouse.load(RawEvents.id(source));
+    DataStream<String> storedIds;
+    if (rawTable.currentSnapshot() == null) {
+      storedIds = env.fromData(List.of("")).filter(x -> false).name("no stored ids");
+    } else {
+      Schema ids = rawTable.schema().select(idColumn);
+      storedIds =
+          env.fromSource(
+                  IcebergSource.forRowData()
+                      .tableLoader(warehouse.tableLoader(RawEvents.id(source)))
+                      .useSnapshotId(rawTable.currentSnapshot().snapshotId())
+                      .project(ids)
+                      .build(),
+                  WatermarkStrategy.noWatermarks(),
+                  "stored ids of " + RawEvents.id(source),
+                  InternalTypeInfo.of(FlinkSchemaUtil.convert(ids)))
+              .map(row -> row.isNullAt(0) ? "" : row.getString(0).toString())
+              .returns(Types.STRING)
+              .name("event id");
+    }
+    DataStream<Event> fresh =
+        parsed
+            .keyBy(e -> e.id, Types.STRING)
+            .connect(storedIds.keyBy(id -> id, Types.STRING))
+            .process(new NewEventsOnly())
+            .returns(TypeInformation.of(Event.class))
+            .name("each event id once");
     DataStream<RowData> events =
-        parsed.map(raw::toRow).returns(InternalTypeInfo.of(raw.rowType())).name("event to raw row");
+        fresh.map(raw::toRow).returns(InternalTypeInfo.of(raw.rowType())).name("event to raw row");
     IcebergAppend.to(warehouse.tableLoader(RawEvents.id(source)), "janus-ingest-raw-" + runId)
         .withSnapshotProperties(props)
         .append(events, "iceberg raw writer");
@@ -117,15 +151,19 @@ public final class Ingest {
     long t0 = System.currentTimeMillis();
     JobExecutionResult r = env.execute("janus ingest " + source.name() + " " + input.getFileName());
     long ms = System.currentTimeMillis() - t0;
-    long ok = Accumulators.count(r, ParseEvents.EVENTS);
+    long parsedOk = Accumulators.count(r, ParseEvents.EVENTS);
     long bad = Accumulators.count(r, ParseEvents.MALFORMED);
+    long dup = Accumulators.count(r, NewEventsOnly.DUPLICATES);
+    long ok = parsedOk - dup;
     LOG.info(
-        "ingest {}: {} events, {} malformed lines to dead letters, {} ms ({} events/s)",
+        "ingest {}: {} events, {} malformed lines to dead letters, {} duplicates of stored or"
+            + " repeated event ids not appended, {} ms ({} events/s)",
         input,
         ok,
         bad,
+        dup,
         ms,
-        ms == 0 ? ok : ok * 1000 / ms);
-    return new IngestResult(runId, source.name(), input.toAbsolutePath(), ok, bad, ms);
+        ms == 0 ? parsedOk : parsedOk * 1000 / ms);
+    return new IngestResult(runId, source.name(), input.toAbsolutePath(), ok, bad, dup, ms);
   }
 }

@@ -17,16 +17,19 @@ import java.nio.file.Path;
  * @param file the file (or directory) read, absolute
  * @param events events appended to the raw table
  * @param malformed lines sent to the dead-letter table
+ * @param duplicates valid events not appended because the raw table already held their event id, or
+ *     the input repeated it
  * @param millis wall time of the Flink job
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-@JsonPropertyOrder({"run_id", "source", "file", "events", "malformed", "seconds"})
+@JsonPropertyOrder({"run_id", "source", "file", "events", "malformed", "duplicates", "seconds"})
 public record IngestResult(
     String runId,
     String source,
     @JsonSerialize(using = ToStringSerializer.class) Path file,
     long events,
     long malformed,
+    long duplicates,
     @JsonIgnore long millis) {
 
   @JsonProperty("seconds")
