@@ -39,6 +39,40 @@ class EveryEventITCase {
     return nodes;
   }
 
+  /** {@code janus ingest --json} of {@code file} into {@code workdir}; its result. */
+  static JsonNode ingest(Path file, String workdir, Path defs) throws Exception {
+    CliRun r =
+        janus(
+            "ingest",
+            "--file",
+            file.toString(),
+            "--workdir",
+            workdir,
+            "--definitions",
+            defs.toString(),
+            "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    return jsonLines(r.out()).get(0);
+  }
+
+  /** {@code janus backfill} of {@code group} over {@code [start, end]}, asserted to succeed. */
+  static void backfill(String group, Object start, Object end, String workdir, Path defs) {
+    CliRun r =
+        janus(
+            "backfill",
+            "--group",
+            group,
+            "--start",
+            start.toString(),
+            "--end",
+            end.toString(),
+            "--workdir",
+            workdir,
+            "--definitions",
+            defs.toString());
+    assertThat(r.code()).as(group + " " + r.err()).isZero();
+  }
+
   /** A definitions dir with a group whose expression divides by (price - 5.99). */
   Path definitions() throws Exception {
     Path defs = Files.createDirectories(dir.resolve("defs"));
@@ -141,18 +175,7 @@ class EveryEventITCase {
     Files.write(events, lines);
 
     String wd = dir.resolve("wd").toString();
-    CliRun ingest =
-        janus(
-            "ingest",
-            "--file",
-            events.toString(),
-            "--workdir",
-            wd,
-            "--definitions",
-            defs.toString(),
-            "--json");
-    assertThat(ingest.code()).as(ingest.err()).isZero();
-    JsonNode in = jsonLines(ingest.out()).get(0);
+    JsonNode in = ingest(events, wd, defs);
     CliRun reasons =
         janus("sql", "SELECT reason FROM janus.dead_letters", "--workdir", wd, "--json");
     List<String> why =
@@ -188,68 +211,21 @@ class EveryEventITCase {
     }
     Files.write(clean, kept);
     String ref = dir.resolve("ref").toString();
-    CliRun refIngest =
-        janus(
-            "ingest",
-            "--file",
-            clean.toString(),
-            "--workdir",
-            ref,
-            "--definitions",
-            defs.toString(),
-            "--json");
-    assertThat(jsonLines(refIngest.out()).get(0).get("events").asLong())
+    assertThat(ingest(clean, ref, defs).get("events").asLong())
         .isEqualTo(in.get("events").asLong());
 
     for (String group : List.of("user_activity", "poison_probe")) {
       for (String w : List.of(wd, ref)) {
-        CliRun b =
-            janus(
-                "backfill",
-                "--group",
-                group,
-                "--start",
-                "2024-01-01",
-                "--end",
-                "2024-01-02",
-                "--workdir",
-                w,
-                "--definitions",
-                defs.toString());
-        assertThat(b.code()).as(group + " " + b.err()).isZero();
+        backfill(group, "2024-01-01", "2024-01-02", w, defs);
       }
       assertThat(rows(group, wd, defs)).isNotEmpty().isEqualTo(rows(group, ref, defs));
     }
     // The same file again: every event id is in the raw table already, nothing is appended, and
     // a backfill gives the same rows (it used to count every event twice).
-    CliRun again =
-        janus(
-            "ingest",
-            "--file",
-            events.toString(),
-            "--workdir",
-            wd,
-            "--definitions",
-            defs.toString(),
-            "--json");
-    JsonNode second = jsonLines(again.out()).get(0);
+    JsonNode second = ingest(events, wd, defs);
     assertThat(second.get("events").asLong()).isZero();
     assertThat(second.get("duplicates").asLong()).isEqualTo(in.get("events").asLong());
-    assertThat(
-            janus(
-                    "backfill",
-                    "--group",
-                    "user_activity",
-                    "--start",
-                    "2024-01-01",
-                    "--end",
-                    "2024-01-02",
-                    "--workdir",
-                    wd,
-                    "--definitions",
-                    defs.toString())
-                .code())
-        .isZero();
+    backfill("user_activity", "2024-01-01", "2024-01-02", wd, defs);
     assertThat(rows("user_activity", wd, defs)).isEqualTo(rows("user_activity", ref, defs));
   }
 
@@ -318,53 +294,15 @@ class EveryEventITCase {
             "--json");
     assertThat(jsonLines(raw.out()).get(0).get("n").asLong()).isEqualTo(3);
     String to = today.plusDays(2).toString();
-    assertThat(
-            janus(
-                    "backfill",
-                    "--group",
-                    "user_activity",
-                    "--start",
-                    yesterday.toString(),
-                    "--end",
-                    to,
-                    "--workdir",
-                    wd,
-                    "--definitions",
-                    defs.toString())
-                .code())
-        .isZero();
+    backfill("user_activity", yesterday, to, wd, defs);
 
     // The reference: every valid event (the late ones included, the 2099 one not), ingested.
     String ref = dir.resolve("ref").toString();
     List<String> valid = new ArrayList<>(lines);
     valid.removeIf(l -> l.contains("future-1"));
     Path clean = Files.write(dir.resolve("valid.jsonl"), valid);
-    assertThat(
-            janus(
-                    "ingest",
-                    "--file",
-                    clean.toString(),
-                    "--workdir",
-                    ref,
-                    "--definitions",
-                    defs.toString())
-                .code())
-        .isZero();
-    assertThat(
-            janus(
-                    "backfill",
-                    "--group",
-                    "user_activity",
-                    "--start",
-                    yesterday.toString(),
-                    "--end",
-                    to,
-                    "--workdir",
-                    ref,
-                    "--definitions",
-                    defs.toString())
-                .code())
-        .isZero();
+    ingest(clean, ref, defs);
+    backfill("user_activity", yesterday, to, ref, defs);
     assertThat(rows("user_activity", wd, defs))
         .isNotEmpty()
         .isEqualTo(rows("user_activity", ref, defs));
