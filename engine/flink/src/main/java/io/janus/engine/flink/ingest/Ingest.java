@@ -132,15 +132,18 @@ public final class Ingest {
               .returns(Types.STRING)
               .name("event id");
     }
-    DataStream<Event> fresh =
-        parsed
-            .keyBy(e -> e.id, Types.STRING)
-            .connect(storedIds.keyBy(id -> id, Types.STRING))
-            .process(new NewEventsOnly())
-            .returns(TypeInformation.of(Event.class))
-            .name("each event id once");
+    int idField = raw.rowType().getFieldNames().indexOf(idColumn);
+    int timeField = raw.rowType().getFieldNames().indexOf(raw.eventTimeColumn());
     DataStream<RowData> events =
-        fresh.map(raw::toRow).returns(InternalTypeInfo.of(raw.rowType())).name("event to raw row");
+        parsed
+            .map(raw::toRow)
+            .returns(InternalTypeInfo.of(raw.rowType()))
+            .name("event to raw row")
+            .keyBy(row -> row.getString(idField).toString(), Types.STRING)
+            .connect(storedIds.keyBy(id -> id, Types.STRING))
+            .process(new NewEventsOnly(raw.rowType(), timeField))
+            .returns(InternalTypeInfo.of(raw.rowType()))
+            .name("each event id once");
     IcebergAppend.to(warehouse.tableLoader(RawEvents.id(source)), "janus-ingest-raw-" + runId)
         .withSnapshotProperties(props)
         .append(events, "iceberg raw writer");
