@@ -1,5 +1,6 @@
 package io.janus.registry.internal;
 
+import io.janus.engine.iceberg.SmallWrites;
 import io.janus.engine.iceberg.Warehouse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,25 +10,20 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.DataFile;
-import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.encryption.EncryptedOutputFile;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.io.DataWriter;
-import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.types.Types;
 
 /**
@@ -154,7 +150,7 @@ public final class RegistryTable {
         if (r.getField("at") == null) r.setField("at", OffsetDateTime.now());
         records.add(r);
       }
-      DataFile file = write(records);
+      DataFile file = SmallWrites.dataFile(table, records);
       OverwriteFiles op =
           table
               .newOverwrite()
@@ -181,22 +177,5 @@ public final class RegistryTable {
     }
     throw new IllegalStateException(
         "registry change of " + model + " kept conflicting with other writers", last);
-  }
-
-  private DataFile write(List<Record> records) {
-    OutputFileFactory files =
-        OutputFileFactory.builderFor(table, 1, System.nanoTime())
-            .format(FileFormat.PARQUET)
-            .build();
-    EncryptedOutputFile out = files.newOutputFile();
-    DataWriter<Record> writer =
-        new GenericAppenderFactory(table.schema(), table.spec())
-            .newDataWriter(out, FileFormat.PARQUET, null);
-    try (writer) {
-      for (Record r : records) writer.write(r);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return writer.toDataFile();
   }
 }

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.GenericAppenderFactory;
@@ -19,6 +20,20 @@ public final class SmallWrites {
 
   public static void append(
       Table table, List<Record> records, Map<String, String> snapshotProperties) {
+    AppendFiles append = table.newAppend().appendFile(dataFile(table, records));
+    snapshotProperties.forEach(append::set);
+    append.commit();
+  }
+
+  /**
+   * Writes {@code records} to one new Parquet data file of {@code table} without committing it, for
+   * callers that commit it their own way (e.g. an overwrite validated against concurrent writers).
+   *
+   * @param table the table
+   * @param records the rows, in the table's schema
+   * @return the written file
+   */
+  public static DataFile dataFile(Table table, List<Record> records) {
     OutputFileFactory files =
         OutputFileFactory.builderFor(table, 1, System.nanoTime())
             .format(FileFormat.PARQUET)
@@ -31,8 +46,6 @@ public final class SmallWrites {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    AppendFiles append = table.newAppend().appendFile(writer.toDataFile());
-    snapshotProperties.forEach(append::set);
-    append.commit();
+    return writer.toDataFile();
   }
 }
