@@ -44,6 +44,12 @@ public final class MetricNames {
   /** Events later than the allowed lateness, sent to dead letters. */
   public static final String EVENTS_LATE = "events_late_total";
 
+  /** Events whose id the job had already seen, not computed again. */
+  public static final String EVENTS_DUPLICATE = "events_duplicate_total";
+
+  /** Events whose id the raw table already holds, not appended again by the cold path. */
+  public static final String EVENTS_ALREADY_STORED = "events_already_stored_total";
+
   /**
    * Prefix of the parity check's key counts: {@code parity_matched_total}, {@code
    * parity_mismatched_total}, …

@@ -319,4 +319,99 @@ class EveryEventITCase {
             "online", "get", "--group", "user_activity", "--key", user, "--workdir", wd, "--json");
     assertThat(online.out()).doesNotContain("2099");
   }
+
+  /**
+   * Two groups of one source in one {@code janus stream --groups} job over a file with producer
+   * retries, then the same file streamed again (a replayed topic): the raw table holds every event
+   * id once, the values equal an ingest + backfill of the distinct events, and parity over every
+   * key of both groups is clean.
+   */
+  @Test
+  void twoGroupsStreamedTogetherAndAReplayCountEachEventIdOnce() throws Exception {
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    LocalDate yesterday = today.minusDays(1);
+    Path events = dir.resolve("events.jsonl");
+    assertThat(
+            janus(
+                    "generate",
+                    "--events",
+                    "20000",
+                    "--days",
+                    "2",
+                    "--start",
+                    yesterday.toString(),
+                    "--until",
+                    "now",
+                    "--out",
+                    events.toString(),
+                    "--workdir",
+                    dir.resolve("gen").toString())
+                .code())
+        .isZero();
+    List<String> distinct = Files.readAllLines(events);
+    List<String> withRetries = new ArrayList<>();
+    for (int i = 0; i < distinct.size(); i++) {
+      withRetries.add(distinct.get(i));
+      if (i % 20 == 0) withRetries.add(distinct.get(i));
+    }
+    long retries = withRetries.size() - distinct.size();
+    Files.write(events, withRetries);
+
+    String wd = dir.resolve("wd").toString();
+    List<JsonNode> runs = new ArrayList<>();
+    for (String groups : List.of("user_activity,product_stats", "user_activity")) {
+      CliRun stream =
+          janus(
+              "stream",
+              "--groups",
+              groups,
+              "--source",
+              "file:" + events,
+              "--workdir",
+              wd,
+              "--json");
+      assertThat(stream.code()).as(stream.err()).isZero();
+      runs.add(jsonLines(stream.out()).get(0));
+    }
+    assertThat(runs.get(0).get("group").asText()).isEqualTo("user_activity,product_stats");
+    // The generator writes a few malformed lines (dead letters), some of them repeated too.
+    JsonNode first = runs.get(0);
+    long valid = first.get("events").asLong();
+    assertThat(valid + first.get("malformed").asLong()).isEqualTo(withRetries.size());
+    assertThat(first.get("duplicates").asLong()).isBetween(retries * 9 / 10, retries);
+    assertThat(first.get("already_stored").asLong()).isEqualTo(first.get("duplicates").asLong());
+    long distinctValid = valid - first.get("duplicates").asLong();
+    assertThat(runs.get(1).get("events").asLong()).isEqualTo(valid);
+    assertThat(runs.get(1).get("already_stored").asLong()).isEqualTo(valid);
+    CliRun raw =
+        janus(
+            "sql",
+            "SELECT COUNT(*) AS n, COUNT(DISTINCT event_id) AS ids FROM `raw`.clickstream",
+            "--workdir",
+            wd,
+            "--json");
+    JsonNode counts = jsonLines(raw.out()).get(0);
+    assertThat(counts.get("n").asLong()).isEqualTo(distinctValid);
+    assertThat(counts.get("ids").asLong()).isEqualTo(distinctValid);
+
+    String to = today.plusDays(2).toString();
+    String ref = dir.resolve("ref").toString();
+    ingest(Files.write(dir.resolve("distinct.jsonl"), distinct), ref, defaults());
+    for (String group : List.of("user_activity", "product_stats")) {
+      backfill(group, yesterday, to, wd, defaults());
+      assertThat(janus("sync", "--group", group, "--workdir", wd).code()).isZero();
+      CliRun parity = janus("parity", "--group", group, "--all", "--workdir", wd, "--json");
+      assertThat(parity.code()).as(group + parity.out() + parity.err()).isZero();
+      assertThat(jsonLines(parity.out()).get(0).get("mismatched").asLong()).isZero();
+    }
+    backfill("user_activity", yesterday, to, ref, defaults());
+    assertThat(rows("user_activity", wd, defaults()))
+        .isNotEmpty()
+        .isEqualTo(rows("user_activity", ref, defaults()));
+  }
+
+  /** An empty definitions directory: the shipped definitions alone. */
+  Path defaults() throws Exception {
+    return Files.createDirectories(dir.resolve("no-extra-defs"));
+  }
 }

@@ -11,23 +11,32 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.CheckpointingOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code janus stream}: the streaming hot path of a group into Redis. */
+/** {@code janus stream}: the streaming hot path of one or more groups of a source into Redis. */
 @Command(
     name = "stream",
     description =
-        "Run a group in STREAMING mode into the online store (bounded sources end the job).")
+        "Run one or more groups of a source in STREAMING mode into the online store (bounded sources end the job).")
 public final class StreamCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Mixin RedisOptions redis;
 
-  @Option(names = "--group", required = true, description = "Feature group.")
-  String group;
+  @Option(
+      names = {"--groups", "--group"},
+      required = true,
+      split = ",",
+      paramLabel = "GROUP",
+      description =
+          "Feature group(s) of one source, comma-separated: one job parses the events and writes the cold path once for all of them.")
+  List<String> groups;
 
   @Option(
       names = "--source",
@@ -96,7 +105,7 @@ public final class StreamCommand implements Callable<Integer> {
    * The option, else null when the configuration names one (Flink applies it), else a directory in
    * the work directory.
    */
-  private String checkpointDir(FeatureGroup g) {
+  private String checkpointDir(String name) {
     if (checkpointDirOption != null) return checkpointDirOption;
     if (common.config().flink().containsKey(CheckpointingOptions.CHECKPOINTS_DIRECTORY.key()))
       return null;
@@ -104,7 +113,7 @@ public final class StreamCommand implements Callable<Integer> {
         .config()
         .workdir()
         .resolve("checkpoints")
-        .resolve(g.name())
+        .resolve(name)
         .toAbsolutePath()
         .toUri()
         .toString();
@@ -112,16 +121,33 @@ public final class StreamCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    FeatureGroup g = common.group(group);
-    PayloadSource payloads = payloads(source, g.name());
+    List<FeatureGroup> gs = new ArrayList<>();
+    for (String name : new LinkedHashSet<>(groups)) gs.add(common.group(name));
+    String source0 = gs.get(0).source().name();
+    for (FeatureGroup g : gs) {
+      if (!g.source().name().equals(source0))
+        throw new CliException(
+            "--groups: "
+                + g.name()
+                + " reads source "
+                + g.source().name()
+                + ", "
+                + gs.get(0).name()
+                + " reads "
+                + source0
+                + "; one job streams groups of one source");
+    }
+    // One name for the job's checkpoints and consumer group: the groups joined by '+'.
+    String jobName = String.join("+", gs.stream().map(FeatureGroup::name).toList());
+    PayloadSource payloads = payloads(source, jobName);
     try (RedisOptions.Server server = redis.open(common.config().workdir())) {
       StreamJob job =
-          StreamJob.of(common.warehouse(), g, payloads, server.stores())
-              .checkingGroups(common.definitions().groupsOf(g.source().name()))
+          StreamJob.of(common.warehouse(), gs, payloads, server.stores())
+              .checkingGroups(common.definitions().groupsOf(source0))
               .withOutOfOrderness(Durations.parse(outOfOrderness))
               .withIdleness(Durations.parse(idleness))
               .withCheckpointInterval(Durations.parse(checkpointInterval));
-      String dir = checkpointDir(g);
+      String dir = checkpointDir(jobName);
       if (dir != null) job = job.withCheckpointDir(dir);
       if (noColdPath) job = job.withoutColdPath();
       StreamJob.Result r = job.run(common.env());
@@ -129,8 +155,16 @@ public final class StreamCommand implements Callable<Integer> {
         System.out.println(Json.line(r));
       } else {
         System.out.printf(
-            "streamed %,d events of %s into Redis (%,d malformed, %,d late to janus.dead_letters) in %.1f s%n",
-            r.events(), payloads.origin(), r.malformed(), r.late(), r.millis() / 1000.0);
+            "streamed %,d events of %s for %s into Redis (%,d malformed, %,d late to janus.dead_letters; %,d repeated ids not computed again, %,d already in raw.%s not appended again) in %.1f s%n",
+            r.events(),
+            payloads.origin(),
+            r.group(),
+            r.malformed(),
+            r.late(),
+            r.duplicates(),
+            r.alreadyStored(),
+            source0,
+            r.millis() / 1000.0);
       }
     }
     return 0;

@@ -151,10 +151,14 @@ class ResultJsonTest {
         .isEqualTo(
             "{\"run_id\":\"r2\",\"source\":\"clickstream\",\"file\":\"/data/e.jsonl\",\"events\":100,"
                 + "\"malformed\":2,\"duplicates\":3,\"seconds\":2.5}");
-    assertThat(Json.line(new StreamJob.Result("r3", "g", "kafka:events", 100, 2, 3, 1250)))
+    assertThat(
+            Json.line(
+                new StreamJob.Result(
+                    "r3", List.of("g", "h"), "kafka:events", 100, 4, 5, 2, 3, 1250)))
         .isEqualTo(
-            "{\"run_id\":\"r3\",\"group\":\"g\",\"source\":\"kafka:events\",\"events\":100,"
-                + "\"malformed\":2,\"late\":3,\"seconds\":1.25}");
+            "{\"run_id\":\"r3\",\"group\":\"g,h\",\"groups\":[\"g\",\"h\"],"
+                + "\"source\":\"kafka:events\",\"events\":100,\"duplicates\":4,"
+                + "\"already_stored\":5,\"malformed\":2,\"late\":3,\"seconds\":1.25}");
   }
 
   @Test

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.Record;
@@ -34,13 +35,28 @@ public final class SmallWrites {
    * @return the written file
    */
   public static DataFile dataFile(Table table, List<Record> records) {
+    return dataFile(table, records, null);
+  }
+
+  /**
+   * Writes {@code records}, all of one partition, to one new Parquet data file of {@code table}
+   * without committing it.
+   *
+   * @param table the (partitioned) table
+   * @param records the rows, in the table's schema, all in {@code partition}
+   * @param partition their partition (e.g. a {@link org.apache.iceberg.PartitionKey} filled from
+   *     one of them), or null for an unpartitioned table
+   * @return the written file
+   */
+  public static DataFile dataFile(Table table, List<Record> records, StructLike partition) {
     OutputFileFactory files =
         OutputFileFactory.builderFor(table, 1, System.nanoTime())
             .format(FileFormat.PARQUET)
             .build();
-    EncryptedOutputFile out = files.newOutputFile();
+    EncryptedOutputFile out =
+        partition == null ? files.newOutputFile() : files.newOutputFile(table.spec(), partition);
     GenericAppenderFactory factory = new GenericAppenderFactory(table.schema(), table.spec());
-    DataWriter<Record> writer = factory.newDataWriter(out, FileFormat.PARQUET, null);
+    DataWriter<Record> writer = factory.newDataWriter(out, FileFormat.PARQUET, partition);
     try (writer) {
       for (Record r : records) writer.write(r);
     } catch (IOException e) {

@@ -38,6 +38,7 @@ import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
@@ -52,17 +53,19 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The streaming hot path of a group: payloads → parse (malformed to dead letters) → event-time
- * watermarks → late events to dead letters → the same compiled pipeline as the backfill, in
- * STREAMING mode → guarded upserts into Redis. The parsed events also go to the raw Iceberg table
- * (the cold path, committed on checkpoints), so a later backfill recomputes from what streaming
- * saw. Bounded sources end the job after the final watermark, so every pending expiry fires.
+ * The streaming hot path of one or more groups of a source: payloads → parse (malformed to dead
+ * letters) → event-time watermarks → each event id once ({@link EachIdOnce}) → late events to dead
+ * letters → for each group, the same compiled pipeline as the backfill, in STREAMING mode → guarded
+ * upserts into Redis. Every valid event whose id the raw table does not hold yet also goes to the
+ * raw Iceberg table (the cold path, committed on checkpoints), so a later backfill recomputes from
+ * what streaming saw. Parsing, deduplication and the cold path run once however many groups the job
+ * computes. Bounded sources end the job after the final watermark, so every pending expiry fires.
  */
 public final class StreamJob {
   static final String LATE = "janus-events-late";
 
   private final Warehouse warehouse;
-  private final FeatureGroup group;
+  private final List<FeatureGroup> groups;
   private final PayloadSource source;
   private final OnlineStoreFactory stores;
   // Options: set only by the with… methods, each on a fresh copy, so a StreamJob never changes.
@@ -74,14 +77,28 @@ public final class StreamJob {
   private String runId = UUID.randomUUID().toString();
   private Duration bufferTimeout = Duration.ofMillis(10);
   private List<FeatureGroup> checked;
+  private int storedIdDays = 8;
 
   private StreamJob(
-      Warehouse warehouse, FeatureGroup group, PayloadSource source, OnlineStoreFactory stores) {
+      Warehouse warehouse,
+      List<FeatureGroup> groups,
+      PayloadSource source,
+      OnlineStoreFactory stores) {
+    if (groups.isEmpty()) throw new IllegalArgumentException("a stream needs at least one group");
+    sameSource(groups, groups.get(0).source());
     this.warehouse = warehouse;
-    this.group = group;
+    this.groups = List.copyOf(groups);
     this.source = source;
     this.stores = stores;
-    this.checked = List.of(group);
+    this.checked = this.groups;
+  }
+
+  private static void sameSource(List<FeatureGroup> groups, SourceDefinition source) {
+    for (FeatureGroup g : groups) {
+      if (!g.source().name().equals(source.name()))
+        throw new IllegalArgumentException(
+            "group " + g.name() + " reads source " + g.source().name() + ", not " + source.name());
+    }
   }
 
   /**
@@ -91,7 +108,21 @@ public final class StreamJob {
    */
   public static StreamJob of(
       Warehouse warehouse, FeatureGroup group, PayloadSource source, OnlineStoreFactory stores) {
-    return new StreamJob(warehouse, group, source, stores);
+    return new StreamJob(warehouse, List.of(group), source, stores);
+  }
+
+  /**
+   * A stream of several {@code groups} of one source in one job: the payloads are read and parsed
+   * once, the cold path is written once, and each group has its own pipeline and online sink.
+   *
+   * @throws IllegalArgumentException if the groups do not all read the same source
+   */
+  public static StreamJob of(
+      Warehouse warehouse,
+      List<FeatureGroup> groups,
+      PayloadSource source,
+      OnlineStoreFactory stores) {
+    return new StreamJob(warehouse, groups, source, stores);
   }
 
   /** A copy with {@code change} applied: how every with… method keeps this one unchanged. */
@@ -102,7 +133,7 @@ public final class StreamJob {
   }
 
   private StreamJob copy() {
-    StreamJob c = new StreamJob(warehouse, group, source, stores);
+    StreamJob c = new StreamJob(warehouse, groups, source, stores);
     c.outOfOrderness = outOfOrderness;
     c.idleness = idleness;
     c.checkpointInterval = checkpointInterval;
@@ -111,6 +142,7 @@ public final class StreamJob {
     c.runId = runId;
     c.bufferTimeout = bufferTimeout;
     c.checked = checked;
+    c.storedIdDays = storedIdDays;
     return c;
   }
 
@@ -119,20 +151,23 @@ public final class StreamJob {
    * ingest does), not only this job's group: the cold path then stores exactly the events an ingest
    * of the same payloads would, and any group's backfill can compute them.
    */
-  public StreamJob checkingGroups(List<FeatureGroup> groups) {
-    List<FeatureGroup> all = new java.util.ArrayList<>(groups);
-    if (all.stream().noneMatch(g -> g.name().equals(group.name()))) all.add(group);
-    for (FeatureGroup g : all) {
-      if (!g.source().name().equals(group.source().name()))
-        throw new IllegalArgumentException(
-            "group "
-                + g.name()
-                + " reads source "
-                + g.source().name()
-                + ", not "
-                + group.source().name());
+  public StreamJob checkingGroups(List<FeatureGroup> others) {
+    List<FeatureGroup> all = new java.util.ArrayList<>(others);
+    for (FeatureGroup g : groups) {
+      if (all.stream().noneMatch(o -> o.name().equals(g.name()))) all.add(g);
     }
+    sameSource(all, groups.get(0).source());
     return with(c -> c.checked = List.copyOf(all));
+  }
+
+  /**
+   * How many day partitions of the raw table's event ids each cold-path subtask keeps in memory to
+   * refuse ids already stored (default 8, about 21 bytes per id; an evicted day is read again when
+   * an event of it arrives).
+   */
+  public StreamJob withStoredIdDays(int days) {
+    if (days < 1) throw new IllegalArgumentException("stored-id days must be at least 1: " + days);
+    return with(c -> c.storedIdDays = days);
   }
 
   /** How late an event may be and still count. */
@@ -188,23 +223,44 @@ public final class StreamJob {
    * line.
    *
    * @param runId the run
-   * @param group the feature group
+   * @param groups the feature groups
    * @param source where the events came from ({@code file:…}, {@code kafka:…})
-   * @param events events computed
+   * @param events valid events read (repeats included)
+   * @param duplicates events whose id the job had already computed, not computed again
+   * @param alreadyStored events whose id the raw table already held, not appended again
    * @param malformed payloads sent to dead letters
-   * @param late events behind the watermark, sent to dead letters
+   * @param late events behind the watermark, sent to dead letters (still appended to the raw table)
    * @param millis wall time
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  @JsonPropertyOrder({"run_id", "group", "source", "events", "malformed", "late", "seconds"})
+  @JsonPropertyOrder({
+    "run_id",
+    "group",
+    "groups",
+    "source",
+    "events",
+    "duplicates",
+    "already_stored",
+    "malformed",
+    "late",
+    "seconds"
+  })
   public record Result(
       String runId,
-      String group,
+      List<String> groups,
       String source,
       long events,
+      long duplicates,
+      long alreadyStored,
       long malformed,
       long late,
       @JsonIgnore long millis) {
+
+    /** The groups' names joined by commas (one name for a single-group job). */
+    @JsonProperty("group")
+    public String group() {
+      return String.join(",", groups);
+    }
 
     @JsonProperty("seconds")
     double seconds() {
@@ -226,12 +282,16 @@ public final class StreamJob {
     }
     build(env);
     long t0 = System.currentTimeMillis();
-    JobExecutionResult r = env.execute("janus stream " + group.name() + " from " + source.origin());
+    List<String> names = groups.stream().map(FeatureGroup::name).toList();
+    JobExecutionResult r =
+        env.execute("janus stream " + String.join(",", names) + " from " + source.origin());
     return new Result(
         runId,
-        group.name(),
+        names,
         source.origin(),
         Accumulators.count(r, ParseEvents.EVENTS),
+        Accumulators.count(r, EachIdOnce.DUPLICATES),
+        Accumulators.count(r, EachIdOnce.ALREADY_STORED),
         Accumulators.count(r, ParseEvents.MALFORMED),
         Accumulators.count(r, LATE),
         System.currentTimeMillis() - t0);
@@ -239,13 +299,13 @@ public final class StreamJob {
 
   /** Adds the job's operators to {@code env} (for tests and for callers that run it themselves). */
   public void build(StreamExecutionEnvironment env) {
-    SourceDefinition src = group.source();
-    GroupPlan plan = GroupPlan.of(group);
+    SourceDefinition src = groups.get(0).source();
     RawEvents raw = new RawEvents(src);
     DeadLetters.createOrLoad(warehouse);
     if (coldPath) raw.createOrLoad(warehouse);
+    // The raw table and dead letters hold events of the source, not of one group.
     Map<String, String> props =
-        Lineage.capture(runId, "stream", group, null, Path.of("")).properties();
+        Lineage.capture(runId, "stream", null, null, Path.of("")).properties();
 
     // Kafka: watermarks per partition, inside the source (a reader with several partitions would
     // otherwise let the one ahead make the others' events late). Other sources: after parsing.
@@ -267,57 +327,81 @@ public final class StreamJob {
                 .assignTimestampsAndWatermarks(watermarks((Event e, long t) -> e.ts))
                 .name("event time")
                 .uid("event-time");
-    SingleOutputStreamOperator<Event> onTime =
+    String idColumn = src.field(src.eventId()).orElseThrow().columnName();
+    SingleOutputStreamOperator<Event> firsts =
         timed
+            .keyBy(e -> e.id, Types.STRING)
+            .process(
+                new EachIdOnce(
+                    coldPath ? warehouse.tableLoader(RawEvents.id(src)) : null,
+                    raw,
+                    idColumn,
+                    runId,
+                    storedIdDays,
+                    checkpointInterval))
+            .returns(TypeInformation.of(Event.class))
+            .name("each event id once")
+            .uid("each-id-once");
+    SingleOutputStreamOperator<Event> onTime =
+        firsts
             .process(new LateFilter(src, source.origin(), runId))
             .returns(TypeInformation.of(Event.class))
             .name("late events to dead letters")
             .uid("late-filter");
 
-    RowType rowType = FeatureTables.rowType(group.schema());
-    SingleOutputStreamOperator<RowData> rows = FeaturePipeline.of(plan, rowType).streaming(onTime);
-    rows.sinkTo(
-            OnlineSink.builder(stores, new OnlineRowEncoder(group, rowType.getFieldNames()))
-                .measureFreshness()
-                .build())
-        .name("online store " + group.name() + " (" + stores + ")")
-        .uid("online-store-" + group.name());
+    DataStream<RowData> deadLetters =
+        parsed
+            .getSideOutput(ParseEvents.DEAD_LETTERS)
+            .union(onTime.getSideOutput(LateFilter.LATE_LETTERS));
+    for (FeatureGroup group : groups) {
+      RowType rowType = FeatureTables.rowType(group.schema());
+      SingleOutputStreamOperator<RowData> rows =
+          FeaturePipeline.of(GroupPlan.of(group), rowType).streaming(onTime);
+      rows.sinkTo(
+              OnlineSink.builder(stores, new OnlineRowEncoder(group, rowType.getFieldNames()))
+                  .measureFreshness()
+                  .build())
+          .name("online store " + group.name() + " (" + stores + ")")
+          .uid("online-store-" + group.name());
+      deadLetters = deadLetters.union(lateAtCompute(rows, src.name(), group.name()));
+    }
 
     if (coldPath) {
-      IcebergAppend.to(warehouse.tableLoader(RawEvents.id(src)), "janus-stream-raw-" + group.name())
+      IcebergAppend.to(warehouse.tableLoader(RawEvents.id(src)), "janus-stream-raw-" + src.name())
           .withSnapshotProperties(props)
           .append(
-              // Every valid event, late ones included: lateness is recorded as a dead letter, and
-              // the next backfill over the raw table counts the event.
-              timed
+              // Every valid event, late ones included, once per id: lateness is recorded as a dead
+              // letter, and the next backfill over the raw table counts the event.
+              firsts
+                  .getSideOutput(EachIdOnce.COLD_PATH)
                   .map(raw::toRow)
                   .returns(InternalTypeInfo.of(raw.rowType()))
                   .name("event to raw row"),
               "iceberg raw writer (cold path)");
     }
-    String origin = source.origin();
-    String run = runId;
-    String sourceName = src.name();
-    DataStream<RowData> lateAtCompute =
-        rows.getSideOutput(FeatureProcessFunction.LATE)
-            .map(
-                c ->
-                    DeadLetters.row(
-                        sourceName,
-                        origin,
-                        "late at compute (key " + c.key + ")",
-                        null,
-                        System.currentTimeMillis(),
-                        run))
-            .returns(InternalTypeInfo.of(DeadLetters.rowType()));
-    IcebergAppend.to(warehouse.tableLoader(DeadLetters.ID), "janus-stream-dead-" + group.name())
+    IcebergAppend.to(warehouse.tableLoader(DeadLetters.ID), "janus-stream-dead-" + src.name())
         .withSnapshotProperties(props)
         .withParallelism(1)
-        .append(
-            parsed
-                .getSideOutput(ParseEvents.DEAD_LETTERS)
-                .union(onTime.getSideOutput(LateFilter.LATE_LETTERS), lateAtCompute),
-            "iceberg dead-letter writer");
+        .append(deadLetters, "iceberg dead-letter writer");
+  }
+
+  /** Events a group's pipeline found behind its own timers, as dead letters. */
+  private DataStream<RowData> lateAtCompute(
+      SingleOutputStreamOperator<RowData> rows, String sourceName, String groupName) {
+    String origin = source.origin();
+    String run = runId;
+    return rows.getSideOutput(FeatureProcessFunction.LATE)
+        .map(
+            c ->
+                DeadLetters.row(
+                    sourceName,
+                    origin,
+                    "late at compute (group " + groupName + ", key " + c.key + ")",
+                    null,
+                    System.currentTimeMillis(),
+                    run))
+        .returns(InternalTypeInfo.of(DeadLetters.rowType()))
+        .name("late at compute " + groupName);
   }
 
   /** Bounded out-of-orderness and, when set, idleness, with event times from {@code eventTime}. */

@@ -206,4 +206,67 @@ class KafkaStreamITCase {
       assertThat(StreamJobITCase.mismatchesAgainstBackfill(warehouse, redis.uri(), now)).isZero();
     }
   }
+
+  /**
+   * Two groups of one source in one job, over a topic holding producer retries, then the whole
+   * topic replayed from the earliest offsets by a second job: the raw table holds every event id
+   * once, each job computes each id once, and both groups end at the values of a batch over the
+   * distinct events.
+   */
+  @Test
+  void aReplayedTopicWithRetriesStoresAndCountsEachEventIdOnce() throws Exception {
+    String topic = "replayed";
+    kafka.addTopics(new org.apache.kafka.clients.admin.NewTopic(topic, 2, (short) 1));
+    long now = System.currentTimeMillis();
+    List<String> lines = Files.readAllLines(StreamJobITCase.eventsFile(dir, now, 3000, 59));
+    int retries = 0;
+    try (KafkaProducer<String, String> producer = producer()) {
+      for (int i = 0; i < lines.size(); i++) {
+        String line = lines.get(i);
+        producer.send(new ProducerRecord<>(topic, Integer.toString(i % 7), line));
+        // Every 25th event is sent again, as a producer retry would, on the same partition.
+        if (i % 25 == 0 && line.startsWith("{\"id\"") && !line.contains("never")) {
+          producer.send(new ProducerRecord<>(topic, Integer.toString(i % 7), line));
+          retries++;
+        }
+      }
+      producer.flush();
+    }
+    var mix = TestGroups.group(TestGroups.MIX_YAML);
+    Warehouse warehouse = Warehouse.local(dir.resolve("warehouse-replayed"));
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis-replayed"))) {
+      for (int run = 0; run < 2; run++) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        StreamJob.Result r =
+            StreamJob.of(
+                    warehouse,
+                    List.of(StreamJobITCase.G, mix),
+                    new KafkaPayloadSource(
+                        kafka.getBrokersAsString(),
+                        topic,
+                        "janus-replay-" + run,
+                        KafkaPayloadSource.StartOffsets.EARLIEST,
+                        true,
+                        Map.of()),
+                    RedisOnlineStore.factory(redis.uri()))
+                .withOutOfOrderness(Duration.ofMinutes(10))
+                .withCheckpointInterval(Duration.ofMillis(500))
+                .withCheckpointDir(dir.resolve("checkpoints-" + run))
+                .run(env);
+        assertThat(r.events()).isEqualTo(3000 + retries);
+        assertThat(r.duplicates()).as("retries computed again").isEqualTo(retries);
+        assertThat(r.alreadyStored())
+            .as("events not appended again")
+            .isEqualTo(run == 0 ? retries : 3000 + retries);
+        assertThat(Tables.count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(3000);
+      }
+      assertThat(Tables.count(warehouse, DeadLetters.ID))
+          .as("two malformed lines, twice")
+          .isEqualTo(4);
+      assertThat(StreamJobITCase.mismatchesAgainstBackfill(warehouse, redis.uri(), now)).isZero();
+      assertThat(StreamJobITCase.mismatchesAgainstBackfill(warehouse, mix, redis.uri(), now))
+          .isZero();
+    }
+  }
 }
