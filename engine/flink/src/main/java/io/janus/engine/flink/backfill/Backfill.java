@@ -2,9 +2,11 @@ package io.janus.engine.flink.backfill;
 
 import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.flink.compute.Accumulators;
 import io.janus.engine.flink.compute.FeaturePipeline;
 import io.janus.engine.flink.sink.IcebergAppend;
 import io.janus.engine.flink.source.EventSource;
+import io.janus.engine.iceberg.DeadLetters;
 import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.iceberg.audit.AuditLog;
@@ -171,8 +173,19 @@ public final class Backfill {
             ? Long.MIN_VALUE
             : startMs - plan.maxWindow() - plan.hopMillis();
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    // Raw rows the group's expressions refuse (stored before the group existed) are dead letters.
+    DeadLetters.createOrLoad(warehouse);
     FeaturePipeline pipeline =
-        FeaturePipeline.of(plan, org.apache.iceberg.flink.FlinkSchemaUtil.convert(table.schema()));
+        FeaturePipeline.of(plan, org.apache.iceberg.flink.FlinkSchemaUtil.convert(table.schema()))
+            .withDeadLetters(
+                events.describe(),
+                runId,
+                refused ->
+                    IcebergAppend.to(
+                            warehouse.tableLoader(DeadLetters.ID), "janus-backfill-dead-" + runId)
+                        .withSnapshotProperties(props)
+                        .withParallelism(1)
+                        .append(refused, "iceberg dead-letter writer"));
     if (readFrom != Long.MIN_VALUE) {
       pipeline = pipeline.withKeyHistory(events.keysBefore(env, readFrom, group.entity()));
     }
@@ -189,6 +202,15 @@ public final class Backfill {
     JobExecutionResult job = env.execute("janus backfill " + group.name() + " " + range);
     long computeMillis = System.currentTimeMillis() - c0;
     WrittenFigures figures = RangeFilter.figures(job);
+    long refused = Accumulators.count(job, FeaturePipeline.REJECTED);
+    if (refused > 0)
+      LOG.warn(
+          "backfill {} {}: {} raw events refused by the group's expressions, not computed (dead"
+              + " letters in {})",
+          group.name(),
+          range,
+          refused,
+          DeadLetters.ID);
     long rowsWritten = figures.rows();
     LOG.info(
         "backfill {} {}: {} rows written to {} in {} ms ({} rows/s)",

@@ -1,22 +1,26 @@
 package io.janus.engine.flink.compute;
 
 import io.janus.engine.core.event.Event;
+import io.janus.engine.core.event.EventJson;
 import io.janus.engine.core.plan.GroupPlan;
 import io.janus.engine.core.state.Contribution;
 import io.janus.engine.core.state.ContributionExtractor;
 import io.janus.engine.flink.compute.internal.ContributionTypeInfo;
+import io.janus.engine.iceberg.DeadLetters;
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * The compiler's output: one group as a Flink pipeline from events to feature-table change rows.
@@ -28,16 +32,23 @@ public final class FeaturePipeline {
   private final RowType rowType;
   private final DataStream<Event> keyHistory;
   private final WatermarkStrategy<Contribution> watermarks;
+  private final DeadLetterTarget deadLetters;
+
+  /** Where events that compute refuses go, as dead-letter rows, and what those rows record. */
+  private record DeadLetterTarget(
+      String origin, String runId, Consumer<DataStream<RowData>> sink) {}
 
   private FeaturePipeline(
       GroupPlan plan,
       RowType rowType,
       DataStream<Event> keyHistory,
-      WatermarkStrategy<Contribution> watermarks) {
+      WatermarkStrategy<Contribution> watermarks,
+      DeadLetterTarget deadLetters) {
     this.plan = plan;
     this.rowType = rowType;
     this.keyHistory = keyHistory;
     this.watermarks = watermarks;
+    this.deadLetters = deadLetters;
   }
 
   /**
@@ -49,7 +60,7 @@ public final class FeaturePipeline {
    *     #streaming}
    */
   public static FeaturePipeline of(GroupPlan plan, RowType rowType) {
-    return new FeaturePipeline(plan, rowType, null, null);
+    return new FeaturePipeline(plan, rowType, null, null, null);
   }
 
   /**
@@ -58,7 +69,7 @@ public final class FeaturePipeline {
    * written as a first row.
    */
   public FeaturePipeline withKeyHistory(DataStream<Event> markers) {
-    return new FeaturePipeline(plan, rowType, markers, watermarks);
+    return new FeaturePipeline(plan, rowType, markers, watermarks, deadLetters);
   }
 
   /**
@@ -67,7 +78,22 @@ public final class FeaturePipeline {
    * events already carry.
    */
   public FeaturePipeline withWatermarks(WatermarkStrategy<Contribution> strategy) {
-    return new FeaturePipeline(plan, rowType, keyHistory, strategy);
+    return new FeaturePipeline(plan, rowType, keyHistory, strategy, deadLetters);
+  }
+
+  /**
+   * Sends the events that compute refuses (an expression fails on them or gives a non-finite
+   * number) to {@code sink} as {@link DeadLetters} rows, with their reason, {@code origin} and
+   * {@code runId}. Without it they are only counted ({@link #REJECTED}) and logged.
+   *
+   * @param origin where the events were read (e.g. the raw table)
+   * @param runId the run recorded in each dead letter
+   * @param sink called once, while the graph is built, with the stream of dead-letter rows
+   */
+  public FeaturePipeline withDeadLetters(
+      String origin, String runId, Consumer<DataStream<RowData>> sink) {
+    return new FeaturePipeline(
+        plan, rowType, keyHistory, watermarks, new DeadLetterTarget(origin, runId, sink));
   }
 
   /**
@@ -103,17 +129,24 @@ public final class FeaturePipeline {
       RuntimeExecutionMode mode,
       WatermarkStrategy<Contribution> eventTime) {
     String name = plan.group().name();
-    DataStream<Contribution> contributions =
+    SingleOutputStreamOperator<Contribution> extracted =
         events
-            .flatMap(new Extract(plan, false))
+            .process(
+                new Extract(
+                    plan,
+                    false,
+                    deadLetters == null ? null : deadLetters.origin(),
+                    deadLetters == null ? null : deadLetters.runId()))
             .returns(ContributionTypeInfo.INSTANCE)
             .name("extract " + name)
             .uid("extract-" + name);
+    if (deadLetters != null) deadLetters.sink().accept(extracted.getSideOutput(Extract.REFUSED));
+    DataStream<Contribution> contributions = extracted;
     if (keyHistory != null) {
       contributions =
           contributions.union(
               keyHistory
-                  .flatMap(new Extract(plan, true))
+                  .process(new Extract(plan, true, null, null))
                   .returns(ContributionTypeInfo.INSTANCE)
                   .name("key history " + name));
     }
@@ -139,18 +172,30 @@ public final class FeaturePipeline {
    * Runs the extractor per task (JEXL expressions are compiled in {@code open}). Ingest and stream
    * check events against the group's expressions before they get here; an event that still fails (a
    * raw row stored before this group's definition existed) is skipped, counted in {@link #REJECTED}
-   * and logged, never fatal.
+   * and logged, never fatal, and with an origin it becomes a dead letter ({@link #REFUSED}). Key
+   * markers (history before the range) are only counted: the backfill that reads them as events
+   * dead-letters them.
    */
-  static final class Extract extends RichFlatMapFunction<Event, Contribution> {
+  static final class Extract extends ProcessFunction<Event, Contribution> {
+    static final OutputTag<RowData> REFUSED =
+        new OutputTag<>("refused-events", InternalTypeInfo.of(DeadLetters.rowType()));
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Extract.class);
     private final GroupPlan plan;
     private final boolean markers;
+    private final String origin;
+    private final String runId;
     private transient ContributionExtractor extractor;
     private transient org.apache.flink.api.common.accumulators.LongCounter rejected;
 
-    Extract(GroupPlan plan, boolean markers) {
+    /**
+     * @param origin where the events come from, recorded in dead letters; null to only count
+     * @param runId the run recorded in dead letters
+     */
+    Extract(GroupPlan plan, boolean markers, String origin, String runId) {
       this.plan = plan;
       this.markers = markers;
+      this.origin = origin;
+      this.runId = runId;
     }
 
     @Override
@@ -160,13 +205,24 @@ public final class FeaturePipeline {
     }
 
     @Override
-    public void flatMap(Event e, Collector<Contribution> out) {
+    public void processElement(Event e, Context ctx, Collector<Contribution> out) {
       Contribution c;
       try {
         c = markers ? extractor.marker(e) : extractor.extract(e);
       } catch (ContributionExtractor.EventRejected ex) {
         rejected.add(1);
         if (rejected.getLocalValue() <= 10) LOG.warn("event skipped: {}", ex.getMessage());
+        if (origin != null) {
+          ctx.output(
+              REFUSED,
+              DeadLetters.row(
+                  plan.group().source().name(),
+                  origin,
+                  ex.getMessage(),
+                  EventJson.toJson(plan.group().source(), e),
+                  System.currentTimeMillis(),
+                  runId));
+        }
         return;
       }
       if (c != null) {
