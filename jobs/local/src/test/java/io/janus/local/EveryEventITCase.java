@@ -420,9 +420,11 @@ class EveryEventITCase {
     JsonNode first = runs.get(0);
     long valid = first.get("events").asLong();
     assertThat(valid + first.get("malformed").asLong()).isEqualTo(withRetries.size());
-    assertThat(first.get("duplicates").asLong()).isBetween(retries * 9 / 10, retries);
-    assertThat(first.get("already_stored").asLong()).isEqualTo(first.get("duplicates").asLong());
-    long distinctValid = valid - first.get("duplicates").asLong();
+    long repeats = first.get("already_stored").asLong();
+    assertThat(repeats).isBetween(retries * 9 / 10, retries);
+    // Compute ignores the repeats too (an event that touches no feature of a group is not counted).
+    assertThat(first.get("duplicates").asLong()).isBetween(repeats * 9 / 10, repeats);
+    long distinctValid = valid - repeats;
     assertThat(runs.get(1).get("events").asLong()).isEqualTo(valid);
     assertThat(runs.get(1).get("already_stored").asLong()).isEqualTo(valid);
     CliRun raw =

@@ -60,6 +60,11 @@ public final class RawEvents implements Serializable {
     return source.field(source.eventTime()).orElseThrow().columnName();
   }
 
+  /** The column holding the event id. */
+  public String eventIdColumn() {
+    return source.field(source.eventId()).orElseThrow().columnName();
+  }
+
   public RowType rowType() {
     return FlinkSchemaUtil.convert(schema());
   }

@@ -26,8 +26,23 @@ public final class FeatureStateMachine implements Serializable {
     return new KeyState(plan.aggregatedFeatures());
   }
 
-  /** Buffers a contribution until its time fires. */
-  public void add(KeyState s, Contribution c) {
+  /**
+   * Buffers a contribution until its time fires, unless a contribution of the same event id is
+   * still pending for the key: each event id counts once. An id is remembered until its time fires;
+   * a repeat after that is at or before the key's last processed time, which callers refuse as late
+   * (STREAMING) or never see (BATCH reads each stored id once).
+   *
+   * @return false if the contribution repeats a pending event id and was ignored
+   */
+  public boolean add(KeyState s, Contribution c) {
+    if (c.eventId != null) {
+      if (s.pendingIds == null) {
+        s.pendingIds = new java.util.HashMap<>(4);
+      } else if (s.pendingIds.containsKey(c.eventId)) {
+        return false;
+      }
+      s.pendingIds.put(c.eventId, c.ts);
+    }
     if (s.current == null) {
       s.current = new Object[plan.aggregatedFeatures()];
     }
@@ -56,6 +71,7 @@ public final class FeatureStateMachine implements Serializable {
               ? agg.prepare(num, str, c.ts, c.eventId)
               : agg.update(irs[i], num, str, c.ts, c.eventId);
     }
+    return true;
   }
 
   /** Receives the rows a key writes. */
@@ -122,6 +138,10 @@ public final class FeatureStateMachine implements Serializable {
     // 2. Inputs arriving at t.
     Object[] arriving = s.pending.remove(t);
     if (arriving != null) {
+      if (s.pendingIds != null) {
+        s.pendingIds.values().removeIf(at -> at <= t);
+        if (s.pendingIds.isEmpty()) s.pendingIds = null;
+      }
       Object[] slice = null;
       for (int i = 0; i < arriving.length; i++) {
         if (arriving[i] == null || !plan.isSlidingInput(i)) continue;

@@ -9,6 +9,12 @@ public final class KeyState {
   public TimeMap pending = new TimeMap();
 
   /**
+   * Event ids of the pending inputs, with their event time: a repeat of one is ignored. Null when
+   * nothing is pending.
+   */
+  public java.util.HashMap<String, Long> pendingIds;
+
+  /**
    * Applied inputs of sliding windows per hop slice: slice end (ceil_hop of event time) -> IR per
    * input.
    */

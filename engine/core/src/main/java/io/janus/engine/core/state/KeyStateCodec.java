@@ -45,6 +45,15 @@ public final class KeyStateCodec implements Serializable {
    */
   public void write(KeyState s, DataOutput out) throws IOException {
     writeMap(s.pending, out);
+    if (s.pendingIds == null) {
+      out.writeInt(0);
+    } else {
+      out.writeInt(s.pendingIds.size());
+      for (java.util.Map.Entry<String, Long> e : s.pendingIds.entrySet()) {
+        ValueCodec.write(e.getKey(), out);
+        out.writeLong(e.getValue());
+      }
+    }
     writeMap(s.slices, out);
     writeIrs(s.current, features, out);
     if (s.lastValues == null) {
@@ -73,6 +82,11 @@ public final class KeyStateCodec implements Serializable {
   public KeyState read(DataInput in) throws IOException {
     KeyState s = new KeyState();
     s.pending = readMap(in);
+    int ids = in.readInt();
+    if (ids > 0) {
+      s.pendingIds = new java.util.HashMap<>(ids * 2);
+      for (int i = 0; i < ids; i++) s.pendingIds.put((String) ValueCodec.read(in), in.readLong());
+    }
     s.slices = readMap(in);
     s.current = readIrs(features, in);
     int values = in.readInt();
@@ -104,6 +118,7 @@ public final class KeyStateCodec implements Serializable {
   public KeyState copy(KeyState s) {
     KeyState c = new KeyState();
     c.pending = copyMap(s.pending);
+    c.pendingIds = s.pendingIds == null ? null : new java.util.HashMap<>(s.pendingIds);
     c.slices = copyMap(s.slices);
     c.current = copyIrs(s.current, features);
     c.lastValues = s.lastValues == null ? null : s.lastValues.clone();

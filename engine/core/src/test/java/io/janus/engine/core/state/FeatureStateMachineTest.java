@@ -224,6 +224,25 @@ class FeatureStateMachineTest {
   }
 
   @Test
+  void aRepeatedEventIdCountsOnceThroughRestoresAndCopies() {
+    FeatureGroup g = TestGroups.group(TestGroups.MIX_YAML);
+    List<io.janus.engine.core.event.Event> events =
+        TestGroups.randomEvents(2000, 13, 10, "2024-01-01");
+    List<io.janus.engine.core.event.Event> withRepeats = new java.util.ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      withRepeats.add(events.get(i));
+      if (i % 7 == 0) withRepeats.add(events.get(i)); // a producer retry: same id, same time
+    }
+    List<Row> expected = Reference.rows(g, events);
+    assertThat(Reference.rows(g, withRepeats)).as("the repeats matter").isNotEqualTo(expected);
+    for (MachineRunner.Between between : MachineRunner.Between.values()) {
+      assertThat(MachineRunner.run(g, withRepeats, between))
+          .as(between.name())
+          .containsExactlyInAnyOrderElementsOf(expected);
+    }
+  }
+
+  @Test
   void dormantKeysMatchTheReference() {
     FeatureGroup g = TestGroups.group(TestGroups.ACTIVITY_YAML);
     List<io.janus.engine.core.event.Event> events =

@@ -26,12 +26,20 @@ public final class FeatureProcessFunction
   public static final OutputTag<Contribution> LATE =
       new OutputTag<>("late-contributions", ContributionTypeInfo.INSTANCE);
 
+  /**
+   * Prefix of the accumulator (followed by the group's name) counting contributions ignored because
+   * their event id was already pending for the key.
+   */
+  public static final String DUPLICATES_PREFIX = "janus-events-duplicate-";
+
   private final GroupPlan plan;
   private final java.util.List<String> tableColumns;
   private final boolean batch;
   private transient FeatureStateMachine machine;
   private transient FeatureRows rows;
   private transient ValueState<KeyState> state;
+  private transient org.apache.flink.api.common.accumulators.LongCounter duplicates;
+  private transient org.apache.flink.metrics.Counter duplicateMetric;
 
   /**
    * @param plan the compiled group
@@ -52,6 +60,12 @@ public final class FeatureProcessFunction
     state =
         getRuntimeContext()
             .getState(new ValueStateDescriptor<>("key-state", new KeyStateSerializer(plan)));
+    duplicates = getRuntimeContext().getLongCounter(DUPLICATES_PREFIX + plan.group().name());
+    duplicateMetric =
+        getRuntimeContext()
+            .getMetricGroup()
+            .addGroup(io.janus.monitoring.MetricNames.GROUP)
+            .counter(io.janus.monitoring.MetricNames.EVENTS_DUPLICATE);
   }
 
   @Override
@@ -78,7 +92,12 @@ public final class FeatureProcessFunction
         return;
       }
     }
-    machine.add(s, c);
+    if (!machine.add(s, c)) {
+      duplicates.add(1);
+      duplicateMetric.inc();
+      state.update(s);
+      return;
+    }
     if (!batch) {
       schedule(s, ctx.timerService());
     }

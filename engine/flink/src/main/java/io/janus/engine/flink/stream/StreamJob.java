@@ -54,12 +54,13 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The streaming hot path of one or more groups of a source: payloads → parse (malformed to dead
- * letters) → event-time watermarks → each event id once ({@link EachIdOnce}) → late events to dead
- * letters → for each group, the same compiled pipeline as the backfill, in STREAMING mode → guarded
- * upserts into Redis. Every valid event whose id the raw table does not hold yet also goes to the
- * raw Iceberg table (the cold path, committed on checkpoints), so a later backfill recomputes from
- * what streaming saw. Parsing, deduplication and the cold path run once however many groups the job
- * computes. Bounded sources end the job after the final watermark, so every pending expiry fires.
+ * letters) → event-time watermarks → late events to dead letters → for each group, the same
+ * compiled pipeline as the backfill, in STREAMING mode (which counts each event id once per key) →
+ * guarded upserts into Redis. Every valid event whose id the raw table does not hold yet also goes
+ * to the raw Iceberg table (the cold path, committed on checkpoints; {@link NotYetStored}), so a
+ * later backfill recomputes from what streaming saw. Parsing and the cold path run once however
+ * many groups the job computes. Bounded sources end the job after the final watermark, so every
+ * pending expiry fires.
  */
 public final class StreamJob {
   static final String LATE = "janus-events-late";
@@ -226,7 +227,9 @@ public final class StreamJob {
    * @param groups the feature groups
    * @param source where the events came from ({@code file:…}, {@code kafka:…})
    * @param events valid events read (repeats included)
-   * @param duplicates events whose id the job had already computed, not computed again
+   * @param duplicates events whose id was still pending for their key when they came again, not
+   *     computed again (the most any of the groups ignored; an event that touches no feature of a
+   *     group is not counted there)
    * @param alreadyStored events whose id the raw table already held, not appended again
    * @param malformed payloads sent to dead letters
    * @param late events behind the watermark, sent to dead letters (still appended to the raw table)
@@ -290,8 +293,12 @@ public final class StreamJob {
         names,
         source.origin(),
         Accumulators.count(r, ParseEvents.EVENTS),
-        Accumulators.count(r, EachIdOnce.DUPLICATES),
-        Accumulators.count(r, EachIdOnce.ALREADY_STORED),
+        groups.stream()
+            .mapToLong(
+                g -> Accumulators.count(r, FeatureProcessFunction.DUPLICATES_PREFIX + g.name()))
+            .max()
+            .orElse(0),
+        Accumulators.count(r, NotYetStored.ALREADY_STORED),
         Accumulators.count(r, ParseEvents.MALFORMED),
         Accumulators.count(r, LATE),
         System.currentTimeMillis() - t0);
@@ -327,23 +334,8 @@ public final class StreamJob {
                 .assignTimestampsAndWatermarks(watermarks((Event e, long t) -> e.ts))
                 .name("event time")
                 .uid("event-time");
-    String idColumn = src.field(src.eventId()).orElseThrow().columnName();
-    SingleOutputStreamOperator<Event> firsts =
-        timed
-            .keyBy(e -> e.id, Types.STRING)
-            .process(
-                new EachIdOnce(
-                    coldPath ? warehouse.tableLoader(RawEvents.id(src)) : null,
-                    raw,
-                    idColumn,
-                    runId,
-                    storedIdDays,
-                    checkpointInterval))
-            .returns(TypeInformation.of(Event.class))
-            .name("each event id once")
-            .uid("each-id-once");
     SingleOutputStreamOperator<Event> onTime =
-        firsts
+        timed
             .process(new LateFilter(src, source.origin(), runId))
             .returns(TypeInformation.of(Event.class))
             .name("late events to dead letters")
@@ -367,17 +359,28 @@ public final class StreamJob {
     }
 
     if (coldPath) {
+      // Every valid event, late ones included (lateness is recorded as a dead letter, and the next
+      // backfill over the raw table counts the event), each id once in the table.
+      int idField = raw.rowType().getFieldNames().indexOf(raw.eventIdColumn());
+      DataStream<RowData> newRows =
+          timed
+              .map(raw::toRow)
+              .returns(InternalTypeInfo.of(raw.rowType()))
+              .name("event to raw row")
+              .keyBy(row -> row.getString(idField).toString(), Types.STRING)
+              .process(
+                  new NotYetStored(
+                      warehouse.tableLoader(RawEvents.id(src)),
+                      raw,
+                      runId,
+                      storedIdDays,
+                      checkpointInterval))
+              .returns(InternalTypeInfo.of(raw.rowType()))
+              .name("ids not yet in " + RawEvents.id(src))
+              .uid("not-yet-stored");
       IcebergAppend.to(warehouse.tableLoader(RawEvents.id(src)), "janus-stream-raw-" + src.name())
           .withSnapshotProperties(props)
-          .append(
-              // Every valid event, late ones included, once per id: lateness is recorded as a dead
-              // letter, and the next backfill over the raw table counts the event.
-              firsts
-                  .getSideOutput(EachIdOnce.COLD_PATH)
-                  .map(raw::toRow)
-                  .returns(InternalTypeInfo.of(raw.rowType()))
-                  .name("event to raw row"),
-              "iceberg raw writer (cold path)");
+          .append(newRows, "iceberg raw writer (cold path)");
     }
     IcebergAppend.to(warehouse.tableLoader(DeadLetters.ID), "janus-stream-dead-" + src.name())
         .withSnapshotProperties(props)
