@@ -308,6 +308,12 @@ class EveryEventITCase {
     Files.write(events, lines);
 
     String wd = dir.resolve("wd").toString();
+    // The file is read in well under a second: with Flink's default of a watermark every 200 ms,
+    // the last one before the late events may not have passed them yet. A watermark every
+    // millisecond follows the reading closely, as a long-running stream's does.
+    Path config =
+        Files.writeString(
+            dir.resolve("janus.yaml"), "flink:\n  pipeline.auto-watermark-interval: 1 ms\n");
     CliRun stream =
         janus(
             "stream",
@@ -317,6 +323,8 @@ class EveryEventITCase {
             "file:" + events,
             "--workdir",
             wd,
+            "--config",
+            config.toString(),
             "--definitions",
             defs.toString(),
             "--json");
