@@ -254,6 +254,7 @@ public final class DemoCommand implements Callable<Integer> {
                       "       %s offline valid_from %s %s%n",
                       k, rows.get(rows.size() - 1).get("valid_from"), off);
                 });
+        serveAFewRequests(store, users.subList(0, Math.min(3, users.size())));
       }
     }
 
@@ -404,5 +405,55 @@ public final class DemoCommand implements Callable<Integer> {
 
   private void say(String format, Object... args) {
     System.out.printf("%2d. %s%n", ++step, String.format(format, args));
+  }
+
+  /**
+   * Starts the feature server on a free port over the demo's Redis, asks it for {@code users} one
+   * by one and all at once, prints the requests and answers, and stops it.
+   */
+  private void serveAFewRequests(
+      io.janus.engine.online.redis.RedisOnlineStore store, List<String> users) {
+    try (io.janus.serving.FeatureServer server =
+        io.janus.serving.FeatureServer.builder()
+            .groups(List.copyOf(common.definitions().groups().values()))
+            .store(store)
+            .host("127.0.0.1")
+            .port(0)
+            .start()) {
+      String base = "http://127.0.0.1:" + server.port();
+      say("the feature server (janus serve) on %s answers over HTTP:", base);
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      List<java.net.http.HttpRequest> requests = new java.util.ArrayList<>();
+      for (String u : users)
+        requests.add(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/features/user_activity/" + u))
+                .build());
+      String body =
+          "{\"entities\": ["
+              + String.join(", ", users.stream().map(u -> "{\"user_id\": \"" + u + "\"}").toList())
+              + "], \"groups\": [\"user_activity\"]}";
+      requests.add(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/features"))
+              .header("content-type", "application/json")
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+              .build());
+      for (java.net.http.HttpRequest r : requests) {
+        java.net.http.HttpResponse<String> a =
+            http.send(r, java.net.http.HttpResponse.BodyHandlers.ofString());
+        System.out.printf(
+            "       %s %s%s -> %d %s%n",
+            r.method(),
+            r.uri().getPath(),
+            r.method().equals("POST") ? " " + body : "",
+            a.statusCode(),
+            a.body());
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 }

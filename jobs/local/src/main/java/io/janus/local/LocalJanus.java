@@ -8,7 +8,7 @@ import picocli.CommandLine;
  * {@code bin/janus}: the {@code janus} command line with the local-only parts the {@code flink run}
  * jar does not carry: the embedded redis-server as default online store, the sample-event generator
  * ({@code janus generate}, {@code ingest --generate}, {@code --source generate:N}), {@code janus
- * demo} and {@code janus bench}.
+ * demo}, {@code janus bench} and the feature server ({@code janus serve}).
  */
 public final class LocalJanus {
   private LocalJanus() {}
@@ -26,6 +26,7 @@ public final class LocalJanus {
     cli.addSubcommand(new GenerateCommand());
     cli.addSubcommand(new DemoCommand());
     cli.addSubcommand(new BenchCommand());
+    cli.addSubcommand(new ServeCommand());
     return cli.execute(args);
   }
 }

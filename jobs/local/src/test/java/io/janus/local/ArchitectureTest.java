@@ -50,6 +50,8 @@ class ArchitectureTest {
         .definedBy("io.janus.engine.embedded..")
         .layer("ml")
         .definedBy("io.janus.registry..")
+        .layer("serving")
+        .definedBy("io.janus.serving..")
         .layer("cli")
         .definedBy("io.janus.jobs..")
         .layer("local")
@@ -60,6 +62,8 @@ class ArchitectureTest {
         .mayOnlyBeAccessedByLayers("local")
         .whereLayer("cli")
         .mayOnlyBeAccessedByLayers("local")
+        .whereLayer("serving")
+        .mayOnlyBeAccessedByLayers("local")
         .whereLayer("ml")
         .mayOnlyBeAccessedByLayers("cli", "local")
         .whereLayer("pipelines")
@@ -67,9 +71,10 @@ class ArchitectureTest {
         .whereLayer("lakehouse")
         .mayOnlyBeAccessedByLayers("pipelines", "ml", "cli", "local")
         .whereLayer("online")
-        .mayOnlyBeAccessedByLayers("pipelines", "cli", "local")
+        .mayOnlyBeAccessedByLayers("pipelines", "serving", "cli", "local")
         .whereLayer("core")
-        .mayOnlyBeAccessedByLayers("lakehouse", "online", "pipelines", "ml", "cli", "local")
+        .mayOnlyBeAccessedByLayers(
+            "lakehouse", "online", "pipelines", "ml", "serving", "cli", "local")
         .check(janus);
   }
 
@@ -107,6 +112,17 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("org.apache.iceberg..")
+        .check(janus);
+  }
+
+  @Test
+  void onlyTheServingLayerKnowsTheHttpStack() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("io.janus.serving..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.vertx..", "io.prometheus.metrics.expositionformats..")
         .check(janus);
   }
 

@@ -51,9 +51,26 @@ public final class OnlineReader {
   }
 
   public List<Result> getAll(List<Lookup> lookups) {
-    List<String> keys =
-        lookups.stream().map(l -> l.group().name() + ":" + storeKey(l.group(), l.key())).toList();
-    List<Map<String, String>> raw = store.multiGet(keys);
+    return decodeAll(lookups, store.multiGet(storeKeys(lookups)));
+  }
+
+  /**
+   * Reads like {@link #getAll} without blocking: for servers.
+   *
+   * @param lookups the keys to read
+   * @return the results in the order of {@code lookups}; fails when the store cannot answer
+   */
+  public java.util.concurrent.CompletableFuture<List<Result>> getAllAsync(List<Lookup> lookups) {
+    return store.multiGetAsync(storeKeys(lookups)).thenApply(raw -> decodeAll(lookups, raw));
+  }
+
+  private static List<String> storeKeys(List<Lookup> lookups) {
+    return lookups.stream()
+        .map(l -> l.group().name() + ":" + storeKey(l.group(), l.key()))
+        .toList();
+  }
+
+  private static List<Result> decodeAll(List<Lookup> lookups, List<Map<String, String>> raw) {
     long now = System.currentTimeMillis();
     List<Result> out = new ArrayList<>(lookups.size());
     for (int i = 0; i < lookups.size(); i++) {

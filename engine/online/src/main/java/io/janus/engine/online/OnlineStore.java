@@ -29,6 +29,23 @@ public interface OnlineStore extends AutoCloseable {
   List<Map<String, String>> multiGet(List<String> storeKeys);
 
   /**
+   * Reads keys like {@link #multiGet} without blocking the caller, for servers: the future
+   * completes with the same list, or exceptionally when the store cannot answer (unreachable, timed
+   * out).
+   *
+   * @param storeKeys the keys, {@code <group>:<key>}
+   * @return the stored fields per key, null for an absent or expired key
+   */
+  CompletableFuture<List<Map<String, String>>> multiGetAsync(List<String> storeKeys);
+
+  /**
+   * Whether the store answers right now.
+   *
+   * @return true when a round trip succeeded within the store's timeout
+   */
+  boolean reachable();
+
+  /**
    * Counts a group's keys without reading their values (to size a sample).
    *
    * @param group the group's name, the prefix of its keys

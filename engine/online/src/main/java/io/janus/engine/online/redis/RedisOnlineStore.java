@@ -8,6 +8,7 @@ import io.janus.engine.online.redis.internal.RedisKeys;
 import io.janus.engine.online.redis.internal.RedisScripts;
 import io.janus.engine.online.redis.internal.RespArgs;
 import io.janus.engine.online.redis.source.RedisScanSource;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
@@ -17,6 +18,7 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -101,7 +103,33 @@ public final class RedisOnlineStore implements OnlineStore {
    * queues commands meanwhile.
    */
   public RedisOnlineStore(String uri, Duration patience) {
+    this(uri, patience, null);
+  }
+
+  /**
+   * A store for a server's reads: while Redis is unreachable, commands fail at once instead of
+   * queueing until it is back, and every command fails after {@code timeout}, so a request never
+   * hangs on a lost server. Lettuce still reconnects by itself. Connecting waits up to {@code
+   * patience} for a server that is starting.
+   *
+   * @param uri the Redis URI
+   * @param patience how long to wait for the first connection
+   * @param timeout how long any command may take
+   * @return the store
+   */
+  public static RedisOnlineStore failingFast(String uri, Duration patience, Duration timeout) {
+    return new RedisOnlineStore(
+        uri,
+        patience,
+        ClientOptions.builder()
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .timeoutOptions(TimeoutOptions.enabled(timeout))
+            .build());
+  }
+
+  private RedisOnlineStore(String uri, Duration patience, ClientOptions options) {
     client = RedisClient.create(RedisURI.create(uri));
+    if (options != null) client.setOptions(options);
     long deadline = System.nanoTime() + patience.toNanos();
     long backoff = 100;
     StatefulRedisConnection<String, String> c;
@@ -262,6 +290,34 @@ public final class RedisOnlineStore implements OnlineStore {
       cursor = page;
     } while (!cursor.isFinished());
     return n;
+  }
+
+  @Override
+  public CompletableFuture<List<Map<String, String>>> multiGetAsync(List<String> storeKeys) {
+    // Every command is written at once, without waiting for the previous answer: one pipelined
+    // round trip. The connection's auto-flush stays on, as other callers share it.
+    List<CompletableFuture<Map<String, String>>> futures = new ArrayList<>(storeKeys.size());
+    for (String k : storeKeys) futures.add(async.hgetall(k).toCompletableFuture());
+    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+        .thenApply(
+            ok -> {
+              List<Map<String, String>> out = new ArrayList<>(futures.size());
+              for (CompletableFuture<Map<String, String>> f : futures) {
+                Map<String, String> m = f.join();
+                out.add(m == null || m.isEmpty() ? null : m);
+              }
+              return out;
+            });
+  }
+
+  @Override
+  public boolean reachable() {
+    try {
+      return "PONG".equals(async.ping().get(2, java.util.concurrent.TimeUnit.SECONDS));
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   @Override
