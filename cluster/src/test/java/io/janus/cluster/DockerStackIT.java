@@ -55,7 +55,8 @@ class DockerStackIT {
             "iceberg-rest",
             "prometheus",
             "pushgateway",
-            "grafana");
+            "grafana",
+            "serve");
     List<String> mounts = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = services.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> s = it.next();
@@ -75,6 +76,7 @@ class DockerStackIT {
     assertThat(mounts)
         .contains(
             "../jobs/target/janus-jobs.jar",
+            "../jobs/local/target/janus-local.jar",
             "../monitoring/prometheus/prometheus.yml",
             "../monitoring/grafana/dashboards");
     for (String m : mounts) {
