@@ -73,6 +73,25 @@ class EveryEventITCase {
     assertThat(r.code()).as(group + " " + r.err()).isZero();
   }
 
+  /** {@code janus generate} of {@code events} sample events into a file, with more options. */
+  Path generate(String name, int events, String... options) {
+    Path out = dir.resolve(name);
+    List<String> args = new ArrayList<>(List.of("generate", "--events", Integer.toString(events)));
+    args.addAll(List.of(options));
+    args.addAll(List.of("--out", out.toString(), "--workdir", dir.resolve("gen").toString()));
+    assertThat(janus(args.toArray(String[]::new)).code()).isZero();
+    return out;
+  }
+
+  /**
+   * Sample events of yesterday and today up to the clock: enough events (and time) for watermarks
+   * to pass late ones, whatever the time of day.
+   */
+  Path generateUntilNow(String name, int events) {
+    String yesterday = LocalDate.now(ZoneOffset.UTC).minusDays(1).toString();
+    return generate(name, events, "--days", "2", "--start", yesterday, "--until", "now");
+  }
+
   /** A definitions dir with a group whose expression divides by (price - 5.99). */
   Path definitions() throws Exception {
     Path defs = Files.createDirectories(dir.resolve("defs"));
@@ -147,20 +166,7 @@ class EveryEventITCase {
   void poisonInIngestAndBackfillIsDeadLetteredAndTheValuesEqualABatchOverTheValidEvents()
       throws Exception {
     Path defs = definitions();
-    Path events = dir.resolve("events.jsonl");
-    assertThat(
-            janus(
-                    "generate",
-                    "--events",
-                    "3000",
-                    "--days",
-                    "1",
-                    "--out",
-                    events.toString(),
-                    "--workdir",
-                    dir.resolve("gen").toString())
-                .code())
-        .isZero();
+    Path events = generate("events.jsonl", 3000, "--days", "1");
     List<String> lines = new ArrayList<>(Files.readAllLines(events));
     JsonNode template = JSON.readTree(lines.get(0));
     List<String> poison =
@@ -236,20 +242,7 @@ class EveryEventITCase {
    */
   @Test
   void aGroupAddedAfterIngestDeadLettersTheRawRowsItRefuses() throws Exception {
-    Path events = dir.resolve("events.jsonl");
-    assertThat(
-            janus(
-                    "generate",
-                    "--events",
-                    "2000",
-                    "--days",
-                    "1",
-                    "--out",
-                    events.toString(),
-                    "--workdir",
-                    dir.resolve("gen").toString())
-                .code())
-        .isZero();
+    Path events = generate("events.jsonl", 2000, "--days", "1");
     List<String> lines = new ArrayList<>(Files.readAllLines(events));
     lines.add(700, poison(JSON.readTree(lines.get(0)), "div-later", "price", "5.99"));
     Files.write(events, lines);
@@ -274,28 +267,9 @@ class EveryEventITCase {
   @Test
   void aStreamKeepsItsLateEventsForTheBackfillAndAFarFutureEventPinsNoKey() throws Exception {
     Path defs = definitions();
-    // Yesterday and today up to the clock: enough events (and time) for watermarks to pass the
-    // late ones, whatever the time of day.
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
     LocalDate yesterday = today.minusDays(1);
-    Path events = dir.resolve("today.jsonl");
-    assertThat(
-            janus(
-                    "generate",
-                    "--events",
-                    "40000",
-                    "--days",
-                    "2",
-                    "--start",
-                    yesterday.toString(),
-                    "--until",
-                    "now",
-                    "--out",
-                    events.toString(),
-                    "--workdir",
-                    dir.resolve("gen").toString())
-                .code())
-        .isZero();
+    Path events = generateUntilNow("today.jsonl", 40000);
     List<String> lines = new ArrayList<>(Files.readAllLines(events));
     JsonNode template = JSON.readTree(lines.get(lines.size() / 2));
     String user = template.get("user_id").asText();
@@ -380,24 +354,7 @@ class EveryEventITCase {
   void twoGroupsStreamedTogetherAndAReplayCountEachEventIdOnce() throws Exception {
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
     LocalDate yesterday = today.minusDays(1);
-    Path events = dir.resolve("events.jsonl");
-    assertThat(
-            janus(
-                    "generate",
-                    "--events",
-                    "20000",
-                    "--days",
-                    "2",
-                    "--start",
-                    yesterday.toString(),
-                    "--until",
-                    "now",
-                    "--out",
-                    events.toString(),
-                    "--workdir",
-                    dir.resolve("gen").toString())
-                .code())
-        .isZero();
+    Path events = generateUntilNow("events.jsonl", 20000);
     List<String> distinct = Files.readAllLines(events);
     List<String> withRetries = new ArrayList<>();
     for (int i = 0; i < distinct.size(); i++) {
