@@ -87,7 +87,7 @@ public final class FeatureServer implements AutoCloseable {
     router.getWithRegex("/features/[^/]+/.+").handler(this::getOne);
     router
         .post("/features")
-        .handler(BodyHandler.create().setBodyLimit(b.maxBodyBytes))
+        .handler(BodyHandler.create(false).setBodyLimit(b.maxBodyBytes))
         .handler(this::getMany);
     router
         .route()
@@ -244,6 +244,10 @@ public final class FeatureServer implements AutoCloseable {
         FeatureGroup g = groups.get(gs.get(i).asText());
         if (g == null)
           throw new BadRequest("groups[" + i + "]: unknown group '" + gs.get(i).asText() + "'");
+        // Distinct groups: a request reads at most entities × served groups keys.
+        if (wanted.contains(g))
+          throw new BadRequest(
+              "groups[" + i + "]: '" + gs.get(i).asText() + "' is asked for twice");
         wanted.add(g);
       }
       JsonNode es = req.get("entities");

@@ -71,13 +71,13 @@ public final class OnlineClient {
    *
    * @param group the group
    * @param keyValues the key values in the order of the group's entity fields
-   * @throws ServerError on any answer but 200 and 404
+   * @throws ServerError on any answer but 200 and the 404 of a key without live values
    */
   public Map<String, Object> get(String group, String... keyValues) {
     StringBuilder path = new StringBuilder("/features/").append(segment(group));
     for (String k : keyValues) path.append('/').append(segment(k));
     HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve(path.toString())).GET());
-    if (r.statusCode() == 404 && !r.body().contains("unknown group")) return null;
+    if (r.statusCode() == 404 && r.body().contains("no live online values")) return null;
     return parse(r);
   }
 

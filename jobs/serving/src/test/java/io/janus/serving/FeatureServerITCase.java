@@ -195,6 +195,14 @@ class FeatureServerITCase {
                   .get("error")
                   .asText())
           .isEqualTo("groups[0]: unknown group 'nope'");
+      assertThat(
+              post(
+                      server,
+                      "{\"entities\": [{\"user\": \"u1\"}], \"groups\": [\"activity\", \"activity\"]}")
+                  .body()
+                  .get("error")
+                  .asText())
+          .isEqualTo("groups[1]: 'activity' is asked for twice");
       assertThat(post(server, "not json").status()).isEqualTo(400);
       assertThat(post(server, "{\"entities\": [], \"groups\": [\"pair\"]}").status())
           .isEqualTo(400);

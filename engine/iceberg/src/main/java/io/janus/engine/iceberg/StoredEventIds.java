@@ -58,6 +58,8 @@ public final class StoredEventIds {
   private final Schema idSchema;
   private final String timeColumn;
   private final LinkedHashMap<Long, EventIdSet> days = new LinkedHashMap<>(16, 0.75f, true);
+  // When this instance last accepted an id of each kept day: such ids may not be committed yet.
+  private final Map<Long, Long> lastAccepted = new java.util.HashMap<>();
   private Long known;
   private long refreshedAt;
 
@@ -103,7 +105,9 @@ public final class StoredEventIds {
     long day = Math.floorDiv(eventTimeMillis, DAY_MS);
     EventIdSet ids = days.get(day);
     if (ids == null) ids = load(day);
-    return ids.add(id);
+    if (!ids.add(id)) return false;
+    lastAccepted.put(day, now);
+    return true;
   }
 
   /** How many ids are held in memory (over every kept day). */
@@ -133,11 +137,7 @@ public final class StoredEventIds {
       }
     }
     days.put(day, ids);
-    if (days.size() > maxDays) {
-      Iterator<Long> eldest = days.keySet().iterator();
-      eldest.next();
-      eldest.remove();
-    }
+    evict();
     LOG.info(
         "{}: {} stored event ids of day {} read in {} ms",
         table.name(),
@@ -147,9 +147,27 @@ public final class StoredEventIds {
     return ids;
   }
 
+  /**
+   * Drops least recently used days beyond {@code maxDays}, but never a day this instance accepted
+   * an id of within the last three refresh intervals: that id may not be committed yet, and reading
+   * the day again would miss it. Until such days age, more than {@code maxDays} are kept.
+   */
+  private void evict() {
+    long now = System.currentTimeMillis();
+    for (Iterator<Long> it = days.keySet().iterator(); it.hasNext() && days.size() > maxDays; ) {
+      Long day = it.next();
+      Long accepted = lastAccepted.get(day);
+      if (accepted != null && now - accepted < 3 * Math.max(refreshMillis, 1000)) continue;
+      it.remove();
+      lastAccepted.remove(day);
+    }
+  }
+
   private void add(CloseableIterable<Record> rows, EventIdSet ids) {
+    // By name: a scan filtered on the time column reads that column too, in table order.
+    String idName = idSchema.columns().get(0).name();
     for (Record r : rows) {
-      Object id = r.get(0);
+      Object id = r.getField(idName);
       if (id != null && mine.test(id.toString())) ids.add(id.toString());
     }
   }

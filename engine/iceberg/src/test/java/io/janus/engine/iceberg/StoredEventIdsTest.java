@@ -96,15 +96,41 @@ class StoredEventIdsTest {
   }
 
   @Test
-  void anEvictedDayIsReadAgainWithItsAcceptedIds() {
+  void aDayIsEvictedOnlyOnceItsAcceptedIdsHadTimeToCommit() throws Exception {
     append("ingest", D1, "a");
     StoredEventIds stored = ids("stream", 1);
     assertThat(stored.addIfAbsent("x", D1 + 5)).isTrue();
-    append("stream", D1 + 5, "x"); // the run's cold path commits x
-    assertThat(stored.addIfAbsent("y", D1 + DAY)).isTrue(); // day 2 evicts day 1
-    assertThat(stored.keptDays()).containsOnlyKeys(D1 / DAY + 1);
+    assertThat(stored.addIfAbsent("y", D1 + DAY)).isTrue();
+    // x may not be committed yet: day 1 stays, although one day is the most to keep.
+    assertThat(stored.keptDays()).containsOnlyKeys(D1 / DAY, D1 / DAY + 1);
     assertThat(stored.addIfAbsent("x", D1 + 5)).isFalse();
+    append("stream", D1 + 5, "x"); // the run's cold path commits x
+    Thread.sleep(3_100);
+    assertThat(stored.addIfAbsent("z", D1 + 2 * DAY)).isTrue(); // day 3 evicts the idle days
+    assertThat(stored.keptDays()).containsOnlyKeys(D1 / DAY + 2);
+    assertThat(stored.addIfAbsent("x", D1 + 5)).as("read again, with the committed x").isFalse();
     assertThat(stored.addIfAbsent("a", D1 + 5)).isFalse();
+  }
+
+  @Test
+  void readsTheIdColumnWhereverTheSourceDeclaresIt() {
+    SourceDefinition timeFirst =
+        DefinitionLoader.parseSource(
+            """
+            kind: source
+            name: clicks2
+            event_time: ts
+            event_id: id
+            required: [ts, id]
+            fields:
+              ts: timestamp
+              id: string
+            """,
+            "clicks2.yaml");
+    raw = new RawEvents(timeFirst);
+    table = raw.createOrLoad(Warehouse.local(dir));
+    append("ingest", D1 + 1000, "a");
+    assertThat(ids("stream", 8).addIfAbsent("a", D1 + 5)).isFalse();
   }
 
   @Test

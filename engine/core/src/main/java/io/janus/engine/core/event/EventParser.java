@@ -254,6 +254,9 @@ public final class EventParser {
         if (i == timeIndex) {
           return new Result(null, "missing event time field '" + f.name() + "'");
         }
+        if (i == idIndex) {
+          return new Result(null, "missing event id field '" + f.name() + "'");
+        }
         continue;
       }
       String error = null;

@@ -35,7 +35,9 @@ public final class FeatureStateMachine implements Serializable {
    * @return false if the contribution repeats a pending event id and was ignored
    */
   public boolean add(KeyState s, Contribution c) {
-    if (c.eventId != null) {
+    // Key markers and serialized id-less contributions carry "": they are not repeats of each
+    // other.
+    if (c.eventId != null && !c.eventId.isEmpty()) {
       if (s.pendingIds == null) {
         s.pendingIds = new java.util.HashMap<>(4);
       } else if (s.pendingIds.containsKey(c.eventId)) {

@@ -60,6 +60,9 @@ class EventParserTest {
         .isEqualTo("missing event time field 't'");
     assertThat(shipped.parse("{\"id\":\"e\",\"t\":null}").error())
         .isEqualTo("missing event time field 't'");
+    // So is the event id: without one, nothing could count the event once.
+    assertThat(shipped.parse("{\"t\":\"2024-01-01T00:00:00Z\",\"event_type\":\"click\"}").error())
+        .isEqualTo("missing event id field 'id'");
     assertThat(
             shipped
                 .parse("{\"id\":\"e\",\"t\":\"2024-01-01T00:00:00Z\",\"event_type\":\"hover\"}")

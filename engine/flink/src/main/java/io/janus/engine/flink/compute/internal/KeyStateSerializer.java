@@ -104,7 +104,10 @@ public final class KeyStateSerializer extends TypeSerializer<KeyState> {
 
   /** The serializer's configuration in a checkpoint or savepoint: the compiled group itself. */
   public static final class Snapshot implements TypeSerializerSnapshot<KeyState> {
+    // Version 2: key states carry the event ids of their pending inputs.
+    private static final int VERSION = 2;
     private GroupPlan plan;
+    private int version = VERSION;
 
     /** For Flink, which instantiates snapshots by reflection before reading them. */
     public Snapshot() {}
@@ -115,7 +118,7 @@ public final class KeyStateSerializer extends TypeSerializer<KeyState> {
 
     @Override
     public int getCurrentVersion() {
-      return 1;
+      return VERSION;
     }
 
     @Override
@@ -128,6 +131,7 @@ public final class KeyStateSerializer extends TypeSerializer<KeyState> {
     @Override
     public void readSnapshot(int version, DataInputView in, ClassLoader classLoader)
         throws IOException {
+      this.version = version;
       byte[] bytes = new byte[in.readInt()];
       in.readFully(bytes);
       try {
@@ -143,13 +147,14 @@ public final class KeyStateSerializer extends TypeSerializer<KeyState> {
     }
 
     /**
-     * Compatible as is when the group's definition is the same (same fingerprint); else
-     * incompatible.
+     * Compatible as is when the group's definition is the same (same fingerprint) and the state was
+     * written in this version's layout; else incompatible.
      */
     @Override
     public TypeSerializerSchemaCompatibility<KeyState> resolveSchemaCompatibility(
         TypeSerializerSnapshot<KeyState> old) {
       if (old instanceof Snapshot o
+          && o.version == VERSION
           && o.plan != null
           && o.plan.group().fingerprint().equals(plan.group().fingerprint())) {
         return TypeSerializerSchemaCompatibility.compatibleAsIs();
