@@ -155,7 +155,8 @@ public final class EventParser {
       return null;
     }
     for (int i = 0; i < values.length; i++) {
-      if (values[i] == null && (i == timeIndex || fields.get(i).required())) return null;
+      if (values[i] == null && (i == timeIndex || i == idIndex || fields.get(i).required()))
+        return null;
     }
     return new Event((Long) values[timeIndex], (String) values[idIndex], values);
   }
