@@ -104,7 +104,10 @@ public final class StoredEventIds {
     }
     long day = Math.floorDiv(eventTimeMillis, DAY_MS);
     EventIdSet ids = days.get(day);
-    if (ids == null) ids = load(day);
+    if (ids == null) {
+      ids = load(day);
+      evict(day);
+    }
     if (!ids.add(id)) return false;
     lastAccepted.put(day, now);
     return true;
@@ -137,7 +140,6 @@ public final class StoredEventIds {
       }
     }
     days.put(day, ids);
-    evict();
     LOG.info(
         "{}: {} stored event ids of day {} read in {} ms",
         table.name(),
@@ -148,14 +150,16 @@ public final class StoredEventIds {
   }
 
   /**
-   * Drops least recently used days beyond {@code maxDays}, but never a day this instance accepted
-   * an id of within the last three refresh intervals: that id may not be committed yet, and reading
-   * the day again would miss it. Until such days age, more than {@code maxDays} are kept.
+   * Drops least recently used days beyond {@code maxDays}, but never {@code inUse} (the day being
+   * checked) nor a day this instance accepted an id of within the last three refresh intervals:
+   * that id may not be committed yet, and reading the day again would miss it. Until such days age,
+   * more than {@code maxDays} are kept.
    */
-  private void evict() {
+  private void evict(long inUse) {
     long now = System.currentTimeMillis();
     for (Iterator<Long> it = days.keySet().iterator(); it.hasNext() && days.size() > maxDays; ) {
       Long day = it.next();
+      if (day == inUse) continue;
       Long accepted = lastAccepted.get(day);
       if (accepted != null && now - accepted < 3 * Math.max(refreshMillis, 1000)) continue;
       it.remove();
