@@ -2,6 +2,7 @@ package io.janus.jobs;
 
 import io.janus.engine.iceberg.lineage.Lineage;
 import io.janus.jobs.cli.BackfillCommand;
+import io.janus.jobs.cli.ConsistencyCommand;
 import io.janus.jobs.cli.IngestCommand;
 import io.janus.jobs.cli.OnlineCommand;
 import io.janus.jobs.cli.ParityCommand;
@@ -43,6 +44,7 @@ import picocli.CommandLine.Command;
       OnlineCommand.class,
       SyncCommand.class,
       ParityCommand.class,
+      ConsistencyCommand.class,
       TrainingSetCommand.class,
       TrainCommand.class,
       RegistryCommand.class,

@@ -45,7 +45,14 @@ public final class MetricCatalog {
           "janus_parity_passed",
           "janus_parity_keys",
           "janus_parity_duration_seconds",
-          "janus_parity_last_run_timestamp_seconds");
+          "janus_parity_last_run_timestamp_seconds",
+          "janus_consistency_served_values",
+          "janus_consistency_mismatch_ratio",
+          "janus_consistency_different_ratio",
+          "janus_consistency_stale_ratio",
+          "janus_consistency_passed",
+          "janus_consistency_values",
+          "janus_consistency_last_run_timestamp_seconds");
 
   private static final List<String> OPERATOR = buildOperatorMetrics();
 
@@ -64,7 +71,8 @@ public final class MetricCatalog {
             MetricNames.ONLINE_WRITES,
             MetricNames.ONLINE_WRITES_STALE,
             MetricNames.ONLINE_RETRIES,
-            MetricNames.EVENTS_LATE)) {
+            MetricNames.EVENTS_LATE,
+            MetricNames.ONLINE_ROWS_HELD)) {
       names.add("janus_" + n);
     }
     for (String h : List.of(MetricNames.ONLINE_WRITE_LATENCY, MetricNames.ONLINE_FRESHNESS)) {
@@ -75,6 +83,16 @@ public final class MetricCatalog {
     for (String status :
         List.of("matched", "mismatched", "missing_online", "missing_offline", "stale", "expired")) {
       names.add("janus_" + MetricNames.PARITY_PREFIX + status + MetricNames.TOTAL);
+    }
+    for (String status :
+        List.of(
+            "matched",
+            "mismatched",
+            "stale",
+            "newer_than_offline",
+            "missing_online",
+            "missing_offline")) {
+      names.add("janus_" + MetricNames.CONSISTENCY_PREFIX + status + MetricNames.TOTAL);
     }
     return List.copyOf(names);
   }

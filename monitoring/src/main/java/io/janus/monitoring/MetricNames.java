@@ -51,10 +51,23 @@ public final class MetricNames {
   public static final String EVENTS_ALREADY_STORED = "events_already_stored_total";
 
   /**
+   * Gauge: feature rows the streaming job holds back because they are valid only later than the
+   * wall clock (e.g. an event stamped ahead of the clock); each is written online when it becomes
+   * valid.
+   */
+  public static final String ONLINE_ROWS_HELD = "online_rows_held";
+
+  /**
    * Prefix of the parity check's key counts: {@code parity_matched_total}, {@code
    * parity_mismatched_total}, …
    */
   public static final String PARITY_PREFIX = "parity_";
+
+  /**
+   * Prefix of the served-vs-offline consistency check's counts: {@code consistency_matched_total},
+   * {@code consistency_mismatched_total}, …
+   */
+  public static final String CONSISTENCY_PREFIX = "consistency_";
 
   /** Suffix of counters. */
   public static final String TOTAL = "_total";

@@ -168,7 +168,7 @@ class MonitoringFilesTest {
     assertThat(
             promtool(
                 promtool, "check", "rules", "rules/janus-recording.yml", "rules/janus-alerts.yml"))
-        .contains("SUCCESS: 9 rules found");
+        .contains("SUCCESS: 10 rules found");
     assertThat(promtool(promtool, "test", "rules", "tests/janus-alerts-test.yml"))
         .contains("SUCCESS");
     // Dashboard queries, as recording rules, so promtool parses their PromQL too ($group as a

@@ -73,6 +73,9 @@ public final class DemoCommand implements Callable<Integer> {
   private int step;
   private boolean parityPassed;
 
+  /** Today's users the feature server is asked for (the first three are printed). */
+  private List<String> servedUsers = List.of();
+
   @Override
   public Integer call() throws Exception {
     long t0 = System.currentTimeMillis();
@@ -237,24 +240,42 @@ public final class DemoCommand implements Callable<Integer> {
                                         today.atStartOfDay(java.time.ZoneOffset.UTC).toInstant()))
                         .map(r -> (String) r.get("user_id"))
                         .toList()));
-        say("three of today's %,d users, online next to their last offline row:", users.size());
-        users.stream()
-            .limit(3)
-            .forEach(
-                k -> {
-                  var online = onlineReader.get(user, k);
-                  List<Map<String, Object>> rows = offline.rows(k, null);
-                  Map<String, Object> off =
-                      new java.util.LinkedHashMap<>(rows.get(rows.size() - 1));
-                  off.keySet().retainAll(online.features().keySet());
-                  System.out.printf(
-                      "       %s online  valid_from %s %s%n",
-                      k, online.validFrom(), online.features());
-                  System.out.printf(
-                      "       %s offline valid_from %s %s%n",
-                      k, rows.get(rows.size() - 1).get("valid_from"), off);
-                });
-        serveAFewRequests(store, users.subList(0, Math.min(3, users.size())));
+        // The three busiest of them online, next to the offline row valid at the same time (the
+        // point-in-time rule a training set uses): live values, not the emptied rows of tomorrow.
+        List<String> busiest =
+            users.stream()
+                .map(k -> Map.entry(k, onlineReader.get(user, k)))
+                .filter(e -> e.getValue().found())
+                .sorted(
+                    java.util.Comparator.comparingLong(
+                        (Map.Entry<String, io.janus.engine.online.OnlineReader.Result> e) ->
+                            -((Number) e.getValue().features().getOrDefault("user_views_24h", 0L))
+                                .longValue()))
+                .limit(3)
+                .map(Map.Entry::getKey)
+                .toList();
+        say(
+            "the three busiest of today's %,d users, online next to the offline row a training set"
+                + " would read at the same time:",
+            users.size());
+        for (String k : busiest) {
+          var online = onlineReader.get(user, k);
+          Map<String, Object> row = offline.lookup(k, online.validFrom(), null);
+          Map<String, Object> off = new java.util.LinkedHashMap<>(row == null ? Map.of() : row);
+          off.keySet().retainAll(online.features().keySet());
+          System.out.printf(
+              "       %s online  valid_from %s %s%n", k, online.validFrom(), online.features());
+          System.out.printf(
+              "       %s offline valid_from %s %s  same: %s%n",
+              k,
+              row == null ? null : row.get("valid_from"),
+              off,
+              row != null
+                  && online.validFrom().equals(row.get("valid_from"))
+                  && off.equals(online.features()));
+        }
+        servedUsers = new java.util.ArrayList<>(busiest);
+        users.stream().filter(u -> !busiest.contains(u)).limit(200).forEach(servedUsers::add);
       }
     }
 
@@ -367,6 +388,27 @@ public final class DemoCommand implements Callable<Integer> {
                     r.getField("user_views_24h"),
                     r.getField("user_purchases_24h")));
 
+    // 22-24. Serving: a sync writes the values that fell due since the last one; the feature server
+    //        with the production model answers GET, POST /features and /predict and logs what it
+    //        served; the log, joined point-in-time against the offline table, says whether serving
+    //        saw the numbers training reads.
+    boolean consistent;
+    try (RedisOptions.Server redis = new RedisOptions().open(workdir);
+        var store = new io.janus.engine.online.redis.RedisOnlineStore(redis.uri());
+        RegistryModels models = new RegistryModels(registry)) {
+      SyncResult due = OnlineSync.of(warehouse, user, redis.stores()).run(common.env());
+      say("%s", due.summary());
+      Instant servingFrom = Instant.now();
+      serveRequests(store, models, servedUsers);
+      io.janus.engine.flink.served.ConsistencyReport c =
+          io.janus.engine.flink.served.ConsistencyCheck.of(warehouse, user)
+              .withSince(servingFrom)
+              .withExamples(3)
+              .run(common.env());
+      say("%s", c.summary());
+      consistent = c.passed();
+    }
+
     int snapshots =
         SnapshotHistory.of(warehouse, warehouse.load(FeatureTables.id(user)), user.name()).size();
     System.out.printf("%nDone in %.0f s. Explore:%n", (System.currentTimeMillis() - t0) / 1000.0);
@@ -390,7 +432,10 @@ public final class DemoCommand implements Callable<Integer> {
             + " --export purchase_1h_now.jsonl%n",
         wd);
     System.out.printf("  audit reports in %s%n", common.config().reports());
-    return parityPassed && predicted.published() ? 0 : 1;
+    System.out.printf(
+        "  bin/janus consistency --group user_activity%s --json      (served values vs training's)%n",
+        wd);
+    return parityPassed && predicted.published() && consistent ? 0 : 1;
   }
 
   private BackfillResult backfill(FeatureGroup g, LocalDate from, LocalDate to, boolean publish)
@@ -408,47 +453,75 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * Starts the feature server on a free port over the demo's Redis, asks it for {@code users} one
-   * by one and all at once, prints the requests and answers, and stops it.
+   * Starts the feature server on a free port over the demo's Redis, with the registry's production
+   * model and the served-feature log on for every key; asks it for the first three of {@code users}
+   * one by one, all at once and for their predictions (printing requests and answers), then for the
+   * others silently, and stops it (which writes the log).
    */
-  private void serveAFewRequests(
-      io.janus.engine.online.redis.RedisOnlineStore store, List<String> users) {
+  private void serveRequests(
+      io.janus.engine.online.redis.RedisOnlineStore store,
+      RegistryModels models,
+      List<String> users) {
     try (io.janus.serving.FeatureServer server =
         io.janus.serving.FeatureServer.builder()
             .groups(List.copyOf(common.definitions().groups().values()))
             .store(store)
+            .models(models)
+            .servedLog(ServeCommand.servedLog(common.warehouse()), 1.0)
             .host("127.0.0.1")
             .port(0)
             .start()) {
       String base = "http://127.0.0.1:" + server.port();
-      say("the feature server (janus serve) on %s answers over HTTP:", base);
+      List<String> shown = users.subList(0, Math.min(3, users.size()));
+      say(
+          "the feature server (janus serve) on %s answers over HTTP, scoring with %s:",
+          base,
+          String.join(
+              ", ",
+              models.models().values().stream().map(m -> m.name() + "@" + m.version()).toList()));
       java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-      List<java.net.http.HttpRequest> requests = new java.util.ArrayList<>();
-      for (String u : users)
-        requests.add(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(base + "/features/user_activity/" + u))
-                .build());
-      String body =
-          "{\"entities\": ["
-              + String.join(", ", users.stream().map(u -> "{\"user_id\": \"" + u + "\"}").toList())
-              + "], \"groups\": [\"user_activity\"]}";
+      // Path and body (null for a GET) of each printed request.
+      List<String[]> requests = new java.util.ArrayList<>();
+      for (String u : shown) requests.add(new String[] {"/features/user_activity/" + u, null});
+      String entities =
+          String.join(", ", shown.stream().map(u -> "{\"user_id\": \"" + u + "\"}").toList());
       requests.add(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/features"))
-              .header("content-type", "application/json")
-              .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
-              .build());
-      for (java.net.http.HttpRequest r : requests) {
+          new String[] {
+            "/features", "{\"entities\": [" + entities + "], \"groups\": [\"user_activity\"]}"
+          });
+      requests.add(
+          new String[] {
+            "/predict", "{\"model\": \"purchase_1h\", \"entities\": [" + entities + "]}"
+          });
+      for (String[] r : requests) {
+        java.net.http.HttpRequest.Builder b =
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + r[0]));
+        if (r[1] != null)
+          b.header("content-type", "application/json")
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString(r[1]));
         java.net.http.HttpResponse<String> a =
-            http.send(r, java.net.http.HttpResponse.BodyHandlers.ofString());
+            http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         System.out.printf(
             "       %s %s%s -> %d %s%n",
-            r.method(),
-            r.uri().getPath(),
-            r.method().equals("POST") ? " " + body : "",
+            r[1] == null ? "GET" : "POST",
+            r[0],
+            r[1] == null ? "" : " " + r[1],
             a.statusCode(),
             a.body());
       }
+      int others = 0;
+      for (String u : users.subList(shown.size(), users.size())) {
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/features/user_activity/" + u))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding());
+        others++;
+      }
+      System.out.printf(
+          "       … and GET /features/user_activity/<user> for %d more of today's users, every"
+              + " answer logged to janus.served_features%n",
+          others);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -372,6 +372,11 @@ class JanusCliITCase {
     assertThat(p.get("checked").asLong()).isEqualTo(p.get("matched").asLong()).isPositive();
     assertThat(p.get("expired").asLong()).isPositive();
 
+    // The parity gate: the same backfill agrees with what is online, so it publishes.
+    CliRun gated = gatedBackfillOf(today);
+    assertThat(gated.code()).as(gated.err() + gated.out()).isZero();
+    assertThat(jsonLines(gated.out()).get(0).get("message").asText()).contains("parity gate");
+
     // Tamper with one online value: parity fails and names the key and the feature.
     String key;
     try (io.janus.engine.embedded.EmbeddedRedis redis =
@@ -411,6 +416,38 @@ class JanusCliITCase {
 
     CliRun text = janus("parity", "--group", "user_activity", "--workdir", workdir);
     assertThat(text.out()).contains("mismatched 1").contains("FAILED").contains("user_views_24h");
+
+    // Now batch and online disagree on one key: the gate refuses to publish — exit 1, main
+    // untouched, the branch kept.
+    var table =
+        io.janus.engine.iceberg.Warehouse.local(Path.of(workdir, "warehouse"))
+            .load(io.janus.engine.iceberg.Warehouse.id("features", "user_activity"));
+    long mainBefore = table.currentSnapshot().snapshotId();
+    CliRun refused = gatedBackfillOf(today);
+    assertThat(refused.code()).as(refused.err() + refused.out()).isEqualTo(1);
+    JsonNode rb = jsonLines(refused.out()).get(0);
+    assertThat(rb.get("published").asBoolean()).isFalse();
+    assertThat(rb.get("message").asText()).startsWith("refused by the parity gate");
+    table.refresh();
+    assertThat(table.currentSnapshot().snapshotId()).isEqualTo(mainBefore);
+    assertThat(table.refs()).containsKey(rb.get("branch").asText());
+  }
+
+  /** {@code backfill} of today..today+2 with a parity gate allowing no disagreement. */
+  static CliRun gatedBackfillOf(java.time.LocalDate today) {
+    return janus(
+        "backfill",
+        "--group",
+        "user_activity",
+        "--start",
+        today.toString(),
+        "--end",
+        today.plusDays(2).toString(),
+        "--parity-gate",
+        "0",
+        "--workdir",
+        workdir,
+        "--json");
   }
 
   @Test

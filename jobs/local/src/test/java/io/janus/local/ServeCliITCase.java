@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code janus serve} as users run it: its own JVM (the packaged bin/janus classpath), the embedded
- * Redis, ready once {@code /healthz} answers 200, stopped by SIGTERM.
+ * {@code janus serve} as a container runs it: its own JVM (the packaged bin/janus classpath) with
+ * the container entry point {@code ServeMain}, the embedded Redis, ready once {@code /healthz}
+ * answers 200, stopped by SIGTERM.
  */
 class ServeCliITCase {
   @TempDir Path dir;
@@ -35,22 +36,21 @@ class ServeCliITCase {
             + target.resolve("lib")
             + "/*";
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p =
+    // The container entry point: janus serve, its port from $PORT.
+    ProcessBuilder pb =
         new ProcessBuilder(
                 List.of(
                     java.toString(),
                     "-cp",
                     classpath,
-                    "io.janus.local.LocalJanus",
-                    "serve",
-                    "--port",
-                    "0",
+                    "io.janus.local.ServeMain",
                     "--host",
                     "127.0.0.1",
                     "--workdir",
                     dir.resolve("wd").toString()))
-            .redirectErrorStream(true)
-            .start();
+            .redirectErrorStream(true);
+    pb.environment().put("PORT", "0");
+    Process p = pb.start();
     try {
       BufferedReader out =
           new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

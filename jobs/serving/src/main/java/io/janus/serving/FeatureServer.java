@@ -5,14 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.core.served.ServedValue;
 import io.janus.engine.online.OnlineReader;
 import io.janus.engine.online.OnlineStore;
 import io.janus.serving.internal.EntityKeys;
 import io.janus.serving.internal.EntityKeys.BadRequest;
+import io.janus.serving.internal.ServedLogWriter;
 import io.janus.serving.internal.ServerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -65,9 +66,19 @@ public final class FeatureServer implements AutoCloseable {
   private final int maxEntities;
   private final ServerMetrics metrics = new ServerMetrics();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final PredictionModels models;
+  private final Map<String, Plan> plans = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile String modelError;
+  private final java.util.concurrent.atomic.AtomicBoolean refreshing =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final ServedLogWriter servedLog;
+  private final String serverId =
+      Long.toHexString(Double.doubleToLongBits(Math.random()) ^ System.nanoTime());
+  private final java.util.concurrent.atomic.AtomicLong requestSeq =
+      new java.util.concurrent.atomic.AtomicLong();
   private final String openApi;
   private final Vertx vertx;
-  private final HttpServer http;
+  private final int port;
 
   private FeatureServer(Builder b) {
     this.groups = new LinkedHashMap<>();
@@ -77,7 +88,108 @@ public final class FeatureServer implements AutoCloseable {
     this.maxInFlight = b.maxInFlight;
     this.maxEntities = b.maxEntities;
     this.openApi = resource("janus/openapi.yaml");
+    this.models = b.models;
+    this.servedLog =
+        b.servedSink == null
+            ? null
+            : new ServedLogWriter(b.servedSink, b.servedRate, b.servedFlush, 10_000, metrics);
+    // Loaded before the port opens, so a ready server scores with the production versions.
+    this.modelError = models.refresh();
     this.vertx = Vertx.vertx();
+    try {
+      // One server per event loop, all on one port (Vert.x spreads the connections): a single
+      // server would handle every connection on one thread. For port 0 they share one free port:
+      // Vert.x shares a random port among servers that ask for the same negative port.
+      int shared = b.port == 0 ? -1 : b.port;
+      this.port = listen(b, shared);
+      for (int i = 1; i < b.eventLoops; i++) listen(b, shared);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      vertx.close();
+      if (servedLog != null) servedLog.close();
+      throw new IllegalStateException("interrupted while starting the server", e);
+    } catch (ExecutionException | TimeoutException e) {
+      vertx.close();
+      if (servedLog != null) servedLog.close();
+      throw new IllegalStateException(
+          "cannot listen on "
+              + b.host
+              + ":"
+              + b.port
+              + ": "
+              + (e.getCause() == null ? e : e.getCause()).getMessage(),
+          e);
+    }
+    LOG.info(
+        "feature server on {}:{} ({} event loops) for groups {}, models {}",
+        b.host,
+        port,
+        b.eventLoops,
+        groups.keySet(),
+        models.models().keySet());
+    long every = b.modelRefresh.toMillis();
+    vertx.setPeriodic(
+        every,
+        every,
+        id -> {
+          // One refresh at a time: a slow registry read skips ticks instead of piling up.
+          if (!refreshing.compareAndSet(false, true)) return;
+          vertx
+              .executeBlocking(models::refresh, false)
+              .onComplete(
+                  r -> {
+                    refreshing.set(false);
+                    modelError = r.succeeded() ? r.result() : rootMessage(r.cause());
+                    if (modelError != null) metrics.modelLoadFailed();
+                  });
+        });
+  }
+
+  /** A builder with the defaults: port 8080 on every interface, 1,024 requests in flight. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The port the server listens on (the one chosen when the builder asked for port 0). */
+  public int port() {
+    return port;
+  }
+
+  /** Stops accepting requests and releases the server's threads (not the store). */
+  @Override
+  public void close() {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+      LOG.warn("feature server did not stop cleanly: {}", e.toString());
+    }
+    if (servedLog != null) servedLog.close();
+  }
+
+  /** Starts one HTTP server on an event loop of its own; returns the port it listens on. */
+  private int listen(Builder b, int onPort)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    int[] bound = new int[1];
+    vertx
+        .deployVerticle(
+            new io.vertx.core.VerticleBase() {
+              @Override
+              public Future<?> start() {
+                return vertx
+                    .createHttpServer(new HttpServerOptions().setHost(b.host).setPort(onPort))
+                    .requestHandler(router(b))
+                    .listen()
+                    .onSuccess(server -> bound[0] = server.actualPort());
+              }
+            })
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+    return bound[0];
+  }
+
+  private Router router(Builder b) {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(this::health);
     router.get("/metrics").handler(this::metrics);
@@ -90,6 +202,10 @@ public final class FeatureServer implements AutoCloseable {
         .handler(BodyHandler.create(false).setBodyLimit(b.maxBodyBytes))
         .handler(this::getMany);
     router
+        .post("/predict")
+        .handler(BodyHandler.create(false).setBodyLimit(b.maxBodyBytes))
+        .handler(this::predict);
+    router
         .route()
         .last()
         .handler(
@@ -100,53 +216,7 @@ public final class FeatureServer implements AutoCloseable {
                     404,
                     "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(),
                     System.nanoTime()));
-    HttpServer server =
-        vertx.createHttpServer(new HttpServerOptions().setHost(b.host).setPort(b.port));
-    try {
-      this.http =
-          server
-              .requestHandler(router)
-              .listen()
-              .toCompletionStage()
-              .toCompletableFuture()
-              .get(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      vertx.close();
-      throw new IllegalStateException("interrupted while starting the server", e);
-    } catch (ExecutionException | TimeoutException e) {
-      vertx.close();
-      throw new IllegalStateException(
-          "cannot listen on "
-              + b.host
-              + ":"
-              + b.port
-              + ": "
-              + (e.getCause() == null ? e : e.getCause()).getMessage(),
-          e);
-    }
-    LOG.info("feature server on {}:{} for groups {}", b.host, http.actualPort(), groups.keySet());
-  }
-
-  /** A builder with the defaults: port 8080 on every interface, 1,024 requests in flight. */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /** The port the server listens on (the one chosen when the builder asked for port 0). */
-  public int port() {
-    return http.actualPort();
-  }
-
-  /** Stops accepting requests and releases the server's threads (not the store). */
-  @Override
-  public void close() {
-    try {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-      LOG.warn("feature server did not stop cleanly: {}", e.toString());
-    }
+    return router;
   }
 
   // ---- handlers
@@ -162,6 +232,13 @@ public final class FeatureServer implements AutoCloseable {
               body.put("status", up ? "ok" : "unavailable");
               body.put("store", up ? "reachable" : "unreachable");
               body.putPOJO("groups", groups.keySet());
+              ObjectNode served = body.putObject("models");
+              models.models().forEach((name, m) -> served.put(name, m.version()));
+              // A version that fails to load leaves the one before it serving: degraded, not down.
+              if (modelError != null) {
+                body.put("model_error", modelError);
+                if (up) body.put("status", "degraded");
+              }
               json(ctx, "/healthz", up ? 200 : 503, body, t0);
             });
   }
@@ -194,6 +271,14 @@ public final class FeatureServer implements AutoCloseable {
             results -> {
               OnlineReader.Result r = results.get(0);
               if (!r.found()) {
+                log(
+                    endpoint,
+                    lookupsOf(g, key),
+                    results,
+                    System.currentTimeMillis(),
+                    null,
+                    null,
+                    1);
                 error(
                     ctx,
                     endpoint,
@@ -206,11 +291,13 @@ public final class FeatureServer implements AutoCloseable {
                     t0);
                 return;
               }
+              long now = System.currentTimeMillis();
+              log(endpoint, lookupsOf(g, key), results, now, null, null, 1);
               ObjectNode body = JSON.createObjectNode();
               body.put("group", g.name());
               List<String> values = segments.subList(1, segments.size());
               for (int i = 0; i < values.size(); i++) body.put(g.entity().get(i), values.get(i));
-              fill(body, r, System.currentTimeMillis());
+              fill(body, r, now);
               json(ctx, endpoint, 200, body, t0);
             });
   }
@@ -222,21 +309,7 @@ public final class FeatureServer implements AutoCloseable {
     List<Map<String, Object>> entities = new ArrayList<>();
     List<FeatureGroup> wanted = new ArrayList<>();
     try {
-      JsonNode req;
-      try {
-        req =
-            JSON.readTree(
-                ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
-      } catch (IOException e) {
-        throw new BadRequest(
-            "body: not JSON ("
-                + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
-                    ? j.getOriginalMessage()
-                    : e.getMessage())
-                + ")");
-      }
-      if (req == null || !req.isObject())
-        throw new BadRequest("body: expected a JSON object with 'entities' and 'groups'");
+      JsonNode req = body(ctx, "'entities' and 'groups'");
       JsonNode gs = req.get("groups");
       if (gs == null || !gs.isArray() || gs.isEmpty())
         throw new BadRequest("groups: expected a non-empty array of group names");
@@ -250,31 +323,8 @@ public final class FeatureServer implements AutoCloseable {
               "groups[" + i + "]: '" + gs.get(i).asText() + "' is asked for twice");
         wanted.add(g);
       }
-      JsonNode es = req.get("entities");
-      if (es == null || !es.isArray() || es.isEmpty())
-        throw new BadRequest("entities: expected a non-empty array of entity key objects");
-      if (es.size() > maxEntities)
-        throw new BadRequest("entities: at most " + maxEntities + " per request, got " + es.size());
-      for (int i = 0; i < es.size(); i++) {
-        JsonNode e = es.get(i);
-        if (!e.isObject())
-          throw new BadRequest("entities[" + i + "]: expected an object of key fields");
-        Map<String, Object> entity = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = e.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> f = it.next();
-          JsonNode v = f.getValue();
-          entity.put(
-              f.getKey(),
-              v.isValueNode() && !v.isNull()
-                  ? (v.isTextual()
-                      ? v.asText()
-                      : v.numberValue() != null ? v.numberValue() : v.asText())
-                  : v);
-        }
-        entities.add(entity);
-        for (FeatureGroup g : wanted)
-          lookups.add(new OnlineReader.Lookup(g, EntityKeys.key(g, entity, "entities[" + i + "]")));
-      }
+      entities.addAll(entities(req));
+      lookups.addAll(lookups(entities, wanted));
     } catch (BadRequest e) {
       error(ctx, endpoint, 400, e.getMessage(), t0);
       return;
@@ -283,6 +333,7 @@ public final class FeatureServer implements AutoCloseable {
         .onSuccess(
             results -> {
               long now = System.currentTimeMillis();
+              log(endpoint, lookups, results, now, null, null, wanted.size());
               ArrayNode out = JSON.createArrayNode();
               int r = 0;
               for (Map<String, Object> entity : entities) {
@@ -303,6 +354,280 @@ public final class FeatureServer implements AutoCloseable {
               body.set("results", out);
               json(ctx, endpoint, 200, body, t0);
             });
+  }
+
+  private void predict(RoutingContext ctx) {
+    long t0 = System.nanoTime();
+    String endpoint = "POST /predict";
+    Map<String, PredictionModels.Model> served = models.models();
+    PredictionModels.Model model;
+    Plan plan;
+    List<Map<String, Object>> entities;
+    List<OnlineReader.Lookup> lookups = new ArrayList<>();
+    try {
+      JsonNode req = body(ctx, "'entities' (and 'model')");
+      JsonNode name = req.get("model");
+      if (name == null || name.isNull()) {
+        if (served.size() != 1)
+          throw new BadRequest(
+              "model: required"
+                  + (served.isEmpty()
+                      ? " (no production model is served)"
+                      : "; this server serves " + String.join(", ", served.keySet())));
+        model = served.values().iterator().next();
+      } else {
+        model = served.get(name.asText());
+        if (model == null) {
+          error(
+              ctx,
+              endpoint,
+              404,
+              "no production model '"
+                  + name.asText()
+                  + "' is served"
+                  + (served.isEmpty()
+                      ? ""
+                      : " (served: " + String.join(", ", served.keySet()) + ")"),
+              t0);
+          return;
+        }
+      }
+      try {
+        plan = plans.computeIfAbsent(model.name() + "@" + model.version(), k -> plan(served, k));
+      } catch (IllegalStateException e) {
+        error(ctx, endpoint, 503, e.getMessage(), t0);
+        return;
+      }
+      entities = entities(req);
+      lookups.addAll(lookups(entities, plan.groups()));
+    } catch (BadRequest e) {
+      error(ctx, endpoint, 400, e.getMessage(), t0);
+      return;
+    }
+    read(ctx, endpoint, lookups, t0)
+        .onSuccess(
+            results -> {
+              long now = System.currentTimeMillis();
+              int nGroups = plan.groups().size();
+              Object[][] rows = new Object[entities.size()][plan.inputs().size()];
+              long[] oldest = new long[entities.size()];
+              for (int e = 0; e < entities.size(); e++) {
+                oldest[e] = Long.MAX_VALUE;
+                for (int g = 0; g < nGroups; g++) {
+                  OnlineReader.Result r = results.get(e * nGroups + g);
+                  if (!r.found()) continue;
+                  oldest[e] = Math.min(oldest[e], r.validFrom().toEpochMilli());
+                  for (int i = 0; i < rows[e].length; i++) {
+                    if (plan.inputGroup()[i] == g)
+                      rows[e][i] = r.features().get(plan.inputFeature()[i]);
+                  }
+                }
+              }
+              double[] scores;
+              try {
+                scores = model.score(rows);
+              } catch (RuntimeException ex) {
+                error(ctx, endpoint, 500, "scoring with " + plan.ref() + " failed: " + ex, t0);
+                return;
+              }
+              metrics.predicted(model.name(), model.version(), entities.size());
+              log(endpoint, lookups, results, now, model, scores, nGroups);
+              long freshest = Long.MIN_VALUE;
+              ArrayNode out = JSON.createArrayNode();
+              for (int e = 0; e < entities.size(); e++) {
+                ObjectNode p = out.addObject();
+                ObjectNode keys = p.putObject("entity");
+                entities.get(e).forEach(keys::putPOJO);
+                p.put("score", scores[e]);
+                if (oldest[e] == Long.MAX_VALUE) {
+                  p.putNull("features_freshness_ms");
+                } else {
+                  p.put("features_freshness_ms", now - oldest[e]);
+                  freshest = Math.max(freshest, now - oldest[e]);
+                }
+                ArrayNode imputed = p.putArray("imputed");
+                for (int i = 0; i < rows[e].length; i++) {
+                  if (rows[e][i] == null) imputed.add(plan.inputs().get(i));
+                }
+              }
+              ObjectNode body = JSON.createObjectNode();
+              body.put("model", model.name());
+              body.put("model_version", model.version());
+              // The request's figure: the oldest feature row any of its scores used.
+              if (freshest == Long.MIN_VALUE) body.putNull("features_freshness_ms");
+              else body.put("features_freshness_ms", freshest);
+              body.set("predictions", out);
+              json(ctx, endpoint, 200, body, t0);
+            });
+  }
+
+  /**
+   * Where each input of a model comes from: the served groups it was trained on, and per input the
+   * group (index) and feature. Inputs are training-set columns: a feature name, or {@code
+   * <group>__<feature>} where names collided.
+   *
+   * @throws IllegalStateException when this server cannot feed the model
+   */
+  private Plan plan(Map<String, PredictionModels.Model> served, String ref) {
+    PredictionModels.Model m = served.get(ref.substring(0, ref.indexOf('@')));
+    List<FeatureGroup> gs = new ArrayList<>();
+    for (String g : m.groups()) {
+      FeatureGroup group = groups.get(g);
+      if (group == null)
+        throw new IllegalStateException(
+            "model " + ref + " reads group " + g + ", which this server does not serve");
+      gs.add(group);
+    }
+    int[] inputGroup = new int[m.inputs().size()];
+    String[] inputFeature = new String[m.inputs().size()];
+    for (int i = 0; i < inputGroup.length; i++) {
+      String input = m.inputs().get(i);
+      inputGroup[i] = -1;
+      for (int g = 0; g < gs.size() && inputGroup[i] < 0; g++) {
+        List<String> names = gs.get(g).schema().featureNames();
+        if (names.contains(input)) {
+          inputGroup[i] = g;
+          inputFeature[i] = input;
+        } else if (input.startsWith(gs.get(g).name() + "__")
+            && names.contains(input.substring(gs.get(g).name().length() + 2))) {
+          inputGroup[i] = g;
+          inputFeature[i] = input.substring(gs.get(g).name().length() + 2);
+        }
+      }
+      if (inputGroup[i] < 0)
+        throw new IllegalStateException(
+            "model "
+                + ref
+                + " expects input '"
+                + input
+                + "', which no feature of its groups "
+                + String.join(",", m.groups())
+                + " provides");
+    }
+    return new Plan(ref, gs, m.inputs(), inputGroup, inputFeature);
+  }
+
+  /** How a model version's inputs are read (see {@link #plan}). */
+  private record Plan(
+      String ref,
+      List<FeatureGroup> groups,
+      List<String> inputs,
+      int[] inputGroup,
+      String[] inputFeature) {}
+
+  /** The request body as a JSON object; {@code fields} names what it should hold. */
+  private static JsonNode body(RoutingContext ctx, String fields) {
+    JsonNode req;
+    try {
+      req =
+          JSON.readTree(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
+    } catch (IOException e) {
+      throw new BadRequest(
+          "body: not JSON ("
+              + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                  ? j.getOriginalMessage()
+                  : e.getMessage())
+              + ")");
+    }
+    if (req == null || !req.isObject())
+      throw new BadRequest("body: expected a JSON object with " + fields);
+    return req;
+  }
+
+  /** One lookup per entity and group, entity by entity; keys validated. */
+  private static List<OnlineReader.Lookup> lookups(
+      List<Map<String, Object>> entities, List<FeatureGroup> groups) {
+    List<OnlineReader.Lookup> lookups = new ArrayList<>(entities.size() * groups.size());
+    for (int i = 0; i < entities.size(); i++) {
+      for (FeatureGroup g : groups)
+        lookups.add(
+            new OnlineReader.Lookup(g, EntityKeys.key(g, entities.get(i), "entities[" + i + "]")));
+    }
+    return lookups;
+  }
+
+  /** The request's {@code entities}: key field maps, values as given. */
+  private List<Map<String, Object>> entities(JsonNode req) {
+    JsonNode es = req.get("entities");
+    if (es == null || !es.isArray() || es.isEmpty())
+      throw new BadRequest("entities: expected a non-empty array of entity key objects");
+    if (es.size() > maxEntities)
+      throw new BadRequest("entities: at most " + maxEntities + " per request, got " + es.size());
+    List<Map<String, Object>> entities = new ArrayList<>();
+    for (int i = 0; i < es.size(); i++) {
+      JsonNode e = es.get(i);
+      if (!e.isObject())
+        throw new BadRequest("entities[" + i + "]: expected an object of key fields");
+      Map<String, Object> entity = new LinkedHashMap<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = e.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> f = it.next();
+        JsonNode v = f.getValue();
+        entity.put(
+            f.getKey(),
+            v.isValueNode() && !v.isNull()
+                ? (v.isTextual()
+                    ? v.asText()
+                    : v.numberValue() != null ? v.numberValue() : v.asText())
+                : v);
+      }
+      entities.add(entity);
+    }
+    return entities;
+  }
+
+  // ---- the served-feature log
+
+  private static List<OnlineReader.Lookup> lookupsOf(FeatureGroup g, String key) {
+    return List.of(new OnlineReader.Lookup(g, key));
+  }
+
+  /**
+   * Logs the values of sampled keys among {@code lookups} (off the request path: the writer's queue
+   * takes them). {@code scores} holds one score per entity, each entity having {@code perEntity}
+   * lookups in a row.
+   */
+  private void log(
+      String endpoint,
+      List<OnlineReader.Lookup> lookups,
+      List<OnlineReader.Result> results,
+      long now,
+      PredictionModels.Model model,
+      double[] scores,
+      int perEntity) {
+    if (servedLog == null) return;
+    String requestId = null;
+    for (int i = 0; i < lookups.size(); i++) {
+      OnlineReader.Lookup l = lookups.get(i);
+      if (!servedLog.sampled(l.key())) continue;
+      if (requestId == null) requestId = serverId + "-" + requestSeq.incrementAndGet();
+      OnlineReader.Result r = results.get(i);
+      Map<String, String> features = new LinkedHashMap<>();
+      if (r.found()) {
+        r.features()
+            .forEach(
+                (name, v) -> {
+                  if (v != null) features.put(name, String.valueOf(v));
+                });
+      }
+      List<String> fields = l.group().entity();
+      // Lookup keys join the entity values with ',' (EntityKeys), which values never hold.
+      String[] values = l.key().split(",", -1);
+      Map<String, String> entity = new LinkedHashMap<>();
+      for (int f = 0; f < fields.size() && f < values.length; f++)
+        entity.put(fields.get(f), values[f]);
+      servedLog.offer(
+          new ServedValue(
+              java.time.Instant.ofEpochMilli(now),
+              requestId,
+              endpoint,
+              l.group().name(),
+              entity,
+              r.found() ? r.validFrom() : null,
+              features,
+              model == null ? null : model.name(),
+              model == null ? null : model.version(),
+              scores == null ? null : scores[i / perEntity]));
+    }
   }
 
   // ---- reading
@@ -397,6 +722,19 @@ public final class FeatureServer implements AutoCloseable {
     }
   }
 
+  private static final PredictionModels NO_MODELS =
+      new PredictionModels() {
+        @Override
+        public Map<String, Model> models() {
+          return Map.of();
+        }
+
+        @Override
+        public String refresh() {
+          return null;
+        }
+      };
+
   /**
    * Settings of a {@link FeatureServer}; {@link #start()} binds the port and returns it running.
    */
@@ -408,8 +746,52 @@ public final class FeatureServer implements AutoCloseable {
     private int maxInFlight = 1024;
     private int maxEntities = 1000;
     private int maxBodyBytes = 1 << 20;
+    private int eventLoops = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private PredictionModels models = NO_MODELS;
+    private ServedSink servedSink;
+    private double servedRate;
+    private java.time.Duration servedFlush = java.time.Duration.ofSeconds(10);
+    private java.time.Duration modelRefresh = java.time.Duration.ofSeconds(10);
 
     private Builder() {}
+
+    /**
+     * The models {@code POST /predict} scores with (default none: it answers 400), refreshed every
+     * {@link #modelRefresh}.
+     */
+    public Builder models(PredictionModels served) {
+      this.models = Objects.requireNonNull(served, "models");
+      return this;
+    }
+
+    /**
+     * Logs what is served for a sample of keys: every request's values of a key whose hash falls in
+     * {@code rate} of all keys ({@link ServedValue#sampled}) go to {@code sink}, in batches, from a
+     * background thread (default: no log).
+     */
+    public Builder servedLog(ServedSink sink, double rate) {
+      if (!(rate > 0 && rate <= 1))
+        throw new IllegalArgumentException("served-log rate must be in (0, 1]: " + rate);
+      this.servedSink = Objects.requireNonNull(sink, "sink");
+      this.servedRate = rate;
+      return this;
+    }
+
+    /** Longest time a served value waits before its batch is written (default 10 s). */
+    public Builder servedLogFlush(java.time.Duration every) {
+      if (every.toMillis() < 1)
+        throw new IllegalArgumentException("served-log flush must be at least 1 ms: " + every);
+      this.servedFlush = every;
+      return this;
+    }
+
+    /** How often the models are refreshed, e.g. to pick up a promotion (default 10 s). */
+    public Builder modelRefresh(java.time.Duration every) {
+      if (every.toMillis() < 1)
+        throw new IllegalArgumentException("model refresh must be at least 1 ms: " + every);
+      this.modelRefresh = every;
+      return this;
+    }
 
     /** The groups served (their names are the {@code {group}} of the paths). */
     public Builder groups(List<FeatureGroup> served) {
@@ -439,6 +821,13 @@ public final class FeatureServer implements AutoCloseable {
     public Builder maxInFlight(int n) {
       if (n < 1) throw new IllegalArgumentException("maxInFlight must be at least 1: " + n);
       this.maxInFlight = n;
+      return this;
+    }
+
+    /** Event loops serving HTTP, each with a server of its own (default: one per core). */
+    public Builder eventLoops(int n) {
+      if (n < 1) throw new IllegalArgumentException("eventLoops must be at least 1: " + n);
+      this.eventLoops = n;
       return this;
     }
 

@@ -3,6 +3,7 @@ package io.janus.jobs.cli;
 import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.flink.backfill.Backfill;
 import io.janus.engine.flink.backfill.BackfillResult;
+import io.janus.engine.flink.backfill.ParityGate;
 import io.janus.engine.flink.source.IcebergEventSource;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Option;
         "Recompute a group over [start, end] into an audit branch, audit it, publish to main.")
 public final class BackfillCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
+  @Mixin RedisOptions redis;
 
   @Option(names = "--group", required = true, description = "Feature group.")
   String group;
@@ -37,8 +39,25 @@ public final class BackfillCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the result as JSON.")
   boolean json;
 
+  @Option(
+      names = "--parity-gate",
+      paramLabel = "RATE",
+      description =
+          "Before publishing, compare the audited branch with the online values (and the served-feature log, when there is one); refuse to publish (exit 1, main untouched, branch kept) when more than RATE (0..1) of them disagree.")
+  Double parityGate;
+
   @Override
   public Integer call() throws Exception {
+    if (parityGate != null && !(parityGate >= 0 && parityGate <= 1))
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this), "--parity-gate must be within 0..1, got " + parityGate);
+    if (parityGate == null) return run(null);
+    try (RedisOptions.Server server = redis.open(common.config().workdir())) {
+      return run(server);
+    }
+  }
+
+  private int run(RedisOptions.Server server) throws Exception {
     FeatureGroup g = common.group(group);
     Backfill b =
         Backfill.of(common.warehouse(), g, new IcebergEventSource(common.warehouse(), g.source()))
@@ -47,6 +66,8 @@ public final class BackfillCommand implements Callable<Integer> {
             .withReportDir(common.config().reports());
     if (runId != null) b = b.withRunId(runId);
     if (noPublish) b = b.auditOnly();
+    if (server != null)
+      b = b.withGate(ParityGate.of(common.warehouse(), g, server.stores(), parityGate));
     BackfillResult r = b.run(common.env());
     common.push(RunFigures.backfill(r));
     if (!r.report().passed()) common.notify(() -> RunFigures.auditRejected(r));

@@ -228,4 +228,43 @@ final class RunFigures {
     }
     return m;
   }
+
+  static RunMetrics consistency(io.janus.engine.flink.served.ConsistencyReport r) {
+    RunMetrics m =
+        RunMetrics.of("janus_consistency", "group", r.group())
+            .gauge(
+                "janus_consistency_served_values",
+                "Served values the last consistency check compared.",
+                r.served())
+            .gauge(
+                "janus_consistency_mismatch_ratio",
+                "Share of served values that differed from the same offline row in the last consistency check.",
+                r.mismatchRate())
+            .gauge(
+                "janus_consistency_different_ratio",
+                "Share of served values with a number different from what training would have read.",
+                r.differentRate())
+            .gauge(
+                "janus_consistency_stale_ratio",
+                "Share of served values older than the offline row valid when they were served.",
+                r.staleRate())
+            .gauge(
+                "janus_consistency_passed",
+                "1 when the last consistency check was within its threshold, else 0.",
+                r.passed() ? 1 : 0)
+            .gauge(
+                "janus_consistency_last_run_timestamp_seconds",
+                "When the last consistency check ended.",
+                now());
+    for (io.janus.engine.flink.served.ServedCheck.Status s :
+        io.janus.engine.flink.served.ServedCheck.Status.values()) {
+      m.gauge(
+          "janus_consistency_values",
+          "Served values of the last consistency check by outcome.",
+          "status",
+          s.label(),
+          r.count(s));
+    }
+    return m;
+  }
 }

@@ -155,7 +155,7 @@ public final class StreamCommand implements Callable<Integer> {
         System.out.println(Json.line(r));
       } else {
         System.out.printf(
-            "streamed %,d events of %s for %s into Redis (%,d malformed, %,d late to janus.dead_letters; %,d repeated ids not computed again, %,d already in raw.%s not appended again) in %.1f s%n",
+            "streamed %,d events of %s for %s into Redis (%,d malformed, %,d late to janus.dead_letters; %,d repeated ids not computed again, %,d already in raw.%s not appended again; %,d rows valid later than now left to the next sync) in %.1f s%n",
             r.events(),
             payloads.origin(),
             r.group(),
@@ -164,6 +164,7 @@ public final class StreamCommand implements Callable<Integer> {
             r.duplicates(),
             r.alreadyStored(),
             source0,
+            r.deferred(),
             r.millis() / 1000.0);
       }
     }

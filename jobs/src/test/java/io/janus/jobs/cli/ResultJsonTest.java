@@ -95,7 +95,8 @@ class ResultJsonTest {
     SyncResult s =
         new SyncResult(
             "g",
-            new SyncPlan(SyncPlan.Mode.INCREMENTAL, 1L, 3L, 2, List.of("2026-11-01"), 3, 1, null),
+            new SyncPlan(
+                SyncPlan.Mode.INCREMENTAL, 1L, 3L, 2, List.of("2026-11-01"), 3, 1, null, null),
             100,
             40,
             2,
@@ -103,13 +104,15 @@ class ResultJsonTest {
             5,
             0,
             1,
+            7,
             1234);
     assertThat(Json.line(s))
         .isEqualTo(
             "{\"group\":\"g\",\"mode\":\"incremental\",\"from_snapshot\":1,\"to_snapshot\":3,"
                 + "\"snapshots_read\":2,\"changed_days\":[\"2026-11-01\"],\"files_added\":3,\"files_removed\":1,"
                 + "\"rows_read\":100,\"keys_written\":40,\"skipped_by_guard\":2,\"keys_removed\":1,"
-                + "\"keys_unchanged\":5,\"keys_expired\":0,\"keys_corrected\":1,\"millis\":1234,\"warning\":null}");
+                + "\"keys_unchanged\":5,\"keys_expired\":0,\"keys_corrected\":1,\"rows_deferred\":7,\"due_from\":null,\"millis\":1234,"
+                + "\"warning\":null}");
   }
 
   @Test
@@ -154,11 +157,11 @@ class ResultJsonTest {
     assertThat(
             Json.line(
                 new StreamJob.Result(
-                    "r3", List.of("g", "h"), "kafka:events", 100, 4, 5, 2, 3, 1250)))
+                    "r3", List.of("g", "h"), "kafka:events", 100, 4, 5, 2, 3, 6, 1250)))
         .isEqualTo(
             "{\"run_id\":\"r3\",\"group\":\"g,h\",\"groups\":[\"g\",\"h\"],"
                 + "\"source\":\"kafka:events\",\"events\":100,\"duplicates\":4,"
-                + "\"already_stored\":5,\"malformed\":2,\"late\":3,\"seconds\":1.25}");
+                + "\"already_stored\":5,\"malformed\":2,\"late\":3,\"deferred\":6,\"seconds\":1.25}");
   }
 
   @Test

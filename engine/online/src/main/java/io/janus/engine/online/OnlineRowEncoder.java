@@ -16,6 +16,14 @@ import org.apache.flink.table.data.RowData;
  * <group>:<entity values joined by |>}, values as text, expiry at {@code valid_from + ttl}.
  */
 public final class OnlineRowEncoder implements ElementConverter<RowData, OnlineRow>, Serializable {
+  /**
+   * How far past the wall clock a row's {@code valid_from} may be and still be written online
+   * (DESIGN §4: the store never serves a value from the future; clocks of producers and servers
+   * differ by about this much). Later rows wait: in the streaming job until the clock reaches them,
+   * and for the next sync at the end of a bounded stream or in a sync.
+   */
+  public static final java.time.Duration AHEAD_OF_CLOCK = java.time.Duration.ofSeconds(1);
+
   /** Separates entity values in an online key. */
   public static final String KEY_SEPARATOR = "|";
 

@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       ReconcileBench.Parity.class,
       MaintenanceBench.class,
       TrainingSetBench.class,
-      PredictBench.class
+      PredictBench.class,
+      ServeBench.class
     })
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -42,6 +42,60 @@ public final class ServerMetrics {
           .labelNames("group", "found")
           .register(registry);
 
+  private final Counter modelLoadFailures =
+      Counter.builder()
+          .name("janus_serve_model_load_failures_total")
+          .help(
+              "Model refreshes that could not load a production version (the previous one serves)")
+          .register(registry);
+  private final Counter predictions =
+      Counter.builder()
+          .name("janus_serve_predictions_total")
+          .help("Entities scored by POST /predict, by model and version")
+          .labelNames("model", "version")
+          .register(registry);
+
+  private final Counter servedLogged =
+      Counter.builder()
+          .name("janus_serve_log_values_total")
+          .help("Served values of sampled keys stored in the served-feature log")
+          .register(registry);
+  private final Counter servedDropped =
+      Counter.builder()
+          .name("janus_serve_log_dropped_total")
+          .help("Served values of sampled keys dropped (log queue full, or store failing too long)")
+          .register(registry);
+  private final Counter servedFailed =
+      Counter.builder()
+          .name("janus_serve_log_write_failures_total")
+          .help("Batches of the served-feature log the store refused (kept for the next attempt)")
+          .register(registry);
+
+  /** Records {@code n} logged values. */
+  public void servedLogged(int n) {
+    servedLogged.inc(n);
+  }
+
+  /** Records {@code n} dropped values. */
+  public void servedLogDropped(int n) {
+    servedDropped.inc(n);
+  }
+
+  /** Records a failed batch. */
+  public void servedLogFailed() {
+    servedFailed.inc();
+  }
+
+  /** Records a refresh that could not load a model version. */
+  public void modelLoadFailed() {
+    modelLoadFailures.inc();
+  }
+
+  /** Records {@code n} entities scored with {@code model@version}. */
+  public void predicted(String model, String version, int n) {
+    predictions.labelValues(model, version).inc(n);
+  }
+
   /** Records an answered request. */
   public void answered(String endpoint, int status, long startNanos) {
     requests.labelValues(endpoint, Integer.toString(status)).inc();

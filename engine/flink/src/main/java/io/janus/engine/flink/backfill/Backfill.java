@@ -65,6 +65,7 @@ public final class Backfill {
   private final boolean publish;
   private final Path workingDir;
   private final Path reportDir;
+  private final PublishGate gate;
 
   private Backfill(
       Warehouse warehouse,
@@ -75,7 +76,8 @@ public final class Backfill {
       String runId,
       boolean publish,
       Path workingDir,
-      Path reportDir) {
+      Path reportDir,
+      PublishGate gate) {
     this.warehouse = warehouse;
     this.group = group;
     this.events = events;
@@ -85,6 +87,7 @@ public final class Backfill {
     this.publish = publish;
     this.workingDir = workingDir;
     this.reportDir = reportDir;
+    this.gate = gate;
   }
 
   /** A backfill of {@code group} reading {@code events}; set the range before running. */
@@ -98,7 +101,8 @@ public final class Backfill {
         UUID.randomUUID().toString(),
         true,
         Path.of("."),
-        null);
+        null,
+        PublishGate.NONE);
   }
 
   /** The inclusive range of days whose rows are (re)written. */
@@ -107,26 +111,47 @@ public final class Backfill {
       throw new IllegalArgumentException("end " + last + " is before start " + first);
     }
     return new Backfill(
-        warehouse, group, events, first, last, runId, publish, workingDir, reportDir);
+        warehouse, group, events, first, last, runId, publish, workingDir, reportDir, gate);
   }
 
   public Backfill withRunId(String id) {
-    return new Backfill(warehouse, group, events, start, end, id, publish, workingDir, reportDir);
+    return new Backfill(
+        warehouse, group, events, start, end, id, publish, workingDir, reportDir, gate);
   }
 
   /** The same backfill that audits but never publishes: the branch is kept for inspection. */
   public Backfill auditOnly() {
-    return new Backfill(warehouse, group, events, start, end, runId, false, workingDir, reportDir);
+    return new Backfill(
+        warehouse, group, events, start, end, runId, false, workingDir, reportDir, gate);
+  }
+
+  /**
+   * The same backfill whose audited branch must also pass {@code check} before it is published
+   * (e.g. {@link ParityGate}); a refusal keeps main untouched and the branch for inspection.
+   */
+  public Backfill withGate(PublishGate check) {
+    return new Backfill(
+        warehouse,
+        group,
+        events,
+        start,
+        end,
+        runId,
+        publish,
+        workingDir,
+        reportDir,
+        java.util.Objects.requireNonNull(check, "gate"));
   }
 
   /** Directory where git facts are looked up (the repository around it). */
   public Backfill withWorkingDir(Path dir) {
-    return new Backfill(warehouse, group, events, start, end, runId, publish, dir, reportDir);
+    return new Backfill(warehouse, group, events, start, end, runId, publish, dir, reportDir, gate);
   }
 
   /** Directory that receives the JSON audit report ({@code <dir>/<group>/<run_id>.json}). */
   public Backfill withReportDir(Path dir) {
-    return new Backfill(warehouse, group, events, start, end, runId, publish, workingDir, dir);
+    return new Backfill(
+        warehouse, group, events, start, end, runId, publish, workingDir, dir, gate);
   }
 
   /** The branch this backfill writes. */
@@ -247,13 +272,20 @@ public final class Backfill {
     } else if (!publish) {
       message = "audit passed; not published (--no-publish), branch " + branch + " kept";
     } else {
-      try {
-        mode = publish(wap, branch, baseId, days, props);
-        published = true;
-        message = "published to main by " + mode;
-      } catch (ValidationException | IllegalStateException e) {
-        message = "publish failed, branch " + branch + " kept: " + e.getMessage();
-        LOG.warn(message);
+      PublishGate.Verdict verdict = gate.check(table, branchSnapshot, env);
+      String gateSays = verdict.message() == null ? "" : " (" + verdict.message() + ")";
+      if (!verdict.passed()) {
+        message = verdict.message() + "; main untouched, branch " + branch + " kept";
+        LOG.warn("backfill {} {}: {}", group.name(), range, message);
+      } else {
+        try {
+          mode = publish(wap, branch, baseId, days, props);
+          published = true;
+          message = "published to main by " + mode + gateSays;
+        } catch (ValidationException | IllegalStateException e) {
+          message = "publish failed, branch " + branch + " kept: " + e.getMessage();
+          LOG.warn(message);
+        }
       }
     }
     table.refresh();

@@ -4,6 +4,7 @@ import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.flink.sync.LatestRowCombiner;
 import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.iceberg.changes.SyncMarker;
 import io.janus.engine.online.KeyFilter;
 import io.janus.engine.online.OnlineRowEncoder;
 import io.janus.engine.online.OnlineStore;
@@ -145,11 +146,30 @@ public final class ParityCheck {
               .filter(row -> Sampling.hash(encoder.key(row)) < threshold)
               .name("sampled keys (offline)");
     }
+    // Online is expected to hold, per key, at least the row due when the store was last brought up
+    // to date (the sync's clock, else now); rows valid after that up to now may or may not be
+    // online yet (a live stream writes them as they fall due), and later rows never are.
+    long now = Math.max(nowMs, System.currentTimeMillis());
+    long due =
+        Math.min(
+            now + OnlineRowEncoder.AHEAD_OF_CLOCK.toMillis(),
+            syncedUpTo(FeatureTables.id(group).toString()));
+    // A live stream keeps writing while the job runs and scans: rows up to an hour ahead are kept
+    // for the comparison (later ones cannot be online before the scan ends).
+    long horizon = now + 3_600_000L;
+    DataStream<RowData> window =
+        offline
+            .filter(row -> encoder.validFrom(row) > due && encoder.validFrom(row) <= horizon)
+            .name("rows that fell due since the last sync");
     offline =
-        offline.transform(
-            "latest and earliest row per key before the shuffle",
-            InternalTypeInfo.of(tableType),
-            new LatestRowCombiner(tableType, encoder, true));
+        offline
+            .filter(row -> encoder.validFrom(row) <= due)
+            .name("rows due by the last sync")
+            .transform(
+                "latest and earliest row per key before the shuffle",
+                InternalTypeInfo.of(tableType),
+                new LatestRowCombiner(tableType, encoder, true))
+            .union(window);
     KeyFilter sampled =
         threshold == Long.MAX_VALUE ? KeyFilter.ALL : k -> Sampling.hash(k) < threshold;
     DataStream<String[]> online =
@@ -178,7 +198,7 @@ public final class ParityCheck {
             .keyBy(offlineKey)
             .connect(online.keyBy(onlineKey))
             .process(
-                new ParityCompare(tableType, encoder, features, nowMs),
+                new ParityCompare(tableType, encoder, features, nowMs, due),
                 TypeInformation.of(KeyCheck.class))
             .name("compare online with the offline row valid at its valid_from")
             .transform(
@@ -225,6 +245,15 @@ public final class ParityCheck {
   }
 
   /** The number of the group's keys online (no values read), to size the sampling fraction. */
+  /** Up to when the target was synced ({@code Long.MAX_VALUE} when never, or by older syncs). */
+  private long syncedUpTo(String table) {
+    try (OnlineStore store = stores.open()) {
+      SyncMarker marker =
+          SyncMarker.fromFields(store.multiGet(List.of(SyncMarker.storeKey(table))).get(0));
+      return marker == null ? Long.MAX_VALUE : marker.asOfMs();
+    }
+  }
+
   private long countOnlineKeys() {
     try (OnlineStore store = stores.open()) {
       return store.countKeys(group.name());

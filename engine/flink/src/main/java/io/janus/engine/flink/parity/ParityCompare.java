@@ -21,27 +21,34 @@ import org.apache.flink.util.Collector;
  * scan source ({@code OnlineStoreFactory.scan}) emits it. The online values are compared with the
  * offline row valid at the online valid_from (the greatest valid_from at or before it).
  *
- * <p>Only the key's latest and earliest rows matter: an online valid_from before the earliest row
- * has no offline counterpart, one before the latest row is stale whatever its values, and one at or
- * after the latest row is compared with the latest row. So those two are all that is kept.
+ * <p>Offline rows come in two parts: those valid by {@code due} (when the store was last brought up
+ * to date; pre-aggregated to each key's latest and earliest), and the few that fell due since (up
+ * to now), which the store may or may not hold yet. An online valid_from before the earliest row
+ * has no offline counterpart; one before the latest due row is stale whatever its values; any other
+ * is compared with the row valid at it. A key whose rows all fell due after {@code due} and that is
+ * not online is not expected online, and not checked.
  */
 final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String[], KeyCheck> {
   private final RowType tableType;
   private final OnlineRowEncoder encoder;
   private final List<String> features;
   private final long nowMs;
+  private final long due;
   private transient ValueState<RowData> latestRow;
+  private transient org.apache.flink.api.common.state.ListState<RowData> sinceDue;
   private transient ValueState<RowData> earliestRow;
   private transient ValueState<String[]> onlineHash;
 
   /** Copies what is kept in state: with object reuse on, Flink refills input objects. */
   private transient RowDataSerializer copier;
 
-  ParityCompare(RowType tableType, OnlineRowEncoder encoder, List<String> features, long nowMs) {
+  ParityCompare(
+      RowType tableType, OnlineRowEncoder encoder, List<String> features, long nowMs, long due) {
     this.tableType = tableType;
     this.encoder = encoder;
     this.features = features;
     this.nowMs = nowMs;
+    this.due = due;
   }
 
   @Override
@@ -53,6 +60,11 @@ final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String
     earliestRow =
         getRuntimeContext()
             .getState(new ValueStateDescriptor<>("earliest", InternalTypeInfo.of(tableType)));
+    sinceDue =
+        getRuntimeContext()
+            .getListState(
+                new org.apache.flink.api.common.state.ListStateDescriptor<>(
+                    "since-due", InternalTypeInfo.of(tableType)));
     onlineHash =
         getRuntimeContext()
             .getState(
@@ -62,6 +74,11 @@ final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String
   @Override
   public void processElement1(RowData row, Context ctx, Collector<KeyCheck> out) throws Exception {
     long vf = encoder.validFrom(row);
+    ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+    if (vf > due) {
+      sinceDue.add(copier.copy(row));
+      return;
+    }
     RowData latest = latestRow.value();
     if (latest == null) {
       RowData copy = copier.copy(row);
@@ -90,10 +107,22 @@ final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String
     long onlineVf = online == null ? -1 : Long.parseLong(online[1]);
     RowData valid = null;
     if (online != null && latest != null) {
-      // The row valid at onlineVf: the latest if it is not after it; else some row in between
-      // (only its existence matters: the key is stale), or none before the earliest row.
+      // The row valid at onlineVf: the latest due one if it is not after it (or a row since due);
+      // else some row in between (only its existence matters: the key is stale), or none before
+      // the earliest row.
       if (encoder.validFrom(latest) <= onlineVf) valid = latest;
       else if (encoder.validFrom(earliestRow.value()) <= onlineVf) valid = earliestRow.value();
+    }
+    if (online != null) {
+      for (RowData r : sinceDue.get()) {
+        long vf = encoder.validFrom(r);
+        if (vf <= onlineVf && (valid == null || vf > encoder.validFrom(valid))) valid = r;
+      }
+    }
+    if (latest == null) {
+      // Every row fell due after the last sync: not expected online yet.
+      if (online == null) return;
+      if (valid != null) latest = valid;
     }
     out.collect(check(key, online, onlineVf, latest, valid));
   }

@@ -79,6 +79,7 @@ public final class StreamJob {
   private Duration bufferTimeout = Duration.ofMillis(10);
   private List<FeatureGroup> checked;
   private int storedIdDays = 8;
+  private Duration aheadOfClock = OnlineRowEncoder.AHEAD_OF_CLOCK;
 
   private StreamJob(
       Warehouse warehouse,
@@ -144,6 +145,7 @@ public final class StreamJob {
     c.bufferTimeout = bufferTimeout;
     c.checked = checked;
     c.storedIdDays = storedIdDays;
+    c.aheadOfClock = aheadOfClock;
     return c;
   }
 
@@ -169,6 +171,16 @@ public final class StreamJob {
   public StreamJob withStoredIdDays(int days) {
     if (days < 1) throw new IllegalArgumentException("stored-id days must be at least 1: " + days);
     return with(c -> c.storedIdDays = days);
+  }
+
+  /**
+   * How far ahead of the wall clock a row may be valid and still be written online at once (default
+   * {@link OnlineRowEncoder#AHEAD_OF_CLOCK}). Later rows wait in the job until the clock reaches
+   * them; at the end of a bounded source, those still waiting are left to the next sync.
+   */
+  public StreamJob withAheadOfClock(Duration d) {
+    if (d.isNegative()) throw new IllegalArgumentException("ahead of clock must not be negative");
+    return with(c -> c.aheadOfClock = d);
   }
 
   /** How late an event may be and still count. */
@@ -233,6 +245,8 @@ public final class StreamJob {
    * @param alreadyStored events whose id the raw table already held, not appended again
    * @param malformed payloads sent to dead letters
    * @param late events behind the watermark, sent to dead letters (still appended to the raw table)
+   * @param deferred feature rows valid later than the clock when a bounded source ended, not
+   *     written online (the next sync writes them when they are due), summed over the groups
    * @param millis wall time
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -246,6 +260,7 @@ public final class StreamJob {
     "already_stored",
     "malformed",
     "late",
+    "deferred",
     "seconds"
   })
   public record Result(
@@ -257,6 +272,7 @@ public final class StreamJob {
       long alreadyStored,
       long malformed,
       long late,
+      long deferred,
       @JsonIgnore long millis) {
 
     /** The groups' names joined by commas (one name for a single-group job). */
@@ -301,6 +317,9 @@ public final class StreamJob {
         Accumulators.count(r, NotYetStored.ALREADY_STORED),
         Accumulators.count(r, ParseEvents.MALFORMED),
         Accumulators.count(r, LATE),
+        groups.stream()
+            .mapToLong(g -> Accumulators.count(r, HoldUntilValid.DEFERRED_PREFIX + g.name()))
+            .sum(),
         System.currentTimeMillis() - t0);
   }
 
@@ -349,10 +368,13 @@ public final class StreamJob {
       RowType rowType = FeatureTables.rowType(group.schema());
       SingleOutputStreamOperator<RowData> rows =
           FeaturePipeline.of(GroupPlan.of(group), rowType).streaming(onTime);
-      rows.sinkTo(
-              OnlineSink.builder(stores, new OnlineRowEncoder(group, rowType.getFieldNames()))
-                  .measureFreshness()
-                  .build())
+      OnlineRowEncoder encoder = new OnlineRowEncoder(group, rowType.getFieldNames());
+      rows.transform(
+              "hold rows valid later than the clock " + group.name(),
+              InternalTypeInfo.of(rowType),
+              new HoldUntilValid(group.name(), rowType, encoder, aheadOfClock))
+          .uid("hold-until-valid-" + group.name())
+          .sinkTo(OnlineSink.builder(stores, encoder).measureFreshness().build())
           .name("online store " + group.name() + " (" + stores + ")")
           .uid("online-store-" + group.name());
       deadLetters = deadLetters.union(lateAtCompute(rows, src.name(), group.name()));

@@ -19,6 +19,7 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.accumulators.LongMinimum;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -53,13 +54,22 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * The guard keeps newer streamed values; rows past the group's TTL are not written (the store would
- * drop them at once). The marker ({@link SyncMarkers}) moves only after every write landed.
+ * drop them at once). Rows valid later than the sync's clock are not written either (DESIGN §4: the
+ * store never serves a value from the future; each key keeps the row valid now): the marker
+ * remembers the earliest of them, and the first sync after it is due reads its partition and every
+ * later one again, as of the clock then. The marker ({@link SyncMarkers}) moves only after every
+ * write landed.
  */
 public final class OnlineSync {
   private static final Logger LOG = LoggerFactory.getLogger(OnlineSync.class);
 
   /** Prefix of the online sink's figures (accumulators) in a sync job. */
   private static final String FIGURES = "janus-sync";
+
+  /** Accumulators: rows valid after the clock, and the earliest valid_from among them. */
+  static final String DEFERRED = "janus-sync-deferred";
+
+  static final String DEFERRED_FROM = "janus-sync-deferred-from";
 
   private final Warehouse warehouse;
   private final FeatureGroup group;
@@ -79,7 +89,10 @@ public final class OnlineSync {
     return new OnlineSync(warehouse, group, stores, System.currentTimeMillis());
   }
 
-  /** The same sync judging TTL expiry at {@code epochMillis} instead of now. */
+  /**
+   * The same sync as if run at {@code epochMillis}: TTL expiry is judged then, and rows valid later
+   * than that (plus {@link OnlineRowEncoder#AHEAD_OF_CLOCK}) wait for a later sync.
+   */
   public OnlineSync withNow(long epochMillis) {
     return new OnlineSync(warehouse, group, stores, epochMillis);
   }
@@ -100,12 +113,21 @@ public final class OnlineSync {
     FeatureTables.requireColumns(table, group);
     try (OnlineStore store = stores.open()) {
       SyncMarkers markers = new SyncMarkers(store);
-      SyncPlan syncPlan = SyncPlanner.plan(table, FeatureTables.DS, markers.get(tableName));
+      SyncMarker marker = markers.get(tableName);
+      // Never behind the last sync's clock (another host's clock, or withNow in the past): the
+      // target already holds rows valid up to then.
+      long asOfMs =
+          Math.max(
+              nowMs + OnlineRowEncoder.AHEAD_OF_CLOCK.toMillis(),
+              marker == null || marker.asOfMs() == SyncMarker.EVERYTHING
+                  ? Long.MIN_VALUE
+                  : marker.asOfMs());
+      SyncPlan syncPlan = SyncPlanner.plan(table, FeatureTables.DS, marker, asOfMs);
       if (syncPlan.warning() != null) LOG.warn("sync {}: {}", group.name(), syncPlan.warning());
       LOG.info("sync {}: {}", group.name(), syncPlan);
       if (syncPlan.mode() == SyncPlan.Mode.NONE) {
         return new SyncResult(
-            group.name(), syncPlan, 0, 0, 0, 0, 0, 0, 0, System.currentTimeMillis() - t0);
+            group.name(), syncPlan, 0, 0, 0, 0, 0, 0, 0, 0, System.currentTimeMillis() - t0);
       }
       env.setRuntimeMode(RuntimeExecutionMode.BATCH);
       Job job = new Job(env, table);
@@ -114,7 +136,7 @@ public final class OnlineSync {
       JobExecutionResult second = null;
       if (syncPlan.mode() == SyncPlan.Mode.FULL) {
         DataStream<RowData> latest =
-            job.read(syncPlan.toSnapshot(), List.of(), "full load")
+            job.read(syncPlan.toSnapshot(), List.of(), asOfMs, true, "full load")
                 .keyBy(job.key())
                 .process(new LatestPerKey(job.tableType, job.encoder), job.tableInfo())
                 .name("latest row per key");
@@ -129,10 +151,12 @@ public final class OnlineSync {
             env.execute(
                 "janus sync " + group.name() + ": full load of snapshot " + syncPlan.toSnapshot());
       } else {
-        List<Expression> days =
-            List.of(Expressions.in(FeatureTables.DS, syncPlan.changedDays().toArray()));
-        DataStream<RowData> before = job.read(syncPlan.fromSnapshot(), days, "changed days before");
-        DataStream<RowData> after = job.read(syncPlan.toSnapshot(), days, "changed days after");
+        List<Expression> days = List.of(reread(syncPlan));
+        // Before: what the target got from the last sync (rows up to its clock); after: main now.
+        DataStream<RowData> before =
+            job.read(syncPlan.fromSnapshot(), days, marker.asOfMs(), false, "changed days before");
+        DataStream<RowData> after =
+            job.read(syncPlan.toSnapshot(), days, asOfMs, true, "changed days after");
         SingleOutputStreamOperator<RowData> changed =
             before
                 .keyBy(job.key())
@@ -148,25 +172,33 @@ public final class OnlineSync {
           JobClient client =
               env.executeAsync(
                   String.format(
-                      "janus sync %s: snapshots %d..%d, days %s",
+                      "janus sync %s: snapshots %d..%d, days %s%s",
                       group.name(),
                       syncPlan.fromSnapshot(),
                       syncPlan.toSnapshot(),
-                      String.join(",", syncPlan.changedDays())));
+                      String.join(",", syncPlan.changedDays()),
+                      syncPlan.dueFrom() == null ? "" : " and from " + syncPlan.dueFrom()));
           it.forEachRemaining(corrections::add);
           r = client.getJobExecutionResult().get();
         }
         corrected = corrections.size();
         if (!corrections.isEmpty()) {
-          second = correct(env, syncPlan, table, corrections);
+          second = correct(env, syncPlan, table, corrections, asOfMs);
         }
+      }
+      // Rows of partitions this sync did not read keep waiting from where the last marker said.
+      long deferredFrom = earliest(r, DEFERRED_FROM);
+      if (syncPlan.mode() == SyncPlan.Mode.INCREMENTAL && syncPlan.dueFrom() == null) {
+        deferredFrom = Math.min(deferredFrom, marker.deferredFromMs());
       }
       markers.put(
           new SyncMarker(
               tableName,
               table.uuid().toString(),
               syncPlan.toSnapshot(),
-              System.currentTimeMillis()));
+              System.currentTimeMillis(),
+              asOfMs,
+              deferredFrom));
       return new SyncResult(
           group.name(),
           syncPlan,
@@ -177,6 +209,7 @@ public final class OnlineSync {
           sum(r, second, ChangedKeys.UNCHANGED),
           sum(r, second, ChangedKeys.EXPIRED),
           corrected,
+          Accumulators.count(r, DEFERRED),
           System.currentTimeMillis() - t0);
     }
   }
@@ -187,19 +220,27 @@ public final class OnlineSync {
    * suits the few keys a corrected day usually moves back.
    */
   private JobExecutionResult correct(
-      StreamExecutionEnvironment env, SyncPlan syncPlan, Table table, List<RowData> corrections)
+      StreamExecutionEnvironment env,
+      SyncPlan syncPlan,
+      Table table,
+      List<RowData> corrections,
+      long asOfMs)
       throws Exception {
     Job job = new Job(env, table);
     Set<String> keys = new HashSet<>();
     for (RowData c : corrections) keys.add(job.encoder.key(c));
-    String lastDay = syncPlan.changedDays().get(syncPlan.changedDays().size() - 1);
-    List<Expression> older =
-        List.of(
-            Expressions.notIn(FeatureTables.DS, syncPlan.changedDays().toArray()),
-            Expressions.lessThanOrEqual(FeatureTables.DS, lastDay));
+    List<Expression> older = new ArrayList<>();
+    if (!syncPlan.changedDays().isEmpty()) {
+      older.add(Expressions.notIn(FeatureTables.DS, syncPlan.changedDays().toArray()));
+    }
+    older.add(
+        syncPlan.dueFrom() != null
+            ? Expressions.lessThan(FeatureTables.DS, syncPlan.dueFrom())
+            : Expressions.lessThanOrEqual(
+                FeatureTables.DS, syncPlan.changedDays().get(syncPlan.changedDays().size() - 1)));
     OnlineRowEncoder encoder = job.encoder;
     DataStream<RowData> rowsOfKeys =
-        job.read(syncPlan.toSnapshot(), older, "unchanged days of corrected keys")
+        job.read(syncPlan.toSnapshot(), older, asOfMs, false, "unchanged days of corrected keys")
             .filter(row -> keys.contains(encoder.key(row)))
             .name("rows of the " + keys.size() + " corrected keys");
     job.write(
@@ -213,6 +254,23 @@ public final class OnlineSync {
             .name("newest row per corrected key"));
     return env.execute(
         "janus sync " + group.name() + ": correct " + keys.size() + " keys from older days");
+  }
+
+  /** The partitions an incremental sync reads on both sides: changed ones, and the due ones. */
+  private static Expression reread(SyncPlan plan) {
+    Expression changed =
+        plan.changedDays().isEmpty()
+            ? Expressions.alwaysFalse()
+            : Expressions.in(FeatureTables.DS, plan.changedDays().toArray());
+    return plan.dueFrom() == null
+        ? changed
+        : Expressions.or(changed, Expressions.greaterThanOrEqual(FeatureTables.DS, plan.dueFrom()));
+  }
+
+  /** The value of a {@link LongMinimum} accumulator, or {@link Long#MAX_VALUE} without one. */
+  private static long earliest(JobExecutionResult r, String name) {
+    Object v = r.getAccumulatorResult(name);
+    return v instanceof Long l ? l : Long.MAX_VALUE;
   }
 
   private static long sum(JobExecutionResult a, JobExecutionResult b, String name) {
@@ -255,9 +313,15 @@ public final class OnlineSync {
 
     /**
      * Rows of main's table as of {@code snapshot} in the current schema (older files read their
-     * missing columns as null).
+     * missing columns as null), valid up to {@code asOfMs}; when {@code measureDeferred}, the later
+     * ones are counted and the earliest of them kept (for the marker).
      */
-    DataStream<RowData> read(long snapshot, List<Expression> filters, String what) {
+    DataStream<RowData> read(
+        long snapshot,
+        List<Expression> filters,
+        long asOfMs,
+        boolean measureDeferred,
+        String what) {
       IcebergSource<RowData> src =
           IcebergSource.forRowData()
               .tableLoader(warehouse.tableLoader(FeatureTables.id(group)))
@@ -269,6 +333,15 @@ public final class OnlineSync {
       return env.fromSource(src, WatermarkStrategy.noWatermarks(), name, tableInfo())
           .filter(new CountRows("sync " + group.name() + " " + what + " rows read"))
           .name("count " + what + " rows")
+          .filter(new ValidBy(encoder, asOfMs, measureDeferred))
+          .name(
+              "rows valid by "
+                  + (asOfMs == SyncMarker.EVERYTHING
+                      ? "any time"
+                      : java.time.Instant.ofEpochMilli(asOfMs))
+                  + " ("
+                  + what
+                  + ")")
           .transform(
               "latest row per key before the shuffle (" + what + ")",
               tableInfo(),
@@ -306,6 +379,44 @@ public final class OnlineSync {
     public boolean filter(RowData row) {
       if (!encoder.isExpired(encoder.validFrom(row), nowMs)) return true;
       expired.add(1);
+      return false;
+    }
+  }
+
+  /**
+   * Keeps rows valid by a time; when {@code measure}, counts the others ({@link #DEFERRED}) and
+   * keeps the earliest valid_from among them ({@link #DEFERRED_FROM}).
+   */
+  private static final class ValidBy
+      extends org.apache.flink.api.common.functions.RichFilterFunction<RowData> {
+    private final OnlineRowEncoder encoder;
+    private final long asOfMs;
+    private final boolean measure;
+    private transient org.apache.flink.api.common.accumulators.LongCounter deferred;
+    private transient LongMinimum deferredFrom;
+
+    ValidBy(OnlineRowEncoder encoder, long asOfMs, boolean measure) {
+      this.encoder = encoder;
+      this.asOfMs = asOfMs;
+      this.measure = measure;
+    }
+
+    @Override
+    public void open(org.apache.flink.api.common.functions.OpenContext ctx) {
+      if (!measure) return;
+      deferred = getRuntimeContext().getLongCounter(DEFERRED);
+      deferredFrom = new LongMinimum();
+      getRuntimeContext().addAccumulator(DEFERRED_FROM, deferredFrom);
+    }
+
+    @Override
+    public boolean filter(RowData row) {
+      long validFrom = encoder.validFrom(row);
+      if (validFrom <= asOfMs) return true;
+      if (measure) {
+        deferred.add(1);
+        deferredFrom.add(validFrom);
+      }
       return false;
     }
   }

@@ -24,6 +24,8 @@ import java.util.List;
  * @param keysUnchanged keys of changed partitions whose latest row did not change
  * @param keysExpired keys whose latest row is past the TTL, so the store holds nothing for them
  * @param keysCorrected keys whose latest row moved back and were looked up in older partitions
+ * @param rowsDeferred rows read that are valid only later than the sync's clock, not written (the
+ *     next sync after they are due writes them)
  * @param millis wall time
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -43,6 +45,8 @@ import java.util.List;
   "keys_unchanged",
   "keys_expired",
   "keys_corrected",
+  "rows_deferred",
+  "due_from",
   "millis",
   "warning"
 })
@@ -56,6 +60,7 @@ public record SyncResult(
     long keysUnchanged,
     long keysExpired,
     long keysCorrected,
+    long rowsDeferred,
     long millis) {
 
   /** How it read: {@code none}, {@code full} or {@code incremental}. */
@@ -95,6 +100,12 @@ public record SyncResult(
     return plan.filesRemoved();
   }
 
+  /** The first day re-read because rows an earlier sync deferred are due now, or null. */
+  @JsonProperty("due_from")
+  String dueFrom() {
+    return plan.dueFrom();
+  }
+
   @JsonProperty("warning")
   String warning() {
     return plan.warning();
@@ -112,7 +123,7 @@ public record SyncResult(
           case FULL -> "full load of snapshot " + plan.toSnapshot();
           case INCREMENTAL ->
               String.format(
-                  "snapshots %d..%d (%s behind, %d files added, %d removed, days %s)",
+                  "snapshots %d..%d (%s behind, %d files added, %d removed%s%s)",
                   plan.fromSnapshot(),
                   plan.toSnapshot(),
                   plan.snapshotsBehind() < 0
@@ -120,10 +131,17 @@ public record SyncResult(
                       : plan.snapshotsBehind() + " snapshots",
                   plan.filesAdded(),
                   plan.filesRemoved(),
-                  String.join(",", plan.changedDays()));
+                  plan.changedDays().isEmpty()
+                      ? ""
+                      : ", days " + String.join(",", plan.changedDays()),
+                  plan.dueFrom() == null
+                      ? ""
+                      : "; rows left for later are due: days from "
+                          + plan.dueFrom()
+                          + " read again");
         };
     return String.format(
-        "sync %s: %s; rows read %,d, keys written %,d, skipped by guard %,d, removed %,d, unchanged %,d, expired %,d, corrected %,d (%.1f s)",
+        "sync %s: %s; rows read %,d, keys written %,d, skipped by guard %,d, removed %,d, unchanged %,d, expired %,d, corrected %,d, deferred %,d (%.1f s)",
         group,
         what,
         rowsRead,
@@ -133,6 +151,7 @@ public record SyncResult(
         keysUnchanged,
         keysExpired,
         keysCorrected,
+        rowsDeferred,
         millis / 1000.0);
   }
 }

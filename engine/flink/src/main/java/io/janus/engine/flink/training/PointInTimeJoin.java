@@ -17,8 +17,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.BigIntType;
+import org.apache.flink.table.types.logical.LocalZonedTimestampType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.VarCharType;
 import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
@@ -49,18 +51,27 @@ public final class PointInTimeJoin implements Serializable {
   private final List<FeatureGroup> groups;
   private final Map<String, String> keyMap;
   private final Map<String, Long> snapshots;
+  private final Columns columns;
+
+  /** What each group adds to a spine row. */
+  private enum Columns {
+    FEATURES,
+    FEATURES_AND_VALID_FROM
+  }
 
   private PointInTimeJoin(
       Warehouse warehouse,
       Spine spine,
       List<FeatureGroup> groups,
       Map<String, String> keyMap,
-      Map<String, Long> snapshots) {
+      Map<String, Long> snapshots,
+      Columns columns) {
     this.warehouse = warehouse;
     this.spine = spine;
     this.groups = groups;
     this.keyMap = keyMap;
     this.snapshots = snapshots;
+    this.columns = columns;
   }
 
   /**
@@ -74,7 +85,8 @@ public final class PointInTimeJoin implements Serializable {
    */
   public static PointInTimeJoin of(Warehouse warehouse, Spine spine, List<FeatureGroup> groups) {
     if (groups.isEmpty()) throw new IllegalArgumentException("no --groups given");
-    return new PointInTimeJoin(warehouse, spine, List.copyOf(groups), Map.of(), Map.of());
+    return new PointInTimeJoin(
+        warehouse, spine, List.copyOf(groups), Map.of(), Map.of(), Columns.FEATURES);
   }
 
   /**
@@ -85,7 +97,7 @@ public final class PointInTimeJoin implements Serializable {
    */
   public PointInTimeJoin withKeyMap(Map<String, String> spineColumnToEntity) {
     return new PointInTimeJoin(
-        warehouse, spine, groups, Map.copyOf(spineColumnToEntity), snapshots);
+        warehouse, spine, groups, Map.copyOf(spineColumnToEntity), snapshots, columns);
   }
 
   /**
@@ -98,7 +110,24 @@ public final class PointInTimeJoin implements Serializable {
   public PointInTimeJoin withSnapshot(String group, long snapshotId) {
     Map<String, Long> s = new HashMap<>(snapshots);
     s.put(group, snapshotId);
-    return new PointInTimeJoin(warehouse, spine, groups, keyMap, Map.copyOf(s));
+    return new PointInTimeJoin(warehouse, spine, groups, keyMap, Map.copyOf(s), columns);
+  }
+
+  /**
+   * Also adds, after each group's features, the {@code valid_from} of the row they came from as
+   * {@code <group>__valid_from} (null where the features are): which row a point-in-time lookup
+   * picked, e.g. to tell a stale served value from a wrong one.
+   *
+   * @return a copy adding the column
+   */
+  public PointInTimeJoin withValidFrom() {
+    return new PointInTimeJoin(
+        warehouse, spine, groups, keyMap, snapshots, Columns.FEATURES_AND_VALID_FROM);
+  }
+
+  /** The name of {@code group}'s valid_from column added by {@link #withValidFrom()}. */
+  public static String validFromColumn(String group) {
+    return group + "__" + FeatureTables.VALID_FROM;
   }
 
   /** The spine. */
@@ -173,7 +202,19 @@ public final class PointInTimeJoin implements Serializable {
             Types.NestedField.optional(
                 outFields.size() + 1, col, table.schema().findField(f).type()));
       }
-      stages.add(new Stage(g, table.schema(), snapshot, keyColumns, new Schema(outFields)));
+      if (this.columns == Columns.FEATURES_AND_VALID_FROM) {
+        outFields.add(
+            Types.NestedField.optional(
+                outFields.size() + 1, validFromColumn(g.name()), Types.TimestampType.withZone()));
+      }
+      stages.add(
+          new Stage(
+              g,
+              table.schema(),
+              snapshot,
+              keyColumns,
+              new Schema(outFields),
+              this.columns == Columns.FEATURES_AND_VALID_FROM));
       inputs.add(
           new TrainingSetResult.Input(
               g.name(), tid.toString(), snapshot, g.fingerprint(), columns));
@@ -295,7 +336,12 @@ public final class PointInTimeJoin implements Serializable {
 
   /** One group's join: its table's schema, snapshot, spine key columns and the columns after it. */
   private record Stage(
-      FeatureGroup group, Schema tableSchema, long snapshot, int[] keyColumns, Schema schemaAfter)
+      FeatureGroup group,
+      Schema tableSchema,
+      long snapshot,
+      int[] keyColumns,
+      Schema schemaAfter,
+      boolean withValidFrom)
       implements Serializable {}
 
   /** {@code (key, valid_from ms, features…)}. */
@@ -306,6 +352,8 @@ public final class PointInTimeJoin implements Serializable {
     RowType table = FlinkSchemaUtil.convert(s.tableSchema);
     for (String f : s.group.schema().featureNames())
       fields.add(new RowType.RowField(f, table.getTypeAt(table.getFieldIndex(f))));
+    if (s.withValidFrom)
+      fields.add(new RowType.RowField("__row_valid_from", new LocalZonedTimestampType(6)));
     return new RowType(fields);
   }
 
@@ -326,12 +374,15 @@ public final class PointInTimeJoin implements Serializable {
             .map(
                 f -> RowData.createFieldGetter(table.getTypeAt(names.indexOf(f)), names.indexOf(f)))
             .toArray(RowData.FieldGetter[]::new);
+    boolean addValidFrom = s.withValidFrom;
     MapFunction<RowData, RowData> project =
         row -> {
-          GenericRowData o = new GenericRowData(values.length + 2);
+          GenericRowData o = new GenericRowData(values.length + (addValidFrom ? 3 : 2));
           o.setField(0, StringData.fromString(keyString(key, row)));
-          o.setField(1, row.getTimestamp(validFrom, precision).getMillisecond());
+          TimestampData vf = row.getTimestamp(validFrom, precision);
+          o.setField(1, vf.getMillisecond());
           for (int i = 0; i < values.length; i++) o.setField(i + 2, values[i].getFieldOrNull(row));
+          if (addValidFrom) o.setField(values.length + 2, vf);
           return o;
         };
     IcebergSource<RowData> src =

@@ -300,4 +300,64 @@ class SyncITCase {
     assertThat(r.plan().warning()).contains("gone");
     assertThat(online()).isEqualTo(expectedOnline());
   }
+
+  @Test
+  void rowsValidLaterThanTheClockWaitForTheFirstSyncAfterTheyAreDue() throws Exception {
+    long now = System.currentTimeMillis();
+    // Buys ten minutes ago: the backfill also writes the rows where their 1 h windows empty, 50
+    // minutes from now.
+    List<Event> events = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      events.add(TestGroups.event("b" + i, now - 600_000 + i, "u" + (i % 5), "buy", 2.0, "p"));
+    }
+    backfill(
+        events,
+        Instant.ofEpochMilli(now - 600_000).atZone(ZoneOffset.UTC).toLocalDate(),
+        Instant.ofEpochMilli(now + 7_200_000).atZone(ZoneOffset.UTC).toLocalDate());
+    Map<String, Map<String, String>> later = expectedOnline();
+    assertThat(later.get("u1")).containsEntry("buys_1h", "0");
+
+    SyncResult first = sync();
+    assertThat(first.plan().mode()).isEqualTo(SyncPlan.Mode.FULL);
+    assertThat(first.keysWritten()).isEqualTo(5);
+    assertThat(first.rowsDeferred()).isEqualTo(5);
+    // Online: the values valid now, not the emptied ones of 50 minutes from now.
+    Map<String, Map<String, String>> online = online();
+    assertThat(online).hasSize(5);
+    for (Map<String, String> m : online.values()) {
+      assertThat(m).containsEntry("buys_1h", "4");
+      assertThat(Long.parseLong(m.get("_valid_from"))).isLessThanOrEqualTo(now);
+    }
+
+    // Parity judges online against what was due at the sync: every key matches (the rows of 50
+    // minutes from now are not expected online yet).
+    io.janus.engine.flink.parity.ParityReport parity =
+        io.janus.engine.flink.parity.ParityCheck.of(
+                warehouse, G, RedisOnlineStore.factory(redis.uri()))
+            .run(env());
+    assertThat(parity.passed()).as(parity.summary()).isTrue();
+    assertThat(parity.count(io.janus.engine.flink.parity.KeyCheck.Status.MATCHED)).isEqualTo(5);
+
+    // Nothing is due yet: nothing to read.
+    assertThat(sync().plan().mode()).isEqualTo(SyncPlan.Mode.NONE);
+
+    // Two hours later, main unchanged: the deferred rows' days are read again and written.
+    SyncResult due =
+        OnlineSync.of(warehouse, G, RedisOnlineStore.factory(redis.uri()))
+            .withNow(now + 7_200_000)
+            .run(env());
+    assertThat(due.plan().mode()).isEqualTo(SyncPlan.Mode.INCREMENTAL);
+    assertThat(due.plan().dueFrom()).isNotNull();
+    assertThat(due.plan().changedDays()).isEmpty();
+    assertThat(due.keysWritten()).isEqualTo(5);
+    assertThat(due.rowsDeferred()).isZero();
+    assertThat(online()).isEqualTo(later);
+    assertThat(
+            OnlineSync.of(warehouse, G, RedisOnlineStore.factory(redis.uri()))
+                .withNow(now + 7_200_000)
+                .run(env())
+                .plan()
+                .mode())
+        .isEqualTo(SyncPlan.Mode.NONE);
+  }
 }

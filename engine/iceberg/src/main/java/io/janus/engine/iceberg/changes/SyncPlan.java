@@ -15,6 +15,8 @@ import java.util.List;
  * @param filesAdded data files in {@code toSnapshot} but not in {@code fromSnapshot}
  * @param filesRemoved data files in {@code fromSnapshot} but not in {@code toSnapshot}
  * @param warning why a full load replaced an incremental one, or null
+ * @param dueFrom the first {@code ds} partition (ISO date) re-read, with every later one, because
+ *     rows the last sync left for later (valid after its clock) are due now; null when none are
  */
 public record SyncPlan(
     Mode mode,
@@ -24,7 +26,8 @@ public record SyncPlan(
     List<String> changedDays,
     int filesAdded,
     int filesRemoved,
-    String warning) {
+    String warning,
+    String dueFrom) {
 
   /** How much to read. */
   public enum Mode {

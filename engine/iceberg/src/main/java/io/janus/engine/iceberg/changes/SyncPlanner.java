@@ -36,12 +36,14 @@ public final class SyncPlanner {
 
   /**
    * The plan for syncing {@code table}'s main into a target whose marker is {@code marker} (null:
-   * never synced).
+   * never synced), writing rows valid up to {@code asOfMs}. Rows the last sync left for later that
+   * are due by then make their partitions (and every later one) be read again, even when main did
+   * not move.
    */
-  public static SyncPlan plan(Table table, String partitionColumn, SyncMarker marker) {
+  public static SyncPlan plan(Table table, String partitionColumn, SyncMarker marker, long asOfMs) {
     Snapshot current = table.currentSnapshot();
     if (current == null) {
-      return new SyncPlan(SyncPlan.Mode.NONE, null, null, 0, List.of(), 0, 0, null);
+      return new SyncPlan(SyncPlan.Mode.NONE, null, null, 0, List.of(), 0, 0, null, null);
     }
     long to = current.snapshotId();
     if (marker == null) {
@@ -59,8 +61,21 @@ public final class SyncPlanner {
               + uuid
               + "): full load");
     }
+    String dueFrom =
+        marker.deferredDueBy(asOfMs)
+            ? LocalDate.ofEpochDay(Math.floorDiv(marker.deferredFromMs(), 86_400_000L)).toString()
+            : null;
     if (marker.snapshotId() == to) {
-      return new SyncPlan(SyncPlan.Mode.NONE, to, to, 0, List.of(), 0, 0, null);
+      return new SyncPlan(
+          dueFrom == null ? SyncPlan.Mode.NONE : SyncPlan.Mode.INCREMENTAL,
+          to,
+          to,
+          0,
+          List.of(),
+          0,
+          0,
+          null,
+          dueFrom);
     }
     Snapshot from = table.snapshot(marker.snapshotId());
     if (from == null) {
@@ -128,7 +143,15 @@ public final class SyncPlanner {
       List<String> changed = new ArrayList<>();
       for (Integer d : new TreeSet<>(days)) changed.add(LocalDate.ofEpochDay(d).toString());
       return new SyncPlan(
-          SyncPlan.Mode.INCREMENTAL, from.snapshotId(), to, behind, changed, added, removed, null);
+          SyncPlan.Mode.INCREMENTAL,
+          from.snapshotId(),
+          to,
+          behind,
+          changed,
+          added,
+          removed,
+          null,
+          dueFrom);
     } catch (NotFoundException e) {
       return full(
           to,
@@ -147,7 +170,7 @@ public final class SyncPlanner {
   }
 
   private static SyncPlan full(long to, String warning) {
-    return new SyncPlan(SyncPlan.Mode.FULL, null, to, -1, List.of(), 0, 0, warning);
+    return new SyncPlan(SyncPlan.Mode.FULL, null, to, -1, List.of(), 0, 0, warning, null);
   }
 
   private static Integer day(DataFile f, Map<Integer, Integer> dsPositionBySpec) {

@@ -294,10 +294,23 @@ public final class RedisOnlineStore implements OnlineStore {
 
   @Override
   public CompletableFuture<List<Map<String, String>>> multiGetAsync(List<String> storeKeys) {
-    // Every command is written at once, without waiting for the previous answer: one pipelined
-    // round trip. The connection's auto-flush stays on, as other callers share it.
-    List<CompletableFuture<Map<String, String>>> futures = new ArrayList<>(storeKeys.size());
-    for (String k : storeKeys) futures.add(async.hgetall(k).toCompletableFuture());
+    // Every command is handed to the connection as one batch: written and flushed together, one
+    // pipelined round trip, and safe to share (auto-flush stays on for other callers). Measured
+    // with `janus bench serve` (POST /features, 100 entities × 3 groups, 200 requests/s, 2 cores):
+    // one async hgetall per key, each flushed on its own, gave p99 505 ms.
+    List<io.lettuce.core.protocol.AsyncCommand<String, String, Map<String, String>>> commands =
+        new ArrayList<>(storeKeys.size());
+    for (String k : storeKeys) {
+      commands.add(
+          new io.lettuce.core.protocol.AsyncCommand<>(
+              new io.lettuce.core.protocol.Command<>(
+                  io.lettuce.core.protocol.CommandType.HGETALL,
+                  new io.lettuce.core.output.MapOutput<>(StringCodec.UTF8),
+                  new io.lettuce.core.protocol.CommandArgs<>(StringCodec.UTF8).addKey(k))));
+    }
+    connection.dispatch(commands);
+    List<CompletableFuture<Map<String, String>>> futures = new ArrayList<>(commands.size());
+    for (var c : commands) futures.add(c.toCompletableFuture());
     return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
         .thenApply(
             ok -> {
