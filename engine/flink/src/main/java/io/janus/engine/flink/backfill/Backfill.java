@@ -165,6 +165,15 @@ public final class Backfill {
       throw new IllegalStateException("backfill range not set");
     }
     long t0 = System.currentTimeMillis();
+    // A run id names one run: its branch, its lineage and its row of the audit log.
+    if (AuditLog.byRunId(warehouse, group.name()).containsKey(runId)) {
+      throw new IllegalArgumentException(
+          "run id "
+              + runId
+              + " was already used by a backfill of "
+              + group.name()
+              + " (see janus.audit_log): a run id is used once; leave --run-id out for a new one");
+    }
     GroupPlan plan = GroupPlan.of(group);
     Table table = FeatureTables.createOrLoad(warehouse, group);
     String range = start + ".." + end;
@@ -279,7 +288,7 @@ public final class Backfill {
         LOG.warn("backfill {} {}: {}", group.name(), range, message);
       } else {
         try {
-          mode = publish(wap, branch, baseId, days, props);
+          mode = publish(wap, branch, branchSnapshot, baseId, days, props);
           published = true;
           message = "published to main by " + mode + gateSays;
         } catch (ValidationException | IllegalStateException e) {
@@ -362,9 +371,11 @@ public final class Backfill {
       throw new IllegalStateException("branch " + branch + " has no janus.range in its summary");
     }
     Expression days = days(LocalDate.parse(range[0]), LocalDate.parse(range[1]));
+    Object audited = audit.getField("branch_snapshot_id");
     return publish(
         WriteAuditPublish.on(table),
         branch,
+        audited == null ? null : ((Number) audited).longValue(),
         "none".equals(base) ? null : Long.parseLong(base),
         days,
         props);
@@ -374,10 +385,12 @@ public final class Backfill {
   private static String publish(
       WriteAuditPublish wap,
       String branch,
+      Long audited,
       Long baseId,
       Expression days,
       Map<String, String> props) {
     PublishBranch publish = wap.publishBranch(branch).range(days);
+    if (audited != null) publish.audited(audited);
     if (baseId != null) publish.validateFromSnapshot(baseId);
     props.forEach(publish::set);
     return publish.publish().label();

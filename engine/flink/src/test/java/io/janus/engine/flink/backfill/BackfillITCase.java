@@ -136,6 +136,28 @@ class BackfillITCase {
   }
 
   @Test
+  void aRunIdIsUsedOnce() throws Exception {
+    List<Event> events = events(500, 5, "2024-01-01");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    Backfill b =
+        Backfill.of(warehouse, GROUP, new ListEventSource(events))
+            .withRange(LocalDate.parse("2024-01-01"), LocalDate.parse("2024-01-01"))
+            .withReportDir(dir.resolve("reports"))
+            .withRunId("nightly-2024-01-01");
+    assertThat(b.run(env).published()).isTrue();
+    long main = warehouse.load(FeatureTables.id(GROUP)).currentSnapshot().snapshotId();
+    assertThatThrownBy(() -> b.run(env))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "run id nightly-2024-01-01 was already used by a backfill of "
+                + GROUP.name()
+                + " (see janus.audit_log): a run id is used once; leave --run-id out for a new one");
+    assertThat(warehouse.load(FeatureTables.id(GROUP)).currentSnapshot().snapshotId())
+        .isEqualTo(main);
+  }
+
+  @Test
   void rerunIsIdempotentAndReplacesDaysThatNoLongerHaveRows() throws Exception {
     List<Event> events = events(2000, 2, "2024-01-01", "2024-01-02");
     backfill(GROUP, events, "2024-01-01", "2024-01-02", true);

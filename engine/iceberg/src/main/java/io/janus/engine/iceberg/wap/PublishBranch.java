@@ -20,10 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves main to an audited branch and removes the branch. When main has not moved since the branch
- * was created, main fast-forwards to the branch's head. When it has, the branch's files in the
- * range replace main's in that range as one overwrite, validated against the base snapshot so a
- * concurrent change to the same rows fails the publish instead of being lost.
+ * Moves main to an audited branch and removes the branch. With {@link #audited}, exactly the
+ * audited snapshot is published, and a branch that moved after its audit is refused. When main has
+ * not moved since the branch was created, main moves to the branch's snapshot and the branch is
+ * removed in one metadata commit. When it has, the branch's files in the range replace main's in
+ * that range as one overwrite, validated against the base snapshot so a concurrent change to the
+ * same rows fails the publish instead of being lost.
  */
 public final class PublishBranch implements PendingUpdate<PublishBranch.Mode> {
   private static final Logger LOG = LoggerFactory.getLogger(PublishBranch.class);
@@ -46,6 +48,7 @@ public final class PublishBranch implements PendingUpdate<PublishBranch.Mode> {
   private final Map<String, String> summary = new LinkedHashMap<>();
   private Expression range = Expressions.alwaysTrue();
   private Long base;
+  private Long audited;
 
   PublishBranch(Table table, String branch) {
     this.table = table;
@@ -67,6 +70,15 @@ public final class PublishBranch implements PendingUpdate<PublishBranch.Mode> {
     return this;
   }
 
+  /**
+   * The branch snapshot the audit passed: only it is published, and the publish is refused when the
+   * branch has moved since.
+   */
+  public PublishBranch audited(long snapshotId) {
+    this.audited = snapshotId;
+    return this;
+  }
+
   /** Adds a property to the summary of a rebase's overwrite snapshot. */
   public PublishBranch set(String property, String value) {
     summary.put(property, value);
@@ -80,6 +92,16 @@ public final class PublishBranch implements PendingUpdate<PublishBranch.Mode> {
     SnapshotRef ref = table.refs().get(branch);
     if (ref == null) {
       throw new IllegalStateException("table " + table.name() + " has no branch " + branch);
+    }
+    if (audited != null && ref.snapshotId() != audited) {
+      throw new IllegalStateException(
+          "branch "
+              + branch
+              + " moved after its audit (audited snapshot "
+              + audited
+              + ", now "
+              + ref.snapshotId()
+              + "): not published");
     }
     Snapshot main = table.currentSnapshot();
     return main == null || SnapshotUtil.isAncestorOf(table, ref.snapshotId(), main.snapshotId())
@@ -96,12 +118,15 @@ public final class PublishBranch implements PendingUpdate<PublishBranch.Mode> {
   public Mode publish() {
     if (apply() == Mode.FAST_FORWARD) {
       try {
-        // One metadata commit: main moves and the branch goes together, or neither does.
-        table
-            .manageSnapshots()
-            .fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch)
-            .removeBranch(branch)
-            .commit();
+        // One metadata commit: main moves and the branch goes together, or neither does. With an
+        // audited snapshot, main moves to exactly that one.
+        var update = table.manageSnapshots();
+        if (audited != null && table.currentSnapshot() != null) {
+          update.replaceBranch(SnapshotRef.MAIN_BRANCH, audited);
+        } else {
+          update.fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch);
+        }
+        update.removeBranch(branch).commit();
         return Mode.FAST_FORWARD;
       } catch (IllegalArgumentException | CommitFailedException e) {
         LOG.warn(
@@ -116,10 +141,10 @@ public final class PublishBranch implements PendingUpdate<PublishBranch.Mode> {
 
   private void rebase() {
     table.refresh();
-    long branchSnapshot = table.refs().get(branch).snapshotId();
+    long branchSnapshot = audited != null ? audited : table.refs().get(branch).snapshotId();
     OverwriteFiles overwrite = table.newOverwrite().overwriteByRowFilter(range);
     try (CloseableIterable<FileScanTask> tasks =
-        table.newScan().useRef(branch).filter(range).planFiles()) {
+        table.newScan().useSnapshot(branchSnapshot).filter(range).planFiles()) {
       for (FileScanTask t : tasks) overwrite.addFile(t.file());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -180,6 +180,45 @@ class WriteAuditPublishTest {
   }
 
   @Test
+  void exactlyTheAuditedSnapshotIsPublishedAndABranchThatMovedIsRefused() {
+    appendToMain("2026-11-02");
+    long base = table.currentSnapshot().snapshotId();
+    WriteAuditPublish wap = WriteAuditPublish.on(table);
+    wap.openBranch("audit_r1").fromSnapshot(base).clearing(DAY2).commit();
+    appendToBranch("audit_r1", "2026-11-02");
+    long audited = table.refs().get("audit_r1").snapshotId();
+    appendToBranch("audit_r1", "2026-11-03"); // written after the audit
+
+    assertThatThrownBy(
+            () ->
+                wap.publishBranch("audit_r1")
+                    .range(DAY2)
+                    .validateFromSnapshot(base)
+                    .audited(audited)
+                    .publish())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("moved after its audit (audited snapshot " + audited);
+    table.refresh();
+    assertThat(table.currentSnapshot().snapshotId()).isEqualTo(base);
+    assertThat(table.refs()).containsKeys("main", "audit_r1");
+
+    // Audited at its head: main moves to exactly that snapshot, the branch goes, one commit.
+    long head = table.refs().get("audit_r1").snapshotId();
+    int before = metadataVersions();
+    assertThat(
+            wap.publishBranch("audit_r1")
+                .range(DAY2)
+                .validateFromSnapshot(base)
+                .audited(head)
+                .publish())
+        .isEqualTo(PublishBranch.Mode.FAST_FORWARD);
+    assertThat(metadataVersions()).isEqualTo(before + 1);
+    table.refresh();
+    assertThat(table.currentSnapshot().snapshotId()).isEqualTo(head);
+    assertThat(table.refs()).containsOnlyKeys("main");
+  }
+
+  @Test
   void publishingAMissingBranchSaysSo() {
     assertThatThrownBy(() -> WriteAuditPublish.on(table).publishBranch("audit_x").apply())
         .isInstanceOf(IllegalStateException.class)
