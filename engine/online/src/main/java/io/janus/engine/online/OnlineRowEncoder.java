@@ -24,6 +24,20 @@ public final class OnlineRowEncoder implements ElementConverter<RowData, OnlineR
    */
   public static final java.time.Duration AHEAD_OF_CLOCK = java.time.Duration.ofSeconds(1);
 
+  /**
+   * Whether two values as the online store holds them (text) are the same: equal text, or equal
+   * numbers written differently (e.g. {@code 5} and {@code 5.0}); null only equals null.
+   */
+  public static boolean sameValue(String a, String b) {
+    if (java.util.Objects.equals(a, b)) return true;
+    if (a == null || b == null) return false;
+    try {
+      return Double.compare(Double.parseDouble(a), Double.parseDouble(b)) == 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
   /** Separates entity values in an online key. */
   public static final String KEY_SEPARATOR = "|";
 

@@ -4,7 +4,6 @@ import io.janus.engine.online.OnlineRow;
 import io.janus.engine.online.OnlineRowEncoder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -187,11 +186,7 @@ final class ParityCompare extends KeyedCoProcessFunction<String, RowData, String
    * Equal as text, or as numbers (so "1" and "1.0" agree; both come from the same encoder anyway).
    */
   static boolean same(String a, String b) {
-    if (Objects.equals(a, b)) return true;
-    if (a == null || b == null) return false;
-    Double x = number(a);
-    Double y = number(b);
-    return x != null && y != null && Double.compare(x, y) == 0;
+    return OnlineRowEncoder.sameValue(a, b);
   }
 
   /** Relative difference of two numbers, 1 for null against a value or for text. */

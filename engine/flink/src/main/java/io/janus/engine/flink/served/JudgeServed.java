@@ -3,6 +3,7 @@ package io.janus.engine.flink.served;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.janus.engine.core.definition.FeatureGroup;
+import io.janus.engine.online.OnlineRowEncoder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +103,7 @@ final class JudgeServed extends RichMapFunction<RowData, ServedCheck> {
     for (int i = 0; i < features.size(); i++) {
       String s = served.get(features.get(i));
       String o = text(offline[i].getFieldOrNull(row));
-      if (!same(s, o)) {
+      if (!OnlineRowEncoder.sameValue(s, o)) {
         names.add(features.get(i));
         on.add(s);
         off.add(o);
@@ -124,16 +125,5 @@ final class JudgeServed extends RichMapFunction<RowData, ServedCheck> {
     if (v instanceof StringData s) return s.toString();
     if (v instanceof TimestampData t) return t.toInstant().toString();
     return String.valueOf(v);
-  }
-
-  /** Equal text, or equal numbers written differently (e.g. {@code 5} and {@code 5.0}). */
-  static boolean same(String a, String b) {
-    if (a == null || b == null) return a == b;
-    if (a.equals(b)) return true;
-    try {
-      return Double.parseDouble(a) == Double.parseDouble(b);
-    } catch (NumberFormatException e) {
-      return false;
-    }
   }
 }
