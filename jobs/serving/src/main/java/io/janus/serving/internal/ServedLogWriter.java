@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
 public final class ServedLogWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServedLogWriter.class);
 
+  /** Attempts to write what is left when the writer closes. */
+  private static final int SHUTDOWN_ATTEMPTS = 5;
+
   private final ServedSink sink;
   private final double rate;
   private final long flushMs;
@@ -86,7 +89,15 @@ public final class ServedLogWriter implements AutoCloseable {
       }
     }
     queue.drainTo(batch);
-    if (!flush(batch)) {
+    // Closing: a few more attempts, one flush interval apart, before giving up on what is left.
+    for (int attempt = 1; attempt < SHUTDOWN_ATTEMPTS && !flush(batch); attempt++) {
+      try {
+        Thread.sleep(flushMs);
+      } catch (InterruptedException e) {
+        break;
+      }
+    }
+    if (!batch.isEmpty()) {
       metrics.servedLogDropped(batch.size());
       LOG.warn("served-feature log: {} values dropped at shutdown", batch.size());
     }
@@ -103,7 +114,8 @@ public final class ServedLogWriter implements AutoCloseable {
     } catch (Exception e) {
       metrics.servedLogFailed();
       LOG.warn("served-feature log: {} values not stored yet: {}", batch.size(), e.toString());
-      if (batch.size() > 2 * maxBatch) {
+      // Bounded while serving; when closing, everything left gets its last attempts.
+      if (!closing && batch.size() > 2 * maxBatch) {
         int drop = batch.size() - 2 * maxBatch;
         batch.subList(0, drop).clear();
         metrics.servedLogDropped(drop);
@@ -112,7 +124,7 @@ public final class ServedLogWriter implements AutoCloseable {
     }
   }
 
-  /** Writes what is queued (one last attempt) and stops the thread. */
+  /** Writes what is queued (a few last attempts, one flush interval apart) and stops the thread. */
   @Override
   public void close() {
     closing = true;
