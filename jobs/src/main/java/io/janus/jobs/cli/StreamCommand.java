@@ -5,6 +5,7 @@ import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.flink.source.FilePayloadSource;
 import io.janus.engine.flink.source.KafkaPayloadSource;
 import io.janus.engine.flink.source.PayloadSource;
+import io.janus.engine.flink.stream.RetainedState;
 import io.janus.engine.flink.stream.StreamJob;
 import io.janus.jobs.Failures.CliException;
 import java.nio.file.Files;
@@ -98,17 +99,32 @@ public final class StreamCommand implements Callable<Integer> {
           "Checkpoint directory (default: execution.checkpointing.dir from the config's flink section, else <workdir>/checkpoints/<group>).")
   String checkpointDirOption;
 
+  @Option(
+      names = "--fresh",
+      description =
+          "Start over: remove the retained checkpoints and replay the raw table before the source.")
+  boolean fresh;
+
+  @Option(
+      names = "--from-savepoint",
+      paramLabel = "PATH",
+      description =
+          "Restore this savepoint (or retained checkpoint) instead of the latest checkpoint.")
+  String fromSavepoint;
+
   @Option(names = "--json", description = "Print the summary as JSON.")
   boolean json;
 
   /**
-   * The option, else null when the configuration names one (Flink applies it), else a directory in
-   * the work directory.
+   * The option, else {@code <execution.checkpointing.dir>/<name>} when Flink's configuration names
+   * one, else {@code <workdir>/checkpoints/<name>}: one directory per stream, holding its retained
+   * checkpoints and what they hold.
    */
-  private String checkpointDir(String name) {
+  private String checkpointDir(org.apache.flink.configuration.ReadableConfig flink, String name) {
     if (checkpointDirOption != null) return checkpointDirOption;
-    if (common.config().flink().containsKey(CheckpointingOptions.CHECKPOINTS_DIRECTORY.key()))
-      return null;
+    java.util.Optional<String> configured =
+        flink.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
+    if (configured.isPresent()) return configured.get().replaceAll("/+$", "") + "/" + name;
     return common
         .config()
         .workdir()
@@ -137,6 +153,8 @@ public final class StreamCommand implements Callable<Integer> {
                 + source0
                 + "; one job streams groups of one source");
     }
+    if (fresh && fromSavepoint != null)
+      throw new CliException("--fresh and --from-savepoint: choose one way to start");
     // One name for the job's checkpoints and consumer group: the groups joined by '+'.
     String jobName = String.join("+", gs.stream().map(FeatureGroup::name).toList());
     PayloadSource payloads = payloads(source, jobName);
@@ -147,15 +165,30 @@ public final class StreamCommand implements Callable<Integer> {
               .withOutOfOrderness(Durations.parse(outOfOrderness))
               .withIdleness(Durations.parse(idleness))
               .withCheckpointInterval(Durations.parse(checkpointInterval));
-      String dir = checkpointDir(jobName);
-      if (dir != null) job = job.withCheckpointDir(dir);
       if (noColdPath) job = job.withoutColdPath();
-      StreamJob.Result r = job.run(common.env());
+      var env = common.env();
+      String dir = checkpointDir(env.getConfiguration(), jobName);
+      job = job.withCheckpointDir(dir);
+      RetainedState state = RetainedState.in(dir);
+      // flink run -s PATH: Flink restores it; the stream's own choice would be overridden.
+      String givenToFlink =
+          env.getConfiguration()
+              .getOptional(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH)
+              .orElse(null);
+      java.time.Instant now = java.time.Instant.now();
+      RetainedState.Start start =
+          givenToFlink != null
+              ? state.fromSavepoint(job, givenToFlink, true)
+              : fromSavepoint != null
+                  ? state.fromSavepoint(job, fromSavepoint, false)
+                  : fresh ? state.fresh(job, now) : state.resumeOrBootstrap(job, now);
+      System.err.println(jobName + ": " + start.message());
+      StreamJob.Result r = start.job().run(env);
       if (json) {
         System.out.println(Json.line(r));
       } else {
         System.out.printf(
-            "streamed %,d events of %s for %s into Redis (%,d malformed, %,d late to janus.dead_letters; %,d repeated ids not computed again, %,d already in raw.%s not appended again; %,d rows valid later than now left to the next sync) in %.1f s%n",
+            "streamed %,d events of %s for %s into Redis (%,d malformed, %,d late to janus.dead_letters; %,d repeated ids not computed again, %,d already in raw.%s not appended again; %,d rows valid later than now left to the next sync; %,d events of raw.%s replayed first) in %.1f s%n",
             r.events(),
             payloads.origin(),
             r.group(),
@@ -165,6 +198,8 @@ public final class StreamCommand implements Callable<Integer> {
             r.alreadyStored(),
             source0,
             r.deferred(),
+            r.replayed(),
+            source0,
             r.millis() / 1000.0);
       }
     }

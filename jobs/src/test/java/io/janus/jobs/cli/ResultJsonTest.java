@@ -157,11 +157,23 @@ class ResultJsonTest {
     assertThat(
             Json.line(
                 new StreamJob.Result(
-                    "r3", List.of("g", "h"), "kafka:events", 100, 4, 5, 2, 3, 6, 1250)))
+                    "r3",
+                    List.of("g", "h"),
+                    "kafka:events",
+                    100,
+                    4,
+                    5,
+                    2,
+                    3,
+                    6,
+                    7,
+                    "file:/cp/chk-3",
+                    1250)))
         .isEqualTo(
             "{\"run_id\":\"r3\",\"group\":\"g,h\",\"groups\":[\"g\",\"h\"],"
                 + "\"source\":\"kafka:events\",\"events\":100,\"duplicates\":4,"
-                + "\"already_stored\":5,\"malformed\":2,\"late\":3,\"deferred\":6,\"seconds\":1.25}");
+                + "\"already_stored\":5,\"malformed\":2,\"late\":3,\"deferred\":6,\"replayed\":7,"
+                + "\"restored_from\":\"file:/cp/chk-3\",\"seconds\":1.25}");
   }
 
   @Test

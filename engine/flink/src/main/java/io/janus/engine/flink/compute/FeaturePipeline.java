@@ -33,6 +33,7 @@ public final class FeaturePipeline {
   private final DataStream<Event> keyHistory;
   private final WatermarkStrategy<Contribution> watermarks;
   private final DeadLetterTarget deadLetters;
+  private final long collapseBefore;
 
   /** Where events that compute refuses go, as dead-letter rows, and what those rows record. */
   private record DeadLetterTarget(
@@ -43,12 +44,14 @@ public final class FeaturePipeline {
       RowType rowType,
       DataStream<Event> keyHistory,
       WatermarkStrategy<Contribution> watermarks,
-      DeadLetterTarget deadLetters) {
+      DeadLetterTarget deadLetters,
+      long collapseBefore) {
     this.plan = plan;
     this.rowType = rowType;
     this.keyHistory = keyHistory;
     this.watermarks = watermarks;
     this.deadLetters = deadLetters;
+    this.collapseBefore = collapseBefore;
   }
 
   /**
@@ -60,7 +63,7 @@ public final class FeaturePipeline {
    *     #streaming}
    */
   public static FeaturePipeline of(GroupPlan plan, RowType rowType) {
-    return new FeaturePipeline(plan, rowType, null, null, null);
+    return new FeaturePipeline(plan, rowType, null, null, null, Long.MIN_VALUE);
   }
 
   /**
@@ -69,7 +72,7 @@ public final class FeaturePipeline {
    * written as a first row.
    */
   public FeaturePipeline withKeyHistory(DataStream<Event> markers) {
-    return new FeaturePipeline(plan, rowType, markers, watermarks, deadLetters);
+    return new FeaturePipeline(plan, rowType, markers, watermarks, deadLetters, collapseBefore);
   }
 
   /**
@@ -78,7 +81,7 @@ public final class FeaturePipeline {
    * events already carry.
    */
   public FeaturePipeline withWatermarks(WatermarkStrategy<Contribution> strategy) {
-    return new FeaturePipeline(plan, rowType, keyHistory, strategy, deadLetters);
+    return new FeaturePipeline(plan, rowType, keyHistory, strategy, deadLetters, collapseBefore);
   }
 
   /**
@@ -93,7 +96,22 @@ public final class FeaturePipeline {
   public FeaturePipeline withDeadLetters(
       String origin, String runId, Consumer<DataStream<RowData>> sink) {
     return new FeaturePipeline(
-        plan, rowType, keyHistory, watermarks, new DeadLetterTarget(origin, runId, sink));
+        plan,
+        rowType,
+        keyHistory,
+        watermarks,
+        new DeadLetterTarget(origin, runId, sink),
+        collapseBefore);
+  }
+
+  /**
+   * In {@link #streaming}, emits of the rows valid before {@code time} only each key's latest, when
+   * the watermark reaches {@code time}: a stream that first replays history writes each key's value
+   * as of {@code time} once (see {@link FeatureProcessFunction}).
+   */
+  public FeaturePipeline collapsingBefore(java.time.Instant time) {
+    return new FeaturePipeline(
+        plan, rowType, keyHistory, watermarks, deadLetters, time.toEpochMilli());
   }
 
   /**
@@ -159,7 +177,10 @@ public final class FeaturePipeline {
     }
     return contributions
         .keyBy(c -> c.key, TypeInformation.of(String.class))
-        .process(new FeatureProcessFunction(plan, rowType.getFieldNames(), mode))
+        .process(
+            mode == RuntimeExecutionMode.STREAMING && collapseBefore != Long.MIN_VALUE
+                ? new FeatureProcessFunction(plan, rowType, collapseBefore)
+                : new FeatureProcessFunction(plan, rowType.getFieldNames(), mode))
         .returns(InternalTypeInfo.of(rowType))
         .name("compute " + name)
         .uid("compute-" + name);

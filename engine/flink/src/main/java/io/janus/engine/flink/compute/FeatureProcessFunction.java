@@ -35,9 +35,12 @@ public final class FeatureProcessFunction
   private final GroupPlan plan;
   private final java.util.List<String> tableColumns;
   private final boolean batch;
+  private final long collapseBefore;
+  private final org.apache.flink.table.types.logical.RowType rowType;
   private transient FeatureStateMachine machine;
   private transient FeatureRows rows;
   private transient ValueState<KeyState> state;
+  private transient ValueState<RowData> held;
   private transient org.apache.flink.api.common.accumulators.LongCounter duplicates;
   private transient org.apache.flink.metrics.Counter duplicateMetric;
 
@@ -51,6 +54,27 @@ public final class FeatureProcessFunction
     this.plan = plan;
     this.tableColumns = new java.util.ArrayList<>(tableColumns);
     this.batch = mode == RuntimeExecutionMode.BATCH;
+    this.collapseBefore = Long.MIN_VALUE;
+    this.rowType = null;
+  }
+
+  /**
+   * A STREAMING function that collapses the rows valid before {@code collapseBefore}: of those,
+   * only each key's latest is emitted, once the watermark reaches {@code collapseBefore} (or just
+   * before the key's first later row). A stream bootstrapped from history then writes each key's
+   * value as of that time once, instead of walking the online store through the whole history.
+   *
+   * @param plan the compiled group
+   * @param rowType the feature table's row type (the rows to emit)
+   * @param collapseBefore epoch millis
+   */
+  public FeatureProcessFunction(
+      GroupPlan plan, org.apache.flink.table.types.logical.RowType rowType, long collapseBefore) {
+    this.plan = plan;
+    this.tableColumns = new java.util.ArrayList<>(rowType.getFieldNames());
+    this.batch = false;
+    this.collapseBefore = collapseBefore;
+    this.rowType = rowType;
   }
 
   @Override
@@ -60,6 +84,14 @@ public final class FeatureProcessFunction
     state =
         getRuntimeContext()
             .getState(new ValueStateDescriptor<>("key-state", new KeyStateSerializer(plan)));
+    if (rowType != null) {
+      held =
+          getRuntimeContext()
+              .getState(
+                  new ValueStateDescriptor<>(
+                      "latest-row-before",
+                      org.apache.flink.table.runtime.typeutils.InternalTypeInfo.of(rowType)));
+    }
     duplicates = getRuntimeContext().getLongCounter(DUPLICATES_PREFIX + plan.group().name());
     duplicateMetric =
         getRuntimeContext()
@@ -115,7 +147,11 @@ public final class FeatureProcessFunction
     // of
     // the watermark anyway, in the same order; doing it in one call saves a timer per due time.
     long bound = batch ? timestamp : Math.max(timestamp, ctx.timerService().currentWatermark());
-    machine.advance(s, bound, true, (t, v) -> out.collect(rows.row(key, t, v)));
+    if (held == null) {
+      machine.advance(s, bound, true, (t, v) -> out.collect(rows.row(key, t, v)));
+    } else {
+      collapse(s, key, bound, ctx, out);
+    }
     if (!batch) {
       if (s.nextTimer <= bound) {
         s.nextTimer = Long.MIN_VALUE;
@@ -123,6 +159,53 @@ public final class FeatureProcessFunction
       schedule(s, ctx.timerService());
     }
     state.update(s);
+  }
+
+  /**
+   * Advances {@code s} to {@code bound}, keeping the latest row before {@link #collapseBefore} in
+   * state and emitting it ahead of the key's first later row, or when the watermark reaches that
+   * time (a timer). Rows arrive from one advance in time order, so one read of the state per call
+   * is enough.
+   */
+  private void collapse(
+      KeyState s, String key, long bound, OnTimerContext ctx, Collector<RowData> out)
+      throws java.io.IOException {
+    RowData[] latest = new RowData[1];
+    boolean[] released = new boolean[1];
+    machine.advance(
+        s,
+        bound,
+        true,
+        (t, v) -> {
+          RowData row = rows.row(key, t, v);
+          if (t < collapseBefore) {
+            latest[0] = row;
+            return;
+          }
+          if (!released[0]) {
+            release(latest[0], out);
+            released[0] = true;
+          }
+          out.collect(row);
+        });
+    if (released[0]) return;
+    if (bound >= collapseBefore) {
+      release(latest[0], out);
+    } else if (latest[0] != null) {
+      held.update(latest[0]);
+      ctx.timerService().registerEventTimeTimer(collapseBefore);
+    }
+  }
+
+  /** Emits {@code latest}, else the held row, if any, and forgets the held row. */
+  private void release(RowData latest, Collector<RowData> out) {
+    try {
+      RowData row = latest != null ? latest : held.value();
+      if (row != null) out.collect(row);
+      held.clear();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /**

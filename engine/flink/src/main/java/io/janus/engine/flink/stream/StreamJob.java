@@ -80,6 +80,8 @@ public final class StreamJob {
   private List<FeatureGroup> checked;
   private int storedIdDays = 8;
   private Duration aheadOfClock = OnlineRowEncoder.AHEAD_OF_CLOCK;
+  private java.time.Instant bootstrapAsOf;
+  private String restoreFrom;
 
   private StreamJob(
       Warehouse warehouse,
@@ -127,6 +129,16 @@ public final class StreamJob {
     return new StreamJob(warehouse, groups, source, stores);
   }
 
+  /** The groups the job computes. */
+  public List<FeatureGroup> groups() {
+    return groups;
+  }
+
+  /** Where the job's events come from ({@code file:…}, {@code kafka:…}). */
+  public String origin() {
+    return source.origin();
+  }
+
   /** A copy with {@code change} applied: how every with… method keeps this one unchanged. */
   private StreamJob with(java.util.function.Consumer<StreamJob> change) {
     StreamJob c = copy();
@@ -146,6 +158,8 @@ public final class StreamJob {
     c.checked = checked;
     c.storedIdDays = storedIdDays;
     c.aheadOfClock = aheadOfClock;
+    c.bootstrapAsOf = bootstrapAsOf;
+    c.restoreFrom = restoreFrom;
     return c;
   }
 
@@ -226,6 +240,42 @@ public final class StreamJob {
     return with(c -> c.bufferTimeout = d);
   }
 
+  /**
+   * Starts with state equal to the batch's instead of empty: before the live events count, the job
+   * replays {@code raw.<source>} from {@link #historyFrom} (all of it when a group has lifetime
+   * features), read in event-time order. Of the rows valid before {@code asOf}, only each key's
+   * latest is written online, replacing whatever the store holds up to {@code asOf}, so the first
+   * values the job writes are already the batch's. Live events the history already holds count once
+   * (their ids are pending together). A job restored with {@link #withRestore} passes the {@code
+   * asOf} of the run that bootstrapped it: the restored sources carry on where they were.
+   */
+  public StreamJob withBootstrap(java.time.Instant asOf) {
+    return with(c -> c.bootstrapAsOf = java.util.Objects.requireNonNull(asOf, "asOf"));
+  }
+
+  /**
+   * Restores the job's state from a retained checkpoint or a savepoint ({@code _metadata}'s dir).
+   */
+  public StreamJob withRestore(String checkpointOrSavepoint) {
+    return with(
+        c -> c.restoreFrom = java.util.Objects.requireNonNull(checkpointOrSavepoint, "path"));
+  }
+
+  /**
+   * Where a bootstrap as of {@code asOf} starts reading history: twice the longest window and hop
+   * before it, so every row valid from one window before {@code asOf} on (each key's current row
+   * included) has all of its events; {@link Long#MIN_VALUE} when a group has lifetime features.
+   */
+  public static long historyFrom(List<FeatureGroup> groups, java.time.Instant asOf) {
+    long span = 0;
+    for (FeatureGroup g : groups) {
+      if (g.hasLifetimeFeatures()) return Long.MIN_VALUE;
+      GroupPlan plan = GroupPlan.of(g);
+      span = Math.max(span, plan.maxWindow() + plan.hopMillis());
+    }
+    return asOf.toEpochMilli() - 2 * span;
+  }
+
   /** The run id recorded in lineage and dead letters (default a new UUID). */
   public StreamJob withRunId(String id) {
     return with(c -> c.runId = id);
@@ -247,6 +297,8 @@ public final class StreamJob {
    * @param late events behind the watermark, sent to dead letters (still appended to the raw table)
    * @param deferred feature rows valid later than the clock when a bounded source ended, not
    *     written online (the next sync writes them when they are due), summed over the groups
+   * @param replayed events of the raw table replayed by a bootstrap (in this run)
+   * @param restoredFrom the checkpoint or savepoint the job's state came from, else null
    * @param millis wall time
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -261,6 +313,8 @@ public final class StreamJob {
     "malformed",
     "late",
     "deferred",
+    "replayed",
+    "restored_from",
     "seconds"
   })
   public record Result(
@@ -273,6 +327,8 @@ public final class StreamJob {
       long malformed,
       long late,
       long deferred,
+      long replayed,
+      String restoredFrom,
       @JsonIgnore long millis) {
 
     /** The groups' names joined by commas (one name for a single-group job). */
@@ -294,11 +350,19 @@ public final class StreamJob {
     // Network buffers between tasks are sent when full or after this long: Flink's 100 ms default
     // alone would eat most of a freshness budget of 250 ms.
     env.setBufferTimeout(bufferTimeout.toMillis());
-    if (checkpointDir != null) {
-      Configuration c = new Configuration();
-      c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);
-      env.configure(c);
-    }
+    Configuration c = new Configuration();
+    // Kept when the job is cancelled or fails (or its process dies), so a restart resumes.
+    c.set(
+        CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        org.apache.flink.configuration.ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    if (checkpointDir != null) c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);
+    if (restoreFrom != null)
+      c.set(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
+    env.configure(c);
+    String restored =
+        env.getConfiguration()
+            .getOptional(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH)
+            .orElse(null);
     build(env);
     long t0 = System.currentTimeMillis();
     List<String> names = groups.stream().map(FeatureGroup::name).toList();
@@ -320,6 +384,8 @@ public final class StreamJob {
         groups.stream()
             .mapToLong(g -> Accumulators.count(r, HoldUntilValid.DEFERRED_PREFIX + g.name()))
             .sum(),
+        Accumulators.count(r, ReplayHistory.REPLAYED),
+        restored,
         System.currentTimeMillis() - t0);
   }
 
@@ -328,7 +394,7 @@ public final class StreamJob {
     SourceDefinition src = groups.get(0).source();
     RawEvents raw = new RawEvents(src);
     DeadLetters.createOrLoad(warehouse);
-    if (coldPath) raw.createOrLoad(warehouse);
+    raw.createOrLoad(warehouse);
     // The raw table and dead letters hold events of the source, not of one group.
     Map<String, String> props =
         Lineage.capture(runId, "stream", null, null, Path.of("")).properties();
@@ -340,6 +406,12 @@ public final class StreamJob {
         perSplit
             ? source.payloads(env, watermarks(new PayloadEventTime(src)))
             : source.payloads(env);
+    if (payloads instanceof SingleOutputStreamOperator<String> op) {
+      // A stable uid, so its position survives in checkpoints and savepoints; one per kind of
+      // source (file:, kafka:, …), whose states differ.
+      String origin = source.origin();
+      op.uid("payloads-" + origin.substring(0, Math.max(0, origin.indexOf(':'))));
+    }
     SingleOutputStreamOperator<Event> parsed =
         payloads
             .process(new ParseEvents(src, source.origin(), runId, checked))
@@ -364,17 +436,27 @@ public final class StreamJob {
         parsed
             .getSideOutput(ParseEvents.DEAD_LETTERS)
             .union(onTime.getSideOutput(LateFilter.LATE_LETTERS));
+    // Always in the graph (empty without a bootstrap), so every run's graph restores every other's.
+    DataStream<Event> computed = onTime.union(history(env, raw));
     for (FeatureGroup group : groups) {
       RowType rowType = FeatureTables.rowType(group.schema());
-      SingleOutputStreamOperator<RowData> rows =
-          FeaturePipeline.of(GroupPlan.of(group), rowType).streaming(onTime);
+      FeaturePipeline pipeline = FeaturePipeline.of(GroupPlan.of(group), rowType);
+      if (bootstrapAsOf != null) pipeline = pipeline.collapsingBefore(bootstrapAsOf);
+      SingleOutputStreamOperator<RowData> rows = pipeline.streaming(computed);
       OnlineRowEncoder encoder = new OnlineRowEncoder(group, rowType.getFieldNames());
       rows.transform(
               "hold rows valid later than the clock " + group.name(),
               InternalTypeInfo.of(rowType),
               new HoldUntilValid(group.name(), rowType, encoder, aheadOfClock))
           .uid("hold-until-valid-" + group.name())
-          .sinkTo(OnlineSink.builder(stores, encoder).measureFreshness().build())
+          .sinkTo(
+              OnlineSink.builder(
+                      stores,
+                      bootstrapAsOf == null
+                          ? encoder
+                          : new ReplacingBefore(encoder, bootstrapAsOf.toEpochMilli()))
+                  .measureFreshness()
+                  .build())
           .name("online store " + group.name() + " (" + stores + ")")
           .uid("online-store-" + group.name());
       deadLetters = deadLetters.union(lateAtCompute(rows, src.name(), group.name()));
@@ -408,6 +490,37 @@ public final class StreamJob {
         .withSnapshotProperties(props)
         .withParallelism(1)
         .append(deadLetters, "iceberg dead-letter writer");
+  }
+
+  /**
+   * The raw table's events a bootstrap replays (none without one), in event-time order: splits are
+   * read by their smallest event time, which each reader announces as its watermark.
+   */
+  private DataStream<Event> history(StreamExecutionEnvironment env, RawEvents raw) {
+    String col = raw.eventTimeColumn();
+    long from = bootstrapAsOf == null ? Long.MAX_VALUE : historyFrom(groups, bootstrapAsOf);
+    List<org.apache.iceberg.expressions.Expression> filters =
+        bootstrapAsOf == null
+            ? List.of(org.apache.iceberg.expressions.Expressions.alwaysFalse())
+            : from == Long.MIN_VALUE
+                ? List.of()
+                : List.of(
+                    org.apache.iceberg.expressions.Expressions.greaterThanOrEqual(
+                        col, from * 1000));
+    org.apache.iceberg.flink.source.IcebergSource<RowData> src =
+        org.apache.iceberg.flink.source.IcebergSource.forRowData()
+            .tableLoader(warehouse.tableLoader(RawEvents.id(groups.get(0).source())))
+            .filters(filters)
+            .watermarkColumn(col)
+            .build();
+    return env.fromSource(
+            src,
+            WatermarkStrategy.noWatermarks(),
+            "history of " + RawEvents.id(groups.get(0).source()) + " (bootstrap)",
+            InternalTypeInfo.of(raw.rowType()))
+        .uid("bootstrap-history")
+        .transform("replayed events", TypeInformation.of(Event.class), new ReplayHistory(raw, from))
+        .uid("replay-history");
   }
 
   /** Events a group's pipeline found behind its own timers, as dead letters. */

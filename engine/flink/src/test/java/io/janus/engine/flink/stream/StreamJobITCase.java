@@ -228,6 +228,54 @@ class StreamJobITCase {
   }
 
   @Test
+  void aBootstrapReplaysTheRawTableSoAnEmptyStoreGetsTheBatchValuesAndOverlapCountsOnce()
+      throws Exception {
+    long now = System.currentTimeMillis();
+    List<String> lines = Files.readAllLines(eventsFile(dir, now, 3000, 31));
+    // A first run streamed the first 2000 lines (2 malformed) into the raw table; the second
+    // starts 200 lines before where the first stopped, as a source re-read from an older position.
+    Path first = Files.write(dir.resolve("first.jsonl"), lines.subList(0, 2000));
+    Path second = Files.write(dir.resolve("second.jsonl"), lines.subList(1800, lines.size()));
+    FeatureGroup mix = TestGroups.group(TestGroups.MIX_YAML);
+    Warehouse warehouse = Warehouse.local(dir.resolve("warehouse"));
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    try (EmbeddedRedis before = EmbeddedRedis.start(dir.resolve("redis-before"));
+        EmbeddedRedis fresh = EmbeddedRedis.start(dir.resolve("redis-fresh"));
+        EmbeddedRedis control = EmbeddedRedis.start(dir.resolve("redis-control"))) {
+      stream(warehouse, List.of(G, mix), first, before.uri()).run(env);
+      assertThat(Tables.count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(1998);
+
+      // Into an empty store, with the bootstrap: the whole raw table (mix has a lifetime feature)
+      // is replayed first, and the 200 events both hold count once.
+      StreamJob.Result r =
+          stream(warehouse, List.of(G, mix), second, fresh.uri())
+              .withBootstrap(Instant.now())
+              .run(env);
+      assertThat(r.replayed()).isEqualTo(1998);
+      assertThat(r.events()).isEqualTo(1202);
+      assertThat(r.alreadyStored()).isEqualTo(200);
+      assertThat(r.duplicates()).isEqualTo(200);
+      assertThat(Tables.count(warehouse, RawEvents.id(TestGroups.SOURCE))).isEqualTo(3000);
+      assertThat(mismatchesAgainstBackfill(warehouse, mix, fresh.uri(), now)).isZero();
+      assertThat(mismatchesAgainstBackfill(warehouse, G, fresh.uri(), now)).isZero();
+
+      // The same run without the bootstrap starts from nothing: the lifetime counts are short.
+      StreamJob.Result c = stream(warehouse, List.of(G, mix), second, control.uri()).run(env);
+      assertThat(c.replayed()).isZero();
+      assertThat(mismatchesAgainstBackfill(warehouse, mix, control.uri(), now)).isPositive();
+    }
+  }
+
+  private static StreamJob stream(
+      Warehouse warehouse, List<FeatureGroup> groups, Path file, String redisUri) {
+    return StreamJob.of(
+            warehouse, groups, new FilePayloadSource(file), RedisOnlineStore.factory(redisUri))
+        .withOutOfOrderness(Duration.ofMinutes(10))
+        .withCheckpointInterval(Duration.ofSeconds(1));
+  }
+
+  @Test
   void jobFailoverAndRedisRestartStillEndWithTheBatchValues() throws Exception {
     long now = System.currentTimeMillis();
     Path file = eventsFile(dir, now, 3000, 23);
