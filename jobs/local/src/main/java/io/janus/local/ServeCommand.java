@@ -101,7 +101,7 @@ public final class ServeCommand implements Callable<Integer> {
             },
             "janus-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    try (RedisOptions.Server server = redis.open(common.config().workdir());
+    try (RedisOptions.Server server = redis.open(common.config());
         RedisOnlineStore store =
             RedisOnlineStore.failingFast(
                 server.uri(),

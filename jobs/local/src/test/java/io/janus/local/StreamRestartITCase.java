@@ -45,6 +45,11 @@ class StreamRestartITCase {
 
   /** {@code janus} in its own JVM, as bin/janus runs it, its output in {@code log}. */
   static Process janusProcess(Path log, String... args) throws Exception {
+    return janusProcess(log, Map.of(), args);
+  }
+
+  /** The same with more environment variables. */
+  static Process janusProcess(Path log, Map<String, String> env, String... args) throws Exception {
     Path target = Path.of("target").toAbsolutePath();
     Path conf = Path.of("..", "conf").toAbsolutePath().normalize();
     List<String> cmd = new ArrayList<>();
@@ -58,7 +63,10 @@ class StreamRestartITCase {
     cmd.add(target.resolve("janus-local.jar") + File.pathSeparator + target.resolve("lib") + "/*");
     cmd.add("io.janus.local.LocalJanus");
     cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    return pb.start();
   }
 
   /** Sample events of yesterday and today up to the clock, into a file. */

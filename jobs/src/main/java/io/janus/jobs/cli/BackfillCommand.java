@@ -52,7 +52,7 @@ public final class BackfillCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           new picocli.CommandLine(this), "--parity-gate must be within 0..1, got " + parityGate);
     if (parityGate == null) return run(null);
-    try (RedisOptions.Server server = redis.open(common.config().workdir())) {
+    try (RedisOptions.Server server = redis.open(common.config())) {
       return run(server);
     }
   }

@@ -46,7 +46,7 @@ public final class OnlineCommand implements Runnable {
     @Override
     public Integer call() {
       FeatureGroup g = common.group(group);
-      try (RedisOptions.Server server = redis.open(common.config().workdir());
+      try (RedisOptions.Server server = redis.open(common.config());
           RedisOnlineStore store = new RedisOnlineStore(server.uri())) {
         OnlineReader.Result r = new OnlineReader(store).get(g, key);
         if (!r.found()) {

@@ -82,7 +82,7 @@ public final class ParityCommand implements Callable<Integer> {
           spec.commandLine(), "--max-mismatch-rate must be within 0..1, got " + maxMismatchRate);
     }
     FeatureGroup g = common.group(group);
-    try (RedisOptions.Server server = redis.open(common.config().workdir())) {
+    try (RedisOptions.Server server = redis.open(common.config())) {
       ParityCheck check =
           ParityCheck.of(common.warehouse(), g, server.stores())
               .withMaxMismatchRate(maxMismatchRate)

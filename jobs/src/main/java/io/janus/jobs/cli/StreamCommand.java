@@ -158,7 +158,7 @@ public final class StreamCommand implements Callable<Integer> {
     // One name for the job's checkpoints and consumer group: the groups joined by '+'.
     String jobName = String.join("+", gs.stream().map(FeatureGroup::name).toList());
     PayloadSource payloads = payloads(source, jobName);
-    try (RedisOptions.Server server = redis.open(common.config().workdir())) {
+    try (RedisOptions.Server server = redis.open(common.config())) {
       StreamJob job =
           StreamJob.of(common.warehouse(), gs, payloads, server.stores())
               .checkingGroups(common.definitions().groupsOf(source0))
@@ -178,9 +178,9 @@ public final class StreamCommand implements Callable<Integer> {
       java.time.Instant now = java.time.Instant.now();
       RetainedState.Start start =
           givenToFlink != null
-              ? state.fromSavepoint(job, givenToFlink, true)
+              ? state.fromSavepoint(job, givenToFlink, true, now)
               : fromSavepoint != null
-                  ? state.fromSavepoint(job, fromSavepoint, false)
+                  ? state.fromSavepoint(job, fromSavepoint, false, now)
                   : fresh ? state.fresh(job, now) : state.resumeOrBootstrap(job, now);
       System.err.println(jobName + ": " + start.message());
       StreamJob.Result r = start.job().run(env);

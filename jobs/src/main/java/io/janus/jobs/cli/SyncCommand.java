@@ -26,7 +26,7 @@ public final class SyncCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FeatureGroup g = common.group(group);
-    try (RedisOptions.Server server = redis.open(common.config().workdir())) {
+    try (RedisOptions.Server server = redis.open(common.config())) {
       SyncResult r = OnlineSync.of(common.warehouse(), g, server.stores()).run(common.env());
       common.push(RunFigures.sync(r));
       if (json) {

@@ -35,6 +35,9 @@ import java.util.Map;
  * notifications:      # audit rejections and parity failures
  *   webhook: https://hooks.example.com/janus
  *   file: /var/log/janus/notifications.jsonl   # default: &lt;workdir&gt;/reports/notifications.jsonl
+ * redis:              # the online store; default with bin/janus: an embedded redis-server
+ *   uri: redis://redis.internal:6379          # or JANUS_REDIS_URI
+ *   password_file: /run/secrets/redis-password
  * </pre>
  *
  * @param workdir work directory: warehouse (embedded), reports, redis data, checkpoints, temp files
@@ -45,6 +48,7 @@ import java.util.Map;
  * @param pushgateway Prometheus Pushgateway address the batch commands push their figures to (null
  *     = none)
  * @param notifications where audit rejections and parity failures are sent
+ * @param redis the online store's address and password file
  */
 public record JanusConfig(
     Path workdir,
@@ -53,8 +57,24 @@ public record JanusConfig(
     Map<String, String> flink,
     Map<String, String> spark,
     String pushgateway,
-    Notifications notifications)
+    Notifications notifications,
+    Redis redis)
     implements Serializable {
+
+  /**
+   * The online store.
+   *
+   * @param uri Redis URI (null = the embedded server of bin/janus); a password in it is read but
+   *     better kept in {@code passwordFile}
+   * @param passwordFile file holding the password (its content, trailing newline ignored), null =
+   *     none
+   */
+  public record Redis(String uri, String passwordFile) implements Serializable {
+    @Override
+    public String toString() {
+      return "Redis[uri=" + (uri == null ? null : "(set)") + ", passwordFile=" + passwordFile + "]";
+    }
+  }
 
   /**
    * Destinations of notifications.
@@ -77,7 +97,8 @@ public record JanusConfig(
       Map<String, String> flink,
       Map<String, String> spark,
       String pushgateway,
-      Notifications notifications) {}
+      Notifications notifications,
+      Redis redis) {}
 
   /** Defaults only. */
   public static JanusConfig defaults() {
@@ -88,7 +109,8 @@ public record JanusConfig(
         Map.of(),
         Map.of(),
         null,
-        new Notifications(null, null));
+        new Notifications(null, null),
+        new Redis(null, null));
   }
 
   /**
@@ -113,14 +135,15 @@ public record JanusConfig(
                   spec.flink() == null ? c.flink() : Map.copyOf(spec.flink()),
                   spec.spark() == null ? c.spark() : Map.copyOf(spec.spark()),
                   spec.pushgateway() == null ? c.pushgateway() : spec.pushgateway(),
-                  spec.notifications() == null ? c.notifications() : spec.notifications());
+                  spec.notifications() == null ? c.notifications() : spec.notifications(),
+                  spec.redis() == null ? c.redis() : spec.redis());
         }
       } catch (UnrecognizedPropertyException e) {
         throw new IllegalArgumentException(
             file
                 + ": unknown setting '"
                 + e.getPropertyName()
-                + "' (known: workdir, parallelism, catalog, flink, spark, pushgateway, notifications)");
+                + "' (known: workdir, parallelism, catalog, flink, spark, pushgateway, notifications, redis)");
       } catch (IOException e) {
         throw new IllegalArgumentException(file + ": " + e.getMessage().split("\n")[0]);
       }
@@ -145,7 +168,8 @@ public record JanusConfig(
               c.flink(),
               c.spark(),
               env.get("JANUS_PUSHGATEWAY"),
-              c.notifications());
+              c.notifications(),
+              c.redis());
     }
     if (env.get("JANUS_NOTIFY_WEBHOOK") != null && !env.get("JANUS_NOTIFY_WEBHOOK").isBlank()) {
       c =
@@ -156,7 +180,20 @@ public record JanusConfig(
               c.flink(),
               c.spark(),
               c.pushgateway(),
-              new Notifications(env.get("JANUS_NOTIFY_WEBHOOK"), c.notifications().file()));
+              new Notifications(env.get("JANUS_NOTIFY_WEBHOOK"), c.notifications().file()),
+              c.redis());
+    }
+    if (env.get("JANUS_REDIS_URI") != null && !env.get("JANUS_REDIS_URI").isBlank()) {
+      c =
+          new JanusConfig(
+              c.workdir(),
+              c.parallelism(),
+              c.catalog(),
+              c.flink(),
+              c.spark(),
+              c.pushgateway(),
+              c.notifications(),
+              new Redis(env.get("JANUS_REDIS_URI"), c.redis().passwordFile()));
     }
     if (workdirOverride != null) {
       c = c.withWorkdir(workdirOverride);
@@ -168,11 +205,12 @@ public record JanusConfig(
   }
 
   private JanusConfig withWorkdir(Path dir) {
-    return new JanusConfig(dir, parallelism, catalog, flink, spark, pushgateway, notifications);
+    return new JanusConfig(
+        dir, parallelism, catalog, flink, spark, pushgateway, notifications, redis);
   }
 
   private JanusConfig withParallelism(int p) {
-    return new JanusConfig(workdir, p, catalog, flink, spark, pushgateway, notifications);
+    return new JanusConfig(workdir, p, catalog, flink, spark, pushgateway, notifications, redis);
   }
 
   /**

@@ -43,14 +43,16 @@ public final class WebhookNotifier implements Notifier {
   }
 
   /**
-   * The URL without credentials or query (webhook URLs often carry a token), for logs and warnings.
+   * The URL without credentials, path or query (webhook URLs carry their token in any of them, e.g.
+   * {@code /services/T0/B0/token}), for logs and warnings.
    */
   @Override
   public String toString() {
+    String path = url.getPath() == null ? "" : url.getPath();
     return url.getScheme()
         + "://"
         + url.getHost()
         + (url.getPort() > 0 ? ":" + url.getPort() : "")
-        + (url.getPath() == null ? "" : url.getPath());
+        + (path.isEmpty() || path.equals("/") ? path : "/…");
   }
 }

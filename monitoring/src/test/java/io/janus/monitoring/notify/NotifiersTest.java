@@ -51,7 +51,8 @@ class NotifiersTest {
   }
 
   URI hook() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook");
+    // A token in the path, as chat webhooks carry one.
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook/s3cr3t-token");
   }
 
   static Notification rejected(String group) {
@@ -95,13 +96,19 @@ class NotifiersTest {
     assertThat(failures)
         .singleElement()
         .asString()
-        .contains(hook().toString())
+        .contains("http://127.0.0.1:" + server.getAddress().getPort() + "/…")
+        .doesNotContain("s3cr3t")
         .contains("HTTP 500")
         .contains("audit_rejected");
     assertThat(Files.readAllLines(file)).hasSize(1);
 
     server.stop(0);
+    String redacted = new WebhookNotifier(hook()).toString();
     List<String> down = new Notifiers(List.of(new WebhookNotifier(hook()))).send(rejected("g"));
-    assertThat(down).singleElement().asString().contains("could not notify " + hook());
+    assertThat(down)
+        .singleElement()
+        .asString()
+        .contains("could not notify " + redacted)
+        .doesNotContain("s3cr3t");
   }
 }

@@ -147,7 +147,8 @@ public final class FeatureProcessFunction
     // of
     // the watermark anyway, in the same order; doing it in one call saves a timer per due time.
     long bound = batch ? timestamp : Math.max(timestamp, ctx.timerService().currentWatermark());
-    if (held == null) {
+    // Timers fire in time order: past the collapse time, every key's held row is out.
+    if (held == null || timestamp > collapseBefore) {
       machine.advance(s, bound, true, (t, v) -> out.collect(rows.row(key, t, v)));
     } else {
       collapse(s, key, bound, ctx, out);

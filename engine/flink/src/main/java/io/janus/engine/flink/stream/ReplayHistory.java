@@ -7,13 +7,18 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.table.data.RowData;
 
 /**
  * Raw-table rows of a bootstrap as events, from its start on (the file pruning of the read is
- * coarse), counted in {@link #REPLAYED}. The reader announces a split's smallest event time as its
- * watermark, while Flink's watermark says no later record is at or before it; this operator passes
- * each watermark on one millisecond earlier, so the split's first events are not late.
+ * coarse), counted in {@link #REPLAYED}. The reader announces, before each split, one millisecond
+ * less than the split's smallest event time as its watermark, and the splits come in that order.
+ *
+ * <p>When the history ends, the source sends the final watermark; passed on, it would stay the
+ * watermark of these channels, and once the live source went idle (its channels then no longer
+ * count) the pipelines would take it for theirs and fire every timer to the end of time. This
+ * operator declares its output idle instead, so from then on the live events alone move time.
  */
 final class ReplayHistory extends AbstractStreamOperator<Event>
     implements OneInputStreamOperator<RowData, Event> {
@@ -45,7 +50,10 @@ final class ReplayHistory extends AbstractStreamOperator<Event>
 
   @Override
   public void processWatermark(Watermark mark) throws Exception {
-    long t = mark.getTimestamp();
-    super.processWatermark(t == Long.MAX_VALUE ? mark : new Watermark(t - 1));
+    if (mark.getTimestamp() == Long.MAX_VALUE) {
+      output.emitWatermarkStatus(WatermarkStatus.IDLE);
+    } else {
+      super.processWatermark(mark);
+    }
   }
 }

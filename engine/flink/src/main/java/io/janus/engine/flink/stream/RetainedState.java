@@ -10,7 +10,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -21,10 +20,12 @@ import org.apache.flink.core.fs.Path;
 /**
  * The retained state of one stream (one set of groups from one source) in its checkpoint directory:
  * Flink's retained checkpoints ({@code <dir>/<job id>/chk-<n>/_metadata}) and a record of what they
- * hold ({@code <dir>/janus-stream.json}: each group's fingerprint, the source, the time of the
- * bootstrap that began them). It decides how a stream starts: from the latest checkpoint when it
- * holds the same groups with the same definitions from the same source, else over with a bootstrap.
- * Any Flink file system works ({@code file:}, {@code s3:}, …).
+ * hold ({@code <dir>/janus-stream.json}: each group's fingerprint, the source, when that state
+ * began and with which bootstrap or savepoint). It decides how a stream starts: from the latest
+ * checkpoint when it holds the same groups with the same definitions from the same source, else
+ * over with a bootstrap. Starting over removes nothing: checkpoints older than the new state are
+ * never resumed, and the next resume removes them. Any Flink file system works ({@code file:},
+ * {@code s3:}, …).
  */
 public final class RetainedState {
   static final String RECORD = "janus-stream.json";
@@ -44,23 +45,33 @@ public final class RetainedState {
   }
 
   /**
-   * What a stream's state holds.
+   * What a stream's state holds, written when the stream starts without resuming.
    *
    * @param fingerprints each group's definition fingerprint, by group name
    * @param source the events' origin ({@code file:…}, {@code kafka:…})
-   * @param bootstrapAsOf epoch millis of the bootstrap the state began with; 0 when it began with a
-   *     savepoint
+   * @param coldPath whether the job appends to the raw table (its sink has state)
+   * @param startedAt epoch millis when this line of state began: older checkpoints in the directory
+   *     belong to an earlier one and are never resumed
+   * @param bootstrapAsOf epoch millis of the bootstrap the state began with, 0 for none
+   * @param restoredFrom the savepoint the state began with, else null
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record Holds(Map<String, String> fingerprints, String source, long bootstrapAsOf) {
-    static Holds of(List<FeatureGroup> groups, String source, long bootstrapAsOf) {
+  public record Holds(
+      Map<String, String> fingerprints,
+      String source,
+      boolean coldPath,
+      long startedAt,
+      long bootstrapAsOf,
+      String restoredFrom) {
+    static Holds of(StreamJob job, long startedAt, long bootstrapAsOf, String restoredFrom) {
       Map<String, String> f = new LinkedHashMap<>();
-      for (FeatureGroup g : groups) f.put(g.name(), g.fingerprint());
-      return new Holds(f, source, bootstrapAsOf);
+      for (FeatureGroup g : job.groups()) f.put(g.name(), g.fingerprint());
+      return new Holds(f, job.origin(), job.coldPath(), startedAt, bootstrapAsOf, restoredFrom);
     }
 
-    /** Why state holding this cannot serve {@code wanted}, or empty when it can. */
-    Optional<String> differenceFrom(Holds wanted) {
+    /** Why state holding this cannot serve {@code job}, or empty when it can. */
+    Optional<String> differenceFrom(StreamJob job) {
+      Holds wanted = of(job, 0, 0, null);
       if (!source.equals(wanted.source))
         return Optional.of("it was read from " + source + ", not " + wanted.source);
       if (!fingerprints.keySet().equals(wanted.fingerprints.keySet()))
@@ -78,6 +89,8 @@ public final class RetainedState {
                   + e.getValue().substring(0, 12)
                   + ")");
       }
+      if (coldPath != wanted.coldPath)
+        return Optional.of("the cold path was " + (coldPath ? "on" : "off") + " then");
       return Optional.empty();
     }
   }
@@ -91,51 +104,58 @@ public final class RetainedState {
   public record Start(StreamJob job, String message) {}
 
   /**
-   * Resumes {@code job} from the latest retained checkpoint if that holds the job's groups, with
-   * the same fingerprints, from the same source; else removes the retained checkpoints and starts
-   * over with a bootstrap as of {@code now}.
+   * Resumes {@code job} from the latest checkpoint retained since its state began, if that state
+   * holds the job's groups, with the same fingerprints, from the same source (else starts over with
+   * a bootstrap as of {@code now}); a state that began with a savepoint and has no checkpoint yet
+   * restores the savepoint again. Resuming removes the other jobs' retained checkpoints, which a
+   * restored job no longer needs (it restores without claiming: its first checkpoint is complete).
    */
   public Start resumeOrBootstrap(StreamJob job, Instant now) {
-    Holds wanted = Holds.of(job.groups(), job.origin(), 0);
-    Optional<String> latest = latest();
-    if (latest.isEmpty()) return bootstrap(job, now, "no retained checkpoint in " + dir);
     Optional<Holds> held = read();
-    Optional<String> why =
-        held.isEmpty()
-            ? Optional.of("nothing records what it holds (" + new Path(dir, RECORD) + ")")
-            : held.get().differenceFrom(wanted);
+    if (held.isEmpty()) return bootstrap(job, now, "no retained state in " + dir);
+    Optional<String> why = held.get().differenceFrom(job);
     if (why.isPresent())
-      return bootstrap(
-          job, now, "the retained checkpoint " + latest.get() + " is not used: " + why.get());
-    StreamJob restored = job.withRestore(latest.get());
+      return bootstrap(job, now, "the retained state in " + dir + " is not used: " + why.get());
+    Optional<String> latest = latest(held.get().startedAt());
+    StreamJob restored;
+    String message;
+    if (latest.isPresent()) {
+      restored = job.withRestore(latest.get());
+      message = "resumed from the retained checkpoint " + latest.get();
+    } else if (held.get().restoredFrom() != null) {
+      restored = job.withRestore(held.get().restoredFrom());
+      message =
+          "no checkpoint since the savepoint: restoring it again, " + held.get().restoredFrom();
+    } else {
+      return bootstrap(job, now, "no checkpoint completed since the state began");
+    }
     if (held.get().bootstrapAsOf() > 0)
       restored = restored.withBootstrap(Instant.ofEpochMilli(held.get().bootstrapAsOf()));
-    return new Start(restored, "resumed from the retained checkpoint " + latest.get());
+    removeJobsOtherThan(latest.orElse(null));
+    return new Start(restored, message);
   }
 
-  /**
-   * Removes the retained checkpoints and starts {@code job} over with a bootstrap as of {@code
-   * now}.
-   */
+  /** Starts {@code job} over with a bootstrap as of {@code now}; older checkpoints are not used. */
   public Start fresh(StreamJob job, Instant now) {
     return bootstrap(job, now, "--fresh");
   }
 
   /**
-   * Removes the retained checkpoints and starts {@code job} from the savepoint (or checkpoint) at
-   * {@code path}; {@code job} restores it itself when {@code restoredByFlink} (as {@code flink run
-   * -s} does).
+   * Starts {@code job} from the savepoint (or checkpoint) at {@code path}; {@code job} restores it
+   * itself unless {@code restoredByFlink} (as {@code flink run -s} does). A savepoint of this very
+   * stream taken during its bootstrap goes on collapsing rows before the bootstrap's time.
    */
-  public Start fromSavepoint(StreamJob job, String path, boolean restoredByFlink) {
-    clear();
-    write(Holds.of(job.groups(), job.origin(), 0));
-    return new Start(
-        restoredByFlink ? job : job.withRestore(path), "restoring the savepoint " + path);
+  public Start fromSavepoint(StreamJob job, String path, boolean restoredByFlink, Instant now) {
+    long asOf =
+        read().filter(h -> h.differenceFrom(job).isEmpty()).map(Holds::bootstrapAsOf).orElse(0L);
+    write(Holds.of(job, now.toEpochMilli(), asOf, path));
+    StreamJob restored = restoredByFlink ? job : job.withRestore(path);
+    if (asOf > 0) restored = restored.withBootstrap(Instant.ofEpochMilli(asOf));
+    return new Start(restored, "restoring the savepoint " + path);
   }
 
   private Start bootstrap(StreamJob job, Instant now, String why) {
-    clear();
-    write(Holds.of(job.groups(), job.origin(), now.toEpochMilli()));
+    write(Holds.of(job, now.toEpochMilli(), now.toEpochMilli(), null));
     long from = StreamJob.historyFrom(job.groups(), now);
     String since = from == Long.MIN_VALUE ? "all of it" : "since " + Instant.ofEpochMilli(from);
     return new Start(
@@ -143,8 +163,11 @@ public final class RetainedState {
         why + ": starting over, replaying the raw table first (" + since + ")");
   }
 
-  /** The newest retained checkpoint with complete metadata, as a URI. */
-  public Optional<String> latest() {
+  /**
+   * The newest retained checkpoint with complete metadata written at or after {@code since} (epoch
+   * millis), as a URI.
+   */
+  public Optional<String> latest(long since) {
     try {
       FileSystem fs = dir.getFileSystem();
       if (!fs.exists(dir)) return Optional.empty();
@@ -156,6 +179,7 @@ public final class RetainedState {
           Path metadata = new Path(chk.getPath(), "_metadata");
           if (!fs.exists(metadata)) continue;
           FileStatus m = fs.getFileStatus(metadata);
+          if (m.getModificationTime() < since) continue;
           if (best == null || m.getModificationTime() > best.getModificationTime()) best = m;
         }
       }
@@ -199,17 +223,19 @@ public final class RetainedState {
     }
   }
 
-  /** Removes every job's retained checkpoints: they cannot restore the stream starting now. */
-  private void clear() {
+  /** Removes every job's checkpoints but those of the job holding {@code keep} (a URI, or null). */
+  private void removeJobsOtherThan(String keep) {
     try {
       FileSystem fs = dir.getFileSystem();
       if (!fs.exists(dir)) return;
       for (FileStatus job : list(fs, dir)) {
-        if (job.isDir() && JOB_ID.matcher(job.getPath().getName()).matches())
-          fs.delete(job.getPath(), true);
+        if (!job.isDir() || !JOB_ID.matcher(job.getPath().getName()).matches()) continue;
+        String uri = job.getPath().toUri().toString();
+        if (keep != null && keep.startsWith(uri.endsWith("/") ? uri : uri + "/")) continue;
+        fs.delete(job.getPath(), true);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot remove the checkpoints in " + dir, e);
+      throw new UncheckedIOException("cannot remove old checkpoints in " + dir, e);
     }
   }
 }

@@ -134,6 +134,11 @@ public final class StreamJob {
     return groups;
   }
 
+  /** Whether the job appends the events it reads to the raw table. */
+  public boolean coldPath() {
+    return coldPath;
+  }
+
   /** Where the job's events come from ({@code file:…}, {@code kafka:…}). */
   public String origin() {
     return source.origin();

@@ -267,6 +267,71 @@ class StreamJobITCase {
     }
   }
 
+  @Test
+  void aLiveSourceIdleAfterTheHistoryEndedDoesNotMoveTimeToTheEnd() throws Exception {
+    long now = System.currentTimeMillis();
+    Path file = eventsFile(dir, now, 2000, 33);
+    Warehouse warehouse = Warehouse.local(dir.resolve("warehouse"));
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis"))) {
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.setParallelism(1);
+      env.getConfig().setAutoWatermarkInterval(50);
+      // The live source goes silent for 5 s half-way, five times its idleness: the finished
+      // history must not then stand in for it.
+      StreamJob.Result r =
+          StreamJob.of(
+                  warehouse,
+                  G,
+                  new Pausing(new FilePayloadSource(file), 1000, 5000),
+                  RedisOnlineStore.factory(redis.uri()))
+              .withOutOfOrderness(Duration.ofMinutes(10))
+              .withIdleness(Duration.ofSeconds(1))
+              .withCheckpointInterval(Duration.ofSeconds(1))
+              .withBootstrap(Instant.now())
+              .run(env);
+      assertThat(r.events()).isEqualTo(2000);
+      assertThat(r.late()).isZero();
+      assertThat(Tables.count(warehouse, DeadLetters.ID)).as("only the 2 malformed").isEqualTo(2);
+      assertThat(mismatchesAgainstBackfill(warehouse, redis.uri(), now)).isZero();
+    }
+  }
+
+  /** Passes payloads on in a task of its own, pausing once after {@code after} of them. */
+  static final class Pausing implements io.janus.engine.flink.source.PayloadSource {
+    private final io.janus.engine.flink.source.PayloadSource inner;
+    private final int after;
+    private final long pauseMillis;
+
+    Pausing(io.janus.engine.flink.source.PayloadSource inner, int after, long pauseMillis) {
+      this.inner = inner;
+      this.after = after;
+      this.pauseMillis = pauseMillis;
+    }
+
+    @Override
+    public org.apache.flink.streaming.api.datastream.DataStream<String> payloads(
+        StreamExecutionEnvironment env) {
+      int n = after;
+      long pause = pauseMillis;
+      int[] seen = new int[1];
+      return inner
+          .payloads(env)
+          .map(
+              v -> {
+                if (++seen[0] == n) Thread.sleep(pause);
+                return v;
+              })
+          .returns(String.class)
+          .name("pausing")
+          .disableChaining();
+    }
+
+    @Override
+    public String origin() {
+      return inner.origin();
+    }
+  }
+
   private static StreamJob stream(
       Warehouse warehouse, List<FeatureGroup> groups, Path file, String redisUri) {
     return StreamJob.of(

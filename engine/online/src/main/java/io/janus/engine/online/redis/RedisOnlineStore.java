@@ -157,6 +157,32 @@ public final class RedisOnlineStore implements OnlineStore {
     sha = connection.sync().scriptLoad(GUARDED_PUT);
   }
 
+  /**
+   * Why this server may break the guard, if it may: with a memory limit and a {@code
+   * maxmemory-policy} other than {@code noeviction}, Redis evicts feature keys (all of which carry
+   * an expiry, so the {@code volatile-*} policies evict them too), and an evicted key no longer
+   * holds the {@code valid_from} that refuses an older write. Empty when the policy is safe or the
+   * server does not say (managed services often refuse {@code CONFIG}).
+   */
+  public java.util.Optional<String> evictionRisk() {
+    try {
+      Map<String, String> c = connection.sync().configGet("maxmemory", "maxmemory-policy");
+      String policy = c.getOrDefault("maxmemory-policy", "noeviction");
+      if ("0".equals(c.get("maxmemory")) || "noeviction".equals(policy))
+        return java.util.Optional.empty();
+      return java.util.Optional.of(
+          "Redis evicts keys when it reaches maxmemory "
+              + c.get("maxmemory")
+              + " (maxmemory-policy "
+              + policy
+              + "): an evicted feature key loses the valid_from that guards it, so an older value"
+              + " can land; set maxmemory-policy noeviction (writes then fail visibly and are"
+              + " retried) and size maxmemory for the keys");
+    } catch (RuntimeException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   @Override
   public CompletableFuture<List<Boolean>> multiPut(List<OnlineRow> rows) {
     return send(rows, false)
