@@ -427,4 +427,257 @@ class FlinkClusterIT {
           .isZero();
     }
   }
+
+  /**
+   * The upgrade path of an unchanged definition on the real cluster: a stream from Kafka stopped
+   * with {@code flink stop --savepointPath}, events produced while it is down, the same command
+   * submitted with {@code flink run -s}: it restores the savepoint, reads on from its offsets, and
+   * the online values equal a backfill over every event (none lost, none counted twice).
+   */
+  @Test
+  @Order(6)
+  void aStreamStoppedWithASavepointGoesOnFromItWithFlinkRunS() throws Exception {
+    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+    Path events =
+        generate(
+            "savepoint.jsonl",
+            "--events",
+            "20000",
+            "--days",
+            "1",
+            "--start",
+            today.toString(),
+            "--until",
+            "now",
+            "--seed",
+            "5",
+            "--malformed-rate",
+            "0");
+    List<String> lines = Files.readAllLines(events);
+    String topic = "clicks-savepoint";
+    org.springframework.kafka.test.EmbeddedKafkaBroker kafka =
+        new org.springframework.kafka.test.EmbeddedKafkaKraftBroker(1, 2, topic)
+            .brokerProperties(
+                Map.of("listeners", "EXTERNAL://127.0.0.1:0,CONTROLLER://127.0.0.1:0"));
+    kafka.afterPropertiesSet();
+    Path wd = dir.resolve("savepoint-wd");
+    try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis-savepoint"));
+        org.apache.kafka.clients.producer.KafkaProducer<String, String> producer =
+            producer(kafka.getBrokersAsString())) {
+      Path pw = Files.writeString(dir.resolve("redis-savepoint-password"), redis.password());
+      String bare = "redis://127.0.0.1:" + redis.port();
+      List<String> stream =
+          List.of(
+              "stream",
+              "--group",
+              "user_activity",
+              "--source",
+              "kafka:" + topic,
+              "--kafka",
+              kafka.getBrokersAsString(),
+              "--start-offsets",
+              "earliest",
+              "--redis",
+              bare,
+              "--redis-password-file",
+              pw.toString(),
+              "--checkpoint-interval",
+              "2s",
+              "--workdir",
+              wd.toString());
+      int half = lines.size() / 2;
+      for (String l : lines.subList(0, half))
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, l));
+      producer.flush();
+
+      String first = submitDetached(stream, null);
+      long firstValid = half;
+      awaitRaw(wd, firstValid, first);
+      Path savepoints = dir.resolve("savepoints");
+      Run stop =
+          run(
+              List.of(
+                  "bin/flink", "stop", "--savepointPath", savepoints.toUri().toString(), first));
+      assertThat(stop.code()).as(stop.out()).isZero();
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("Savepoint completed\\. Path: (\\S+)")
+              .matcher(stop.out());
+      assertThat(m.find()).as(stop.out()).isTrue();
+      String savepoint = m.group(1);
+
+      // Produced while the job is down: the restored job reads them from its savepoint's offsets.
+      for (String l : lines.subList(half, lines.size()))
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, l));
+      // One event ten minutes ahead, of a user of its own, moves the watermark past every other
+      // event (the generator's come up to 2 minutes out of order): all their rows fire.
+      // Into every partition: watermarks are kept per partition.
+      for (int partition = 0; partition < 2; partition++) {
+        String ahead =
+            lines
+                .get(0)
+                .replaceFirst(
+                    "\"event_id\":\"[^\"]+\"", "\"event_id\":\"e-ahead-" + partition + "\"")
+                .replaceFirst(
+                    "\"event_ts\":\"[^\"]+\"",
+                    "\"event_ts\":\"" + java.time.Instant.now().plusSeconds(600) + "\"")
+                .replaceFirst("\"user_id\":\"[^\"]+\"", "\"user_id\":\"u-ahead\"");
+        producer.send(
+            new org.apache.kafka.clients.producer.ProducerRecord<>(topic, partition, null, ahead));
+      }
+      producer.flush();
+      Run[] submitted = new Run[1];
+      String second = submitDetached(stream, savepoint, submitted);
+      assertThat(submitted[0].out())
+          .contains("user_activity: restoring the savepoint " + savepoint);
+      long allValid = lines.size() + 2;
+      awaitRaw(wd, allValid, second);
+      awaitQuiet(redis.uri()); // the rows the last events fired reach Redis
+      Run cancel = run(List.of("bin/flink", "cancel", second));
+      assertThat(cancel.code()).as(cancel.out()).isZero();
+      assertThat(rawIds(wd)).hasSize((int) allValid).doesNotHaveDuplicates();
+
+      flinkRunIn(
+          wd,
+          "backfill",
+          "--group",
+          "user_activity",
+          "--start",
+          today.toString(),
+          "--end",
+          today.plusDays(2).toString());
+      // Before any sync: what the two jobs wrote online, compared with the batch.
+      JsonNode parity =
+          lastJson(
+              flinkRunIn(
+                  wd,
+                  "parity",
+                  "--group",
+                  "user_activity",
+                  "--json",
+                  "--max-mismatch-rate",
+                  "1",
+                  "--redis",
+                  bare,
+                  "--redis-password-file",
+                  pw.toString()));
+      assertThat(parity.get("mismatched").asLong()).as(parity.toString()).isZero();
+      assertThat(parity.get("missing_online").asLong()).as(parity.toString()).isZero();
+      assertThat(parity.get("matched").asLong()).as(parity.toString()).isPositive();
+    } finally {
+      kafka.destroy();
+    }
+  }
+
+  static org.apache.kafka.clients.producer.KafkaProducer<String, String> producer(String brokers) {
+    java.util.Properties p = new java.util.Properties();
+    p.put("bootstrap.servers", brokers);
+    p.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+    p.put(
+        "value.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+    return new org.apache.kafka.clients.producer.KafkaProducer<>(p);
+  }
+
+  /** Waits until the number of keys in Redis stays the same for 5 s (at most 2 minutes). */
+  static void awaitQuiet(String redisUri) throws Exception {
+    try (io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redisUri);
+        var c = client.connect()) {
+      long last = -1;
+      long stableSince = System.currentTimeMillis();
+      long deadline = stableSince + 120_000;
+      while (System.currentTimeMillis() < deadline) {
+        long n = c.sync().dbsize();
+        if (n != last) {
+          last = n;
+          stableSince = System.currentTimeMillis();
+        } else if (n > 0 && System.currentTimeMillis() - stableSince > 5000) {
+          return;
+        }
+        Thread.sleep(500);
+      }
+    }
+  }
+
+  /** {@code flink run -d [-s savepoint] <jobs jar> <args>}; the job id. */
+  static String submitDetached(List<String> args, String savepoint, Run... out) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("bin/flink", "run", "-d"));
+    if (savepoint != null) cmd.addAll(List.of("-s", savepoint));
+    cmd.add(ROOT.resolve("jobs/target/janus-jobs.jar").toString());
+    cmd.addAll(args);
+    Run r = run(cmd);
+    assertThat(r.code()).as(r.out()).isZero();
+    if (out.length > 0) out[0] = r;
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("JobID ([0-9a-f]{32})").matcher(r.out());
+    assertThat(m.find()).as(r.out()).isTrue();
+    return m.group(1);
+  }
+
+  /** {@code flink run} of a command on workdir {@code wd}. */
+  static Run flinkRunIn(Path wd, String... janusArgs) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of("bin/flink", "run", ROOT.resolve("jobs/target/janus-jobs.jar").toString()));
+    cmd.addAll(List.of(janusArgs));
+    cmd.addAll(List.of("--workdir", wd.toString()));
+    Run r = run(cmd);
+    assertThat(r.code()).as(String.join(" ", janusArgs) + ":\n" + r.out()).isZero();
+    return r;
+  }
+
+  /**
+   * Waits until the raw table of {@code wd} holds {@code n} events (the cold path commits on
+   * checkpoints).
+   */
+  static void awaitRaw(Path wd, long n, String job) throws Exception {
+    long deadline = System.currentTimeMillis() + 180_000;
+    long seen = -1;
+    while (System.currentTimeMillis() < deadline) {
+      Run r =
+          run(
+              List.of(
+                  "bin/janus",
+                  "sql",
+                  "--workdir",
+                  wd.toString(),
+                  "SELECT count(*) FROM janus.`raw`.clickstream"));
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("\\| +(\\d+) \\|").matcher(r.out());
+      seen = m.find() ? Long.parseLong(m.group(1)) : -1;
+      if (seen >= n) break;
+      Thread.sleep(1000);
+    }
+    if (seen != n) {
+      String why =
+          get("/jobs/" + job).body()
+              + "\n"
+              + get("/jobs/" + job + "/exceptions").body()
+              + "\n"
+              + get("/jobs/" + job + "/checkpoints").body()
+              + "\ntask managers: "
+              + get("/taskmanagers").body()
+              + "\njobs: "
+              + get("/jobs/overview").body();
+      assertThat(seen).as("events in raw.clickstream; job " + why).isEqualTo(n);
+    }
+  }
+
+  /** The event ids in the raw table of {@code wd}, read from its Parquet files through Iceberg. */
+  static List<String> rawIds(Path wd) throws Exception {
+    Run r =
+        run(
+            List.of(
+                "bin/janus",
+                "sql",
+                "--workdir",
+                wd.toString(),
+                "SELECT event_id FROM janus.`raw`.clickstream"));
+    assertThat(r.code()).as(r.out()).isZero();
+    List<String> ids = new ArrayList<>();
+    for (String l : r.out().split("\n")) {
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("^\\|\\s+(e[-\\d]\\S*) \\|$").matcher(l);
+      if (m.find()) ids.add(m.group(1));
+    }
+    return ids;
+  }
 }

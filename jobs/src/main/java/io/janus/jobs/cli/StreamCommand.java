@@ -186,6 +186,11 @@ public final class StreamCommand implements Callable<Integer> {
       StreamJob.Result r = start.job().run(env);
       if (json) {
         System.out.println(Json.line(r));
+      } else if (r.detached()) {
+        System.out.printf(
+            "submitted the stream of %s from %s as job %s; it runs on the cluster (dashboard, flink"
+                + " list, flink stop --savepointPath)%n",
+            r.group(), payloads.origin(), r.jobId());
       } else {
         System.out.printf(
             "streamed %,d events of %s for %s into Redis (%,d malformed, %,d late to janus.dead_letters; %,d repeated ids not computed again, %,d already in raw.%s not appended again; %,d rows valid later than now left to the next sync; %,d events of raw.%s replayed first) in %.1f s%n",

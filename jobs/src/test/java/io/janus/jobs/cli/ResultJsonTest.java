@@ -168,12 +168,16 @@ class ResultJsonTest {
                     6,
                     7,
                     "file:/cp/chk-3",
+                    "00000000000000000000000000000001",
+                    false,
                     1250)))
         .isEqualTo(
             "{\"run_id\":\"r3\",\"group\":\"g,h\",\"groups\":[\"g\",\"h\"],"
                 + "\"source\":\"kafka:events\",\"events\":100,\"duplicates\":4,"
                 + "\"already_stored\":5,\"malformed\":2,\"late\":3,\"deferred\":6,\"replayed\":7,"
-                + "\"restored_from\":\"file:/cp/chk-3\",\"seconds\":1.25}");
+                + "\"restored_from\":\"file:/cp/chk-3\","
+                + "\"job_id\":\"00000000000000000000000000000001\",\"detached\":false,"
+                + "\"seconds\":1.25}");
   }
 
   @Test

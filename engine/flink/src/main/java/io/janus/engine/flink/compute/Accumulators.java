@@ -6,8 +6,12 @@ import org.apache.flink.api.common.JobExecutionResult;
 public final class Accumulators {
   private Accumulators() {}
 
-  /** The counter's final value, 0 when the job never touched it. */
+  /**
+   * The counter's final value, 0 when the job never touched it or was submitted detached (its
+   * client never learns the figures).
+   */
   public static long count(JobExecutionResult result, String name) {
+    if (!result.isJobExecutionResult()) return 0;
     Long v = result.getAccumulatorResult(name);
     return v == null ? 0 : v;
   }

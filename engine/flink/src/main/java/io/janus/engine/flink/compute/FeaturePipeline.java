@@ -34,6 +34,7 @@ public final class FeaturePipeline {
   private final WatermarkStrategy<Contribution> watermarks;
   private final DeadLetterTarget deadLetters;
   private final long collapseBefore;
+  private final long releaseAt;
 
   /** Where events that compute refuses go, as dead-letter rows, and what those rows record. */
   private record DeadLetterTarget(
@@ -45,13 +46,15 @@ public final class FeaturePipeline {
       DataStream<Event> keyHistory,
       WatermarkStrategy<Contribution> watermarks,
       DeadLetterTarget deadLetters,
-      long collapseBefore) {
+      long collapseBefore,
+      long releaseAt) {
     this.plan = plan;
     this.rowType = rowType;
     this.keyHistory = keyHistory;
     this.watermarks = watermarks;
     this.deadLetters = deadLetters;
     this.collapseBefore = collapseBefore;
+    this.releaseAt = releaseAt;
   }
 
   /**
@@ -63,7 +66,7 @@ public final class FeaturePipeline {
    *     #streaming}
    */
   public static FeaturePipeline of(GroupPlan plan, RowType rowType) {
-    return new FeaturePipeline(plan, rowType, null, null, null, Long.MIN_VALUE);
+    return new FeaturePipeline(plan, rowType, null, null, null, Long.MIN_VALUE, Long.MAX_VALUE);
   }
 
   /**
@@ -72,7 +75,8 @@ public final class FeaturePipeline {
    * written as a first row.
    */
   public FeaturePipeline withKeyHistory(DataStream<Event> markers) {
-    return new FeaturePipeline(plan, rowType, markers, watermarks, deadLetters, collapseBefore);
+    return new FeaturePipeline(
+        plan, rowType, markers, watermarks, deadLetters, collapseBefore, releaseAt);
   }
 
   /**
@@ -81,7 +85,8 @@ public final class FeaturePipeline {
    * events already carry.
    */
   public FeaturePipeline withWatermarks(WatermarkStrategy<Contribution> strategy) {
-    return new FeaturePipeline(plan, rowType, keyHistory, strategy, deadLetters, collapseBefore);
+    return new FeaturePipeline(
+        plan, rowType, keyHistory, strategy, deadLetters, collapseBefore, releaseAt);
   }
 
   /**
@@ -101,17 +106,25 @@ public final class FeaturePipeline {
         keyHistory,
         watermarks,
         new DeadLetterTarget(origin, runId, sink),
-        collapseBefore);
+        collapseBefore,
+        releaseAt);
   }
 
   /**
    * In {@link #streaming}, emits of the rows valid before {@code time} only each key's latest, when
-   * the watermark reaches {@code time}: a stream that first replays history writes each key's value
-   * as of {@code time} once (see {@link FeatureProcessFunction}).
+   * the watermark reaches {@code time}, or at the latest when the wall clock reaches {@code time +
+   * patience}: a stream that first replays history writes each key's value as of {@code time} once
+   * (see {@link FeatureProcessFunction}).
    */
-  public FeaturePipeline collapsingBefore(java.time.Instant time) {
+  public FeaturePipeline collapsingBefore(java.time.Instant time, java.time.Duration patience) {
     return new FeaturePipeline(
-        plan, rowType, keyHistory, watermarks, deadLetters, time.toEpochMilli());
+        plan,
+        rowType,
+        keyHistory,
+        watermarks,
+        deadLetters,
+        time.toEpochMilli(),
+        time.plus(patience).toEpochMilli());
   }
 
   /**
@@ -179,7 +192,7 @@ public final class FeaturePipeline {
         .keyBy(c -> c.key, TypeInformation.of(String.class))
         .process(
             mode == RuntimeExecutionMode.STREAMING && collapseBefore != Long.MIN_VALUE
-                ? new FeatureProcessFunction(plan, rowType, collapseBefore)
+                ? new FeatureProcessFunction(plan, rowType, collapseBefore, releaseAt)
                 : new FeatureProcessFunction(plan, rowType.getFieldNames(), mode))
         .returns(InternalTypeInfo.of(rowType))
         .name("compute " + name)

@@ -36,6 +36,7 @@ public final class FeatureProcessFunction
   private final java.util.List<String> tableColumns;
   private final boolean batch;
   private final long collapseBefore;
+  private final long releaseAt;
   private final org.apache.flink.table.types.logical.RowType rowType;
   private transient FeatureStateMachine machine;
   private transient FeatureRows rows;
@@ -55,6 +56,7 @@ public final class FeatureProcessFunction
     this.tableColumns = new java.util.ArrayList<>(tableColumns);
     this.batch = mode == RuntimeExecutionMode.BATCH;
     this.collapseBefore = Long.MIN_VALUE;
+    this.releaseAt = Long.MIN_VALUE;
     this.rowType = null;
   }
 
@@ -67,13 +69,18 @@ public final class FeatureProcessFunction
    * @param plan the compiled group
    * @param rowType the feature table's row type (the rows to emit)
    * @param collapseBefore epoch millis
+   * @param releaseAt wall-clock epoch millis when held rows go out at the latest
    */
   public FeatureProcessFunction(
-      GroupPlan plan, org.apache.flink.table.types.logical.RowType rowType, long collapseBefore) {
+      GroupPlan plan,
+      org.apache.flink.table.types.logical.RowType rowType,
+      long collapseBefore,
+      long releaseAt) {
     this.plan = plan;
     this.tableColumns = new java.util.ArrayList<>(rowType.getFieldNames());
     this.batch = false;
     this.collapseBefore = collapseBefore;
+    this.releaseAt = releaseAt;
     this.rowType = rowType;
   }
 
@@ -138,6 +145,10 @@ public final class FeatureProcessFunction
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<RowData> out) throws Exception {
+    if (ctx.timeDomain() == org.apache.flink.streaming.api.TimeDomain.PROCESSING_TIME) {
+      release(null, out); // the only processing-time timer: held rows are due by the clock
+      return;
+    }
     KeyState s = state.value();
     if (s == null) {
       return;
@@ -193,8 +204,13 @@ public final class FeatureProcessFunction
     if (bound >= collapseBefore) {
       release(latest[0], out);
     } else if (latest[0] != null) {
+      if (ctx.timerService().currentProcessingTime() >= releaseAt) {
+        out.collect(latest[0]);
+        return;
+      }
       held.update(latest[0]);
       ctx.timerService().registerEventTimeTimer(collapseBefore);
+      ctx.timerService().registerProcessingTimeTimer(releaseAt);
     }
   }
 

@@ -155,6 +155,10 @@ public final class RetainedState {
   }
 
   private Start bootstrap(StreamJob job, Instant now, String why) {
+    if (!job.hasHistory(now)) {
+      write(Holds.of(job, now.toEpochMilli(), 0, null));
+      return new Start(job, why + ": starting with empty state (the raw table holds no history)");
+    }
     write(Holds.of(job, now.toEpochMilli(), now.toEpochMilli(), null));
     long from = StreamJob.historyFrom(job.groups(), now);
     String since = from == Long.MIN_VALUE ? "all of it" : "since " + Instant.ofEpochMilli(from);

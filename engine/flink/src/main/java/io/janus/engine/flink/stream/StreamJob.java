@@ -281,6 +281,26 @@ public final class StreamJob {
     return asOf.toEpochMilli() - 2 * span;
   }
 
+  /**
+   * Whether a bootstrap as of {@code asOf} would replay anything: the raw table has files from
+   * {@link #historyFrom} on (a first start on an empty table needs no bootstrap).
+   */
+  public boolean hasHistory(java.time.Instant asOf) {
+    RawEvents raw = new RawEvents(groups.get(0).source());
+    org.apache.iceberg.TableScan scan = raw.createOrLoad(warehouse).newScan();
+    long from = historyFrom(groups, asOf);
+    if (from != Long.MIN_VALUE)
+      scan =
+          scan.filter(
+              org.apache.iceberg.expressions.Expressions.greaterThanOrEqual(
+                  raw.eventTimeColumn(), from * 1000));
+    try (var files = scan.planFiles()) {
+      return files.iterator().hasNext();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** The run id recorded in lineage and dead letters (default a new UUID). */
   public StreamJob withRunId(String id) {
     return with(c -> c.runId = id);
@@ -304,6 +324,9 @@ public final class StreamJob {
    *     written online (the next sync writes them when they are due), summed over the groups
    * @param replayed events of the raw table replayed by a bootstrap (in this run)
    * @param restoredFrom the checkpoint or savepoint the job's state came from, else null
+   * @param jobId the Flink job's id
+   * @param detached true when the job was submitted detached ({@code flink run -d}): it runs on,
+   *     and the counts are 0, the client never learning them
    * @param millis wall time
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -320,6 +343,8 @@ public final class StreamJob {
     "deferred",
     "replayed",
     "restored_from",
+    "job_id",
+    "detached",
     "seconds"
   })
   public record Result(
@@ -334,6 +359,8 @@ public final class StreamJob {
       long deferred,
       long replayed,
       String restoredFrom,
+      String jobId,
+      boolean detached,
       @JsonIgnore long millis) {
 
     /** The groups' names joined by commas (one name for a single-group job). */
@@ -391,6 +418,8 @@ public final class StreamJob {
             .sum(),
         Accumulators.count(r, ReplayHistory.REPLAYED),
         restored,
+        r.getJobID().toString(),
+        !r.isJobExecutionResult(),
         System.currentTimeMillis() - t0);
   }
 
@@ -446,7 +475,12 @@ public final class StreamJob {
     for (FeatureGroup group : groups) {
       RowType rowType = FeatureTables.rowType(group.schema());
       FeaturePipeline pipeline = FeaturePipeline.of(GroupPlan.of(group), rowType);
-      if (bootstrapAsOf != null) pipeline = pipeline.collapsingBefore(bootstrapAsOf);
+      // Held rows go out by the clock once the watermark is an allowed lateness (plus a second)
+      // late to reach the bootstrap's time: a quiet source then still gets its values online.
+      if (bootstrapAsOf != null)
+        pipeline =
+            pipeline.collapsingBefore(
+                bootstrapAsOf, outOfOrderness.plus(java.time.Duration.ofSeconds(1)));
       SingleOutputStreamOperator<RowData> rows = pipeline.streaming(computed);
       OnlineRowEncoder encoder = new OnlineRowEncoder(group, rowType.getFieldNames());
       rows.transform(
