@@ -145,6 +145,7 @@ public final class DemoCommand implements Callable<Integer> {
         new AuditRules(
             1L,
             null,
+            null,
             Map.of(),
             Map.of("user_views_5m", new AuditRules.Range(0, 3)),
             Map.of(),

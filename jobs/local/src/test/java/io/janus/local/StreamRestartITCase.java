@@ -104,26 +104,72 @@ class StreamRestartITCase {
   @Test
   void aStreamKilledWithSigkillResumesFromItsRetainedCheckpoint() throws Exception {
     Path file = generate("events.jsonl", 600_000, 7);
+    killAndResume(file, List.of("--source", "file:" + file));
+  }
+
+  @Test
+  void aKafkaStreamKilledWithSigkillResumesFromItsRetainedCheckpoint() throws Exception {
+    Path file = generate("events.jsonl", 600_000, 13);
+    String topic = "clicks";
+    org.springframework.kafka.test.EmbeddedKafkaBroker kafka =
+        new org.springframework.kafka.test.EmbeddedKafkaKraftBroker(1, 2, topic)
+            .brokerProperties(
+                Map.of("listeners", "EXTERNAL://127.0.0.1:0,CONTROLLER://127.0.0.1:0"));
+    kafka.afterPropertiesSet();
+    try {
+      java.util.Properties p = new java.util.Properties();
+      p.put("bootstrap.servers", kafka.getBrokersAsString());
+      p.put("linger.ms", "20");
+      p.put(
+          "key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+      p.put(
+          "value.serializer",
+          org.apache.kafka.common.serialization.StringSerializer.class.getName());
+      try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(p);
+          Stream<String> lines = Files.lines(file)) {
+        lines.forEach(
+            l -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, l)));
+      }
+      // Bounded: both runs stop at the offsets that were latest when the first started.
+      killAndResume(
+          file,
+          List.of(
+              "--source",
+              "kafka:" + topic,
+              "--kafka",
+              kafka.getBrokersAsString(),
+              "--start-offsets",
+              "earliest",
+              "--bounded"));
+    } finally {
+      kafka.destroy();
+    }
+  }
+
+  /**
+   * Streams {@code file}'s events (read through {@code source}) in a process killed with SIGKILL
+   * two checkpoints in, then runs the same command again: it must resume, end, and leave every
+   * valid event in the raw table once and every online value equal to the batch's.
+   */
+  void killAndResume(Path file, List<String> source) throws Exception {
     Path workdir = dir.resolve("wd");
     try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis"))) {
-      String[] stream = {
-        "stream",
-        "--group",
-        "user_activity",
-        "--source",
-        "file:" + file,
-        "--workdir",
-        workdir.toString(),
-        "--redis",
-        redis.uri(),
-        "--checkpoint-interval",
-        "1s",
-        "--json"
-      };
+      List<String> args = new ArrayList<>(List.of("stream", "--group", "user_activity"));
+      args.addAll(source);
+      args.addAll(
+          List.of(
+              "--workdir",
+              workdir.toString(),
+              "--redis",
+              redis.uri(),
+              "--checkpoint-interval",
+              "1s",
+              "--json"));
+      String[] stream = args.toArray(String[]::new);
       Path log = dir.resolve("first.log");
       Process first = janusProcess(log, stream);
       try {
-        // Kill it two checkpoints into the run, before the end of the file.
+        // Kill it two checkpoints into the run, before the end of its input.
         Path checkpoints = workdir.resolve("checkpoints").resolve("user_activity");
         long deadline = System.currentTimeMillis() + 180_000;
         while (completedCheckpoints(checkpoints) < 2 && System.currentTimeMillis() < deadline) {
@@ -137,7 +183,7 @@ class StreamRestartITCase {
       assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(Files.readString(log)).doesNotContain("\"run_id\"");
 
-      // The same command again: it resumes, and ends at the end of the file.
+      // The same command again: it resumes, and ends at the end of the input.
       CliRun second = janus(stream);
       Instant ended = Instant.now().minusSeconds(3);
       assertThat(second.err()).contains("user_activity: resumed from the retained checkpoint");

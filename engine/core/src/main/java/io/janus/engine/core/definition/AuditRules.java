@@ -8,6 +8,9 @@ import java.util.Map;
  *
  * @param minRows fail when the audited range has fewer rows (null: no bound)
  * @param maxRows fail when it has more rows (null: no bound)
+ * @param minRowsPerDay fail when a day of the range that the raw table covers (between its first
+ *     and last day of events) has fewer rows (null: no bound): a day of events missing from the raw
+ *     table is otherwise published nearly empty without a word
  * @param maxNullRate per column, the largest share of nulls allowed
  * @param ranges per column, inclusive bounds every non-null value must fall in
  * @param maxDrift per column, the largest population stability index against main on overlapping
@@ -17,6 +20,7 @@ import java.util.Map;
 public record AuditRules(
     Long minRows,
     Long maxRows,
+    Long minRowsPerDay,
     Map<String, Double> maxNullRate,
     Map<String, Range> ranges,
     Map<String, Double> maxDrift,
@@ -25,7 +29,7 @@ public record AuditRules(
 
   /** No rules beyond the built-in ones. */
   public static final AuditRules NONE =
-      new AuditRules(null, null, Map.of(), Map.of(), Map.of(), DriftAction.FAIL);
+      new AuditRules(null, null, null, Map.of(), Map.of(), Map.of(), DriftAction.FAIL);
 
   /** Inclusive numeric bounds. */
   public record Range(double min, double max) implements Serializable {}

@@ -619,8 +619,17 @@ public final class DefinitionLoader {
             origin, "audit.drift_action", "expected warn or fail, got '" + a.driftAction() + "'");
       }
     }
+    if (a.minRowsPerDay() != null && a.minRowsPerDay() < 0)
+      throw new DefinitionException(
+          origin, "audit.min_rows_per_day", "must be >= 0, got " + a.minRowsPerDay());
     return new AuditRules(
-        a.minRows(), a.maxRows(), Map.copyOf(nulls), Map.copyOf(ranges), Map.copyOf(drift), action);
+        a.minRows(),
+        a.maxRows(),
+        a.minRowsPerDay(),
+        Map.copyOf(nulls),
+        Map.copyOf(ranges),
+        Map.copyOf(drift),
+        action);
   }
 
   private static void checkColumn(String c, Set<String> columns, String origin, String path) {

@@ -32,6 +32,7 @@ final class DefinitionSpecs {
   record AuditSpec(
       Long minRows,
       Long maxRows,
+      Long minRowsPerDay,
       Map<String, Double> maxNullRate,
       Map<String, List<Double>> ranges,
       Map<String, Double> maxDrift,

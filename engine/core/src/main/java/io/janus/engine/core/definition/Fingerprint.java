@@ -62,6 +62,7 @@ public final class Fingerprint {
     Map<String, Object> audit = new TreeMap<>();
     putIfPresent(audit, "min_rows", a.minRows());
     putIfPresent(audit, "max_rows", a.maxRows());
+    putIfPresent(audit, "min_rows_per_day", a.minRowsPerDay());
     audit.put("max_null_rate", new TreeMap<>(a.maxNullRate()));
     Map<String, Object> ranges = new TreeMap<>();
     a.ranges().forEach((k, v) -> ranges.put(k, List.of(v.min(), v.max())));

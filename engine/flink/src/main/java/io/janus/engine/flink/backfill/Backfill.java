@@ -261,7 +261,9 @@ public final class Backfill {
     long branchSnapshot = ref.snapshotId();
     long a0 = System.currentTimeMillis();
     AuditReport report =
-        new Auditor(group).audit(table, runId, branch, branchSnapshot, baseId, start, end, figures);
+        new Auditor(group)
+            .withRawDays(events.days())
+            .audit(table, runId, branch, branchSnapshot, baseId, start, end, figures);
     LOG.info("audit of {} took {} ms", branch, System.currentTimeMillis() - a0);
     Path reportFile = writeReport(report);
     report.failures().forEach(f -> LOG.warn("audit FAIL {}: {}", group.name(), f.message()));

@@ -25,6 +25,14 @@ public interface EventSource extends Serializable {
     return null;
   }
 
+  /**
+   * The days (UTC) on which the source holds events, for the audit's coverage rules; empty when it
+   * does not know (then those rules do not apply).
+   */
+  default java.util.SortedSet<java.time.LocalDate> days() {
+    return new java.util.TreeSet<>();
+  }
+
   /** A short description for logs and job names. */
   String describe();
 }

@@ -113,4 +113,21 @@ public final class IcebergEventSource implements EventSource {
   public String describe() {
     return "iceberg:" + RawEvents.id(source);
   }
+
+  /** The day partitions of the raw table that hold events, read from its manifests. */
+  @Override
+  public java.util.SortedSet<java.time.LocalDate> days() {
+    java.util.SortedSet<java.time.LocalDate> days = new java.util.TreeSet<>();
+    org.apache.iceberg.Table table = new RawEvents(source).createOrLoad(warehouse);
+    try (var files = table.newScan().planFiles()) {
+      for (var task : files) {
+        if (task.file().recordCount() == 0) continue;
+        Integer day = task.file().partition().get(0, Integer.class);
+        if (day != null) days.add(java.time.LocalDate.ofEpochDay(day));
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return days;
+  }
 }

@@ -93,7 +93,11 @@ public final class KafkaPayloadSource implements PayloadSource {
     if (bounded) {
       b.setBounded(OffsetsInitializer.latest());
     }
-    return env.fromSource(b.build(), watermarks, "kafka " + topic);
+    return env.fromSource(
+        new io.janus.engine.flink.source.internal.RestorableBoundedKafka<>(b.build()),
+        watermarks,
+        "kafka " + topic,
+        org.apache.flink.api.common.typeinfo.Types.STRING);
   }
 
   @Override

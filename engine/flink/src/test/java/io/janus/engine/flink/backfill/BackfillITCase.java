@@ -158,6 +158,36 @@ class BackfillITCase {
   }
 
   @Test
+  void aDayMissingFromTheRawTableFailsMinRowsPerDayAndIsReported() throws Exception {
+    FeatureGroup g =
+        TestGroups.group(
+            GROUP_YAML.replace("  min_rows: 1\n", "  min_rows: 1\n  min_rows_per_day: 200\n"));
+    assertThat(g.audit().minRowsPerDay()).isEqualTo(200L);
+    // Events of the 1st and the 3rd: the 2nd was never ingested.
+    List<Event> events = events(2000, 9, "2024-01-01", "2024-01-03");
+    BackfillResult r = backfill(g, events, "2024-01-01", "2024-01-04", true);
+
+    assertThat(r.published()).isFalse();
+    assertThat(r.report().failures())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.rule()).isEqualTo("min_rows_per_day");
+              assertThat(f.message()).startsWith("2024-01-02 has ").contains("need at least 200");
+              assertThat(f.message()).endsWith("(the raw table has no events that day)");
+            });
+    // The 4th is past the raw table's last day: not held to the rule.
+    assertThat(r.report().checks())
+        .filteredOn(c -> c.rule().equals("min_rows_per_day"))
+        .extracting(c -> c.column())
+        .containsExactly("2024-01-01", "2024-01-02", "2024-01-03");
+    assertThat(r.report().warnings())
+        .anySatisfy(
+            w -> assertThat(w.message()).startsWith("the raw table has no events on 2024-01-02"));
+    assertThat(warehouse.load(FeatureTables.id(g)).currentSnapshot()).isNull();
+  }
+
+  @Test
   void rerunIsIdempotentAndReplacesDaysThatNoLongerHaveRows() throws Exception {
     List<Event> events = events(2000, 2, "2024-01-01", "2024-01-02");
     backfill(GROUP, events, "2024-01-01", "2024-01-02", true);

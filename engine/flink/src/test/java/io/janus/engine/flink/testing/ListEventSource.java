@@ -43,4 +43,13 @@ public final class ListEventSource implements EventSource {
   public String describe() {
     return "list(" + events.size() + ")";
   }
+
+  /** The days of the events, as a raw table's day partitions would say. */
+  @Override
+  public java.util.SortedSet<java.time.LocalDate> days() {
+    java.util.SortedSet<java.time.LocalDate> days = new java.util.TreeSet<>();
+    for (Event e : events)
+      days.add(java.time.LocalDate.ofEpochDay(Math.floorDiv(e.ts, 86_400_000L)));
+    return days;
+  }
 }

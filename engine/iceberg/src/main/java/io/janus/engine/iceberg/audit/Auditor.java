@@ -51,10 +51,25 @@ public final class Auditor {
   private static final char KEY_SEPARATOR = '\u001F';
 
   private final FeatureGroup group;
+  private final java.util.SortedSet<LocalDate> rawDays;
 
   /** An auditor of {@code group}'s feature table, held to the group's audit rules. */
   public Auditor(FeatureGroup group) {
+    this(group, new java.util.TreeSet<>());
+  }
+
+  private Auditor(FeatureGroup group, java.util.SortedSet<LocalDate> rawDays) {
     this.group = group;
+    this.rawDays = rawDays;
+  }
+
+  /**
+   * The same auditor, told the days of events the raw table holds: {@code min_rows_per_day} then
+   * holds every day of the range between the first and the last of them, and a day inside them with
+   * no events at all is reported (a warning: a quiet day is possible, a lost one is likelier).
+   */
+  public Auditor withRawDays(java.util.Collection<LocalDate> days) {
+    return new Auditor(group, new java.util.TreeSet<>(days));
   }
 
   /**
@@ -81,6 +96,7 @@ public final class Auditor {
 
     // 1. Counts, nulls and bounds from the manifests.
     long rows = 0;
+    Map<LocalDate, Long> rowsPerDay = new java.util.TreeMap<>();
     long[] nulls = new long[n];
     double[] min = new double[n];
     double[] max = new double[n];
@@ -98,6 +114,8 @@ public final class Auditor {
       for (FileScanTask task : tasks) {
         DataFile f = task.file();
         rows += f.recordCount();
+        Integer ds = f.partition().get(0, Integer.class);
+        if (ds != null) rowsPerDay.merge(LocalDate.ofEpochDay(ds), f.recordCount(), Long::sum);
         ByteBuffer vfLo = f.lowerBounds() == null ? null : f.lowerBounds().get(validFromId);
         ByteBuffer vfHi = f.upperBounds() == null ? null : f.upperBounds().get(validFromId);
         if (vfLo != null
@@ -217,6 +235,42 @@ public final class Auditor {
               rows,
               ">= " + rules.minRows(),
               rows + " rows in range, need at least " + rules.minRows()));
+    }
+    if (!rawDays.isEmpty()) {
+      LocalDate from = start.isAfter(rawDays.first()) ? start : rawDays.first();
+      LocalDate to = end.isBefore(rawDays.last()) ? end : rawDays.last();
+      for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+        long dayRows = rowsPerDay.getOrDefault(d, 0L);
+        if (rules.minRowsPerDay() != null)
+          checks.add(
+              check(
+                  "min_rows_per_day",
+                  d.toString(),
+                  dayRows >= rules.minRowsPerDay(),
+                  dayRows,
+                  ">= " + rules.minRowsPerDay(),
+                  d
+                      + " has "
+                      + dayRows
+                      + " rows, need at least "
+                      + rules.minRowsPerDay()
+                      + (rawDays.contains(d) ? "" : " (the raw table has no events that day)")));
+        if (!rawDays.contains(d))
+          checks.add(
+              new AuditCheck(
+                  "raw_events",
+                  d.toString(),
+                  Status.WARN,
+                  0L,
+                  "> 0",
+                  "the raw table has no events on "
+                      + d
+                      + ", between its first day "
+                      + rawDays.first()
+                      + " and its last "
+                      + rawDays.last()
+                      + ": ingest it before trusting this day"));
+      }
     }
     if (rules.maxRows() != null) {
       checks.add(

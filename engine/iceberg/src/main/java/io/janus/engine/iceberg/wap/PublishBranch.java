@@ -6,11 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PendingUpdate;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -117,26 +120,70 @@ public final class PublishBranch implements PendingUpdate<PublishBranch.Mode> {
   /** Commits, and tells how the branch reached main. */
   public Mode publish() {
     if (apply() == Mode.FAST_FORWARD) {
-      try {
-        // One metadata commit: main moves and the branch goes together, or neither does. With an
-        // audited snapshot, main moves to exactly that one.
-        var update = table.manageSnapshots();
-        if (audited != null && table.currentSnapshot() != null) {
-          update.replaceBranch(SnapshotRef.MAIN_BRANCH, audited);
-        } else {
-          update.fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch);
+      if (audited != null) {
+        if (fastForwardAudited()) return Mode.FAST_FORWARD;
+      } else {
+        try {
+          // One metadata commit: main moves and the branch goes together, or neither does.
+          table
+              .manageSnapshots()
+              .fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch)
+              .removeBranch(branch)
+              .commit();
+          return Mode.FAST_FORWARD;
+        } catch (IllegalArgumentException | CommitFailedException e) {
+          LOG.warn(
+              "main moved while {} was fast-forwarded ({}); re-applying the range onto main",
+              branch,
+              e.getMessage());
         }
-        update.removeBranch(branch).commit();
-        return Mode.FAST_FORWARD;
-      } catch (IllegalArgumentException | CommitFailedException e) {
-        LOG.warn(
-            "main moved while {} was fast-forwarded ({}); re-applying the range onto main",
-            branch,
-            e.getMessage());
       }
     }
     rebase();
     return Mode.REBASE;
+  }
+
+  /**
+   * Main to exactly the audited snapshot and the branch removed, in one metadata commit whose
+   * expected base is the metadata in which the branch still pointed at that snapshot: a commit to
+   * the branch in between makes the swap fail, and the next attempt, seeing the branch moved,
+   * refuses the publish. {@code ManageSnapshots} would instead re-apply the removal onto whatever
+   * the branch became. False when main moved meanwhile (the caller rebases).
+   */
+  private boolean fastForwardAudited() {
+    TableOperations ops = ((HasTableOperations) table).operations();
+    for (int attempt = 1; ; attempt++) {
+      TableMetadata before = ops.refresh();
+      SnapshotRef ref = before.ref(branch);
+      if (ref == null || ref.snapshotId() != audited)
+        throw new IllegalStateException(
+            "branch "
+                + branch
+                + " moved after its audit (audited snapshot "
+                + audited
+                + ", now "
+                + (ref == null ? "removed" : ref.snapshotId())
+                + "): not published");
+      Snapshot main = before.currentSnapshot();
+      if (main != null
+          && !SnapshotUtil.isAncestorOf(audited, main.snapshotId(), before::snapshot)) {
+        LOG.warn("main moved while {} was published; re-applying the range onto main", branch);
+        return false;
+      }
+      TableMetadata after =
+          TableMetadata.buildFrom(before)
+              .setBranchSnapshot(audited, SnapshotRef.MAIN_BRANCH)
+              .removeRef(branch)
+              .build();
+      try {
+        ops.commit(before, after);
+        table.refresh();
+        return true;
+      } catch (CommitFailedException e) {
+        if (attempt == 10) throw e;
+        LOG.info("table {} changed during the publish of {}; checking again", table.name(), branch);
+      }
+    }
   }
 
   private void rebase() {
@@ -157,6 +204,18 @@ public final class PublishBranch implements PendingUpdate<PublishBranch.Mode> {
     summary.forEach(overwrite::set);
     overwrite.set(WriteAuditPublish.REBASED_FROM, Long.toString(branchSnapshot));
     overwrite.commit();
+    table.refresh();
+    SnapshotRef now = table.refs().get(branch);
+    if (now != null && now.snapshotId() != branchSnapshot) {
+      // What was audited is on main; the branch's later commit is not: keep it to look at.
+      LOG.warn(
+          "branch {} moved after its audit (audited {}, now {}); kept, its later commits are not"
+              + " published",
+          branch,
+          branchSnapshot,
+          now.snapshotId());
+      return;
+    }
     table.manageSnapshots().removeBranch(branch).commit();
   }
 }
