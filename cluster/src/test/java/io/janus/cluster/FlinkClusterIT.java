@@ -78,14 +78,7 @@ class FlinkClusterIT {
 
   /** {@code bin/flink run <jobs jar> <janus args>}: the Janus command as a job on the cluster. */
   static Run flinkRun(String... janusArgs) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of("bin/flink", "run", ROOT.resolve("jobs/target/janus-jobs.jar").toString()));
-    cmd.addAll(List.of(janusArgs));
-    cmd.addAll(List.of("--workdir", workdir.toString()));
-    Run r = run(cmd);
-    assertThat(r.code()).as(String.join(" ", janusArgs) + ":\n" + r.out()).isZero();
-    return r;
+    return flinkRunIn(workdir, janusArgs);
   }
 
   /**

@@ -209,7 +209,7 @@ public final class DemoCommand implements Callable<Integer> {
               .withCheckpointDir(workdir.resolve("checkpoints").resolve(user.name()))
               .run(common.env());
       say(
-          "streamed %,d of today's events (%s) through the same definition into Redis %s (%,d malformed to dead letters)",
+          "streamed %,d of today's events (%s) through the same definition into %s (%,d malformed to dead letters)",
           streamed.events(), today, redis, streamed.malformed());
       // Through the day after tomorrow: the last expiries of today's events (24 h windows) land
       // there.

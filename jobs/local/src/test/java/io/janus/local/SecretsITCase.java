@@ -127,7 +127,7 @@ class SecretsITCase {
             "--workdir",
             workdir.toString());
     Path redisDir = workdir.resolve("redis");
-    long pid;
+    long pid = -1;
     try {
       Pattern serving = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+);");
       int port = -1;
@@ -167,9 +167,14 @@ class SecretsITCase {
         c.sync().set("kept", "across the kill");
       }
       Thread.sleep(1500); // appendfsync everysec
-    } finally {
-      serve.destroyForcibly(); // SIGKILL: the JVM cannot stop its redis-server
+    } catch (Throwable t) {
+      // The drill did not get as far as the next command: stop the server it leaves behind.
+      serve.destroyForcibly();
+      serve.waitFor(30, TimeUnit.SECONDS);
+      if (pid > 0) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      throw t;
     }
+    serve.destroyForcibly(); // SIGKILL: the JVM cannot stop its redis-server
     assertThat(serve.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("left running").hasValue(true);
 

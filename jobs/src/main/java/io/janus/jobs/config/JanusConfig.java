@@ -159,41 +159,17 @@ public record JanusConfig(
             "JANUS_PARALLELISM must be a whole number, got '" + env.get("JANUS_PARALLELISM") + "'");
       }
     }
-    if (env.get("JANUS_PUSHGATEWAY") != null && !env.get("JANUS_PUSHGATEWAY").isBlank()) {
-      c =
-          new JanusConfig(
-              c.workdir(),
-              c.parallelism(),
-              c.catalog(),
-              c.flink(),
-              c.spark(),
-              env.get("JANUS_PUSHGATEWAY"),
-              c.notifications(),
-              c.redis());
+    if (present(env.get("JANUS_PUSHGATEWAY"))) {
+      c = c.with(env.get("JANUS_PUSHGATEWAY"), c.notifications(), c.redis());
     }
-    if (env.get("JANUS_NOTIFY_WEBHOOK") != null && !env.get("JANUS_NOTIFY_WEBHOOK").isBlank()) {
-      c =
-          new JanusConfig(
-              c.workdir(),
-              c.parallelism(),
-              c.catalog(),
-              c.flink(),
-              c.spark(),
-              c.pushgateway(),
-              new Notifications(env.get("JANUS_NOTIFY_WEBHOOK"), c.notifications().file()),
-              c.redis());
+    if (present(env.get("JANUS_NOTIFY_WEBHOOK"))) {
+      Notifications n =
+          new Notifications(env.get("JANUS_NOTIFY_WEBHOOK"), c.notifications().file());
+      c = c.with(c.pushgateway(), n, c.redis());
     }
-    if (env.get("JANUS_REDIS_URI") != null && !env.get("JANUS_REDIS_URI").isBlank()) {
-      c =
-          new JanusConfig(
-              c.workdir(),
-              c.parallelism(),
-              c.catalog(),
-              c.flink(),
-              c.spark(),
-              c.pushgateway(),
-              c.notifications(),
-              new Redis(env.get("JANUS_REDIS_URI"), c.redis().passwordFile()));
+    if (present(env.get("JANUS_REDIS_URI"))) {
+      Redis r = new Redis(env.get("JANUS_REDIS_URI"), c.redis().passwordFile());
+      c = c.with(c.pushgateway(), c.notifications(), r);
     }
     if (workdirOverride != null) {
       c = c.withWorkdir(workdirOverride);
@@ -202,6 +178,14 @@ public record JanusConfig(
       c = c.withParallelism(parallelismOverride);
     }
     return c.withWorkdir(c.workdir().toAbsolutePath().normalize());
+  }
+
+  private static boolean present(String value) {
+    return value != null && !value.isBlank();
+  }
+
+  private JanusConfig with(String gateway, Notifications n, Redis r) {
+    return new JanusConfig(workdir, parallelism, catalog, flink, spark, gateway, n, r);
   }
 
   private JanusConfig withWorkdir(Path dir) {

@@ -219,6 +219,72 @@ class WriteAuditPublishTest {
   }
 
   @Test
+  void aCommitToTheBranchDuringThePublishMakesItRefusedWithMainUntouched() {
+    appendToMain("2026-11-02");
+    long base = table.currentSnapshot().snapshotId();
+    WriteAuditPublish.on(table).openBranch("audit_r1").fromSnapshot(base).clearing(DAY2).commit();
+    appendToBranch("audit_r1", "2026-11-02");
+    long audited = table.refs().get("audit_r1").snapshotId();
+    // Another writer commits to the branch after every check, just before the publish's commit.
+    org.apache.iceberg.TableOperations real =
+        ((org.apache.iceberg.HasTableOperations) table).operations();
+    boolean[] raced = new boolean[1];
+    org.apache.iceberg.TableOperations racing =
+        new org.apache.iceberg.TableOperations() {
+          @Override
+          public org.apache.iceberg.TableMetadata current() {
+            return real.current();
+          }
+
+          @Override
+          public org.apache.iceberg.TableMetadata refresh() {
+            return real.refresh();
+          }
+
+          @Override
+          public void commit(
+              org.apache.iceberg.TableMetadata before, org.apache.iceberg.TableMetadata after) {
+            if (!raced[0]) {
+              raced[0] = true;
+              appendToBranch("audit_r1", "2026-11-03");
+            }
+            real.commit(before, after);
+          }
+
+          @Override
+          public org.apache.iceberg.io.FileIO io() {
+            return real.io();
+          }
+
+          @Override
+          public String metadataFileLocation(String fileName) {
+            return real.metadataFileLocation(fileName);
+          }
+
+          @Override
+          public org.apache.iceberg.io.LocationProvider locationProvider() {
+            return real.locationProvider();
+          }
+        };
+    Table publishing = new org.apache.iceberg.BaseTable(racing, table.name());
+
+    assertThatThrownBy(
+            () ->
+                WriteAuditPublish.on(publishing)
+                    .publishBranch("audit_r1")
+                    .range(DAY2)
+                    .validateFromSnapshot(base)
+                    .audited(audited)
+                    .publish())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("moved after its audit (audited snapshot " + audited);
+    assertThat(raced[0]).isTrue();
+    table.refresh();
+    assertThat(table.currentSnapshot().snapshotId()).isEqualTo(base);
+    assertThat(table.refs().get("audit_r1").snapshotId()).isNotEqualTo(audited);
+  }
+
+  @Test
   void publishingAMissingBranchSaysSo() {
     assertThatThrownBy(() -> WriteAuditPublish.on(table).publishBranch("audit_x").apply())
         .isInstanceOf(IllegalStateException.class)
