@@ -31,6 +31,7 @@ public final class FeaturePipeline {
   private final GroupPlan plan;
   private final RowType rowType;
   private final DataStream<Event> keyHistory;
+  private final DataStream<Event> history;
   private final WatermarkStrategy<Contribution> watermarks;
   private final DeadLetterTarget deadLetters;
   private final long collapseBefore;
@@ -44,6 +45,7 @@ public final class FeaturePipeline {
       GroupPlan plan,
       RowType rowType,
       DataStream<Event> keyHistory,
+      DataStream<Event> history,
       WatermarkStrategy<Contribution> watermarks,
       DeadLetterTarget deadLetters,
       long collapseBefore,
@@ -51,6 +53,7 @@ public final class FeaturePipeline {
     this.plan = plan;
     this.rowType = rowType;
     this.keyHistory = keyHistory;
+    this.history = history;
     this.watermarks = watermarks;
     this.deadLetters = deadLetters;
     this.collapseBefore = collapseBefore;
@@ -66,7 +69,8 @@ public final class FeaturePipeline {
    *     #streaming}
    */
   public static FeaturePipeline of(GroupPlan plan, RowType rowType) {
-    return new FeaturePipeline(plan, rowType, null, null, null, Long.MIN_VALUE, Long.MAX_VALUE);
+    return new FeaturePipeline(
+        plan, rowType, null, null, null, null, Long.MIN_VALUE, Long.MAX_VALUE);
   }
 
   /**
@@ -76,7 +80,17 @@ public final class FeaturePipeline {
    */
   public FeaturePipeline withKeyHistory(DataStream<Event> markers) {
     return new FeaturePipeline(
-        plan, rowType, markers, watermarks, deadLetters, collapseBefore, releaseAt);
+        plan, rowType, markers, history, watermarks, deadLetters, collapseBefore, releaseAt);
+  }
+
+  /**
+   * Adds events replayed from history (a stream's bootstrap) to the group's input: extracted on
+   * their own side and joined with the events' contributions just before the key-by, so the events'
+   * own extraction stays chained to whatever precedes it.
+   */
+  public FeaturePipeline withHistory(DataStream<Event> replayed) {
+    return new FeaturePipeline(
+        plan, rowType, keyHistory, replayed, watermarks, deadLetters, collapseBefore, releaseAt);
   }
 
   /**
@@ -86,7 +100,7 @@ public final class FeaturePipeline {
    */
   public FeaturePipeline withWatermarks(WatermarkStrategy<Contribution> strategy) {
     return new FeaturePipeline(
-        plan, rowType, keyHistory, strategy, deadLetters, collapseBefore, releaseAt);
+        plan, rowType, keyHistory, history, strategy, deadLetters, collapseBefore, releaseAt);
   }
 
   /**
@@ -104,6 +118,7 @@ public final class FeaturePipeline {
         plan,
         rowType,
         keyHistory,
+        history,
         watermarks,
         new DeadLetterTarget(origin, runId, sink),
         collapseBefore,
@@ -121,6 +136,7 @@ public final class FeaturePipeline {
         plan,
         rowType,
         keyHistory,
+        history,
         watermarks,
         deadLetters,
         time.toEpochMilli(),
@@ -173,6 +189,15 @@ public final class FeaturePipeline {
             .uid("extract-" + name);
     if (deadLetters != null) deadLetters.sink().accept(extracted.getSideOutput(Extract.REFUSED));
     DataStream<Contribution> contributions = extracted;
+    if (history != null) {
+      contributions =
+          contributions.union(
+              history
+                  .process(new Extract(plan, false, null, null))
+                  .returns(ContributionTypeInfo.INSTANCE)
+                  .name("extract replayed " + name)
+                  .uid("extract-replayed-" + name));
+    }
     if (keyHistory != null) {
       contributions =
           contributions.union(

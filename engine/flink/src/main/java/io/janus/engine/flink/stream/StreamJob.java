@@ -471,17 +471,18 @@ public final class StreamJob {
             .getSideOutput(ParseEvents.DEAD_LETTERS)
             .union(onTime.getSideOutput(LateFilter.LATE_LETTERS));
     // Always in the graph (empty without a bootstrap), so every run's graph restores every other's.
-    DataStream<Event> computed = onTime.union(history(env, raw));
+    DataStream<Event> replayed = history(env, raw);
     for (FeatureGroup group : groups) {
       RowType rowType = FeatureTables.rowType(group.schema());
-      FeaturePipeline pipeline = FeaturePipeline.of(GroupPlan.of(group), rowType);
+      FeaturePipeline pipeline =
+          FeaturePipeline.of(GroupPlan.of(group), rowType).withHistory(replayed);
       // Held rows go out by the clock once the watermark is an allowed lateness (plus a second)
       // late to reach the bootstrap's time: a quiet source then still gets its values online.
       if (bootstrapAsOf != null)
         pipeline =
             pipeline.collapsingBefore(
                 bootstrapAsOf, outOfOrderness.plus(java.time.Duration.ofSeconds(1)));
-      SingleOutputStreamOperator<RowData> rows = pipeline.streaming(computed);
+      SingleOutputStreamOperator<RowData> rows = pipeline.streaming(onTime);
       OnlineRowEncoder encoder = new OnlineRowEncoder(group, rowType.getFieldNames());
       rows.transform(
               "hold rows valid later than the clock " + group.name(),
