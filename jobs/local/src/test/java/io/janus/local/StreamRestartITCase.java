@@ -169,10 +169,13 @@ class StreamRestartITCase {
       Path log = dir.resolve("first.log");
       Process first = janusProcess(log, stream);
       try {
-        // Kill it two checkpoints into the run, before the end of its input.
+        // Kill it two checkpoints into the run, once a checkpoint holds some events (the cold path
+        // commits them to the raw table when it completes), before the end of its input. On a
+        // slow start a Kafka reader may not have fetched anything by the second checkpoint.
         Path checkpoints = workdir.resolve("checkpoints").resolve("user_activity");
         long deadline = System.currentTimeMillis() + 180_000;
-        while (completedCheckpoints(checkpoints) < 2 && System.currentTimeMillis() < deadline) {
+        while ((completedCheckpoints(checkpoints) < 2 || committedRawEvents(workdir) == 0)
+            && System.currentTimeMillis() < deadline) {
           assertThat(first.isAlive()).as(Files.readString(log)).isTrue();
           Thread.sleep(100);
         }
@@ -285,6 +288,20 @@ class StreamRestartITCase {
     if (!Files.isDirectory(dir)) return 0;
     try (Stream<Path> all = Files.walk(dir)) {
       return all.filter(p -> p.getFileName().toString().equals("_metadata")).count();
+    }
+  }
+
+  /** The events committed to the raw table so far by a running stream, 0 before its first. */
+  static long committedRawEvents(Path workdir) {
+    try {
+      var table =
+          Warehouse.local(workdir.resolve("warehouse"))
+              .load(TableIdentifier.of("raw", "clickstream"));
+      return table.currentSnapshot() == null
+          ? 0
+          : Long.parseLong(table.currentSnapshot().summary().getOrDefault("total-records", "0"));
+    } catch (RuntimeException notYet) { // no warehouse or table yet
+      return 0;
     }
   }
 
