@@ -17,13 +17,13 @@ import java.util.Map;
  * The one typed configuration of Janus: YAML file ({@code --config}), then environment ({@code
  * JANUS_WORKDIR}, {@code JANUS_PARALLELISM}, {@code JANUS_PUSHGATEWAY}, {@code
  * JANUS_NOTIFY_WEBHOOK}), then command-line options, each overriding the previous. Everything has
- * an embedded default: a work directory {@code ./janus-data} holding a local Hadoop-catalog
- * warehouse.
+ * an embedded default: a work directory {@code ./janus-data} holding a local warehouse with its
+ * embedded catalog (Iceberg's JDBC catalog on a SQLite file).
  *
  * <pre>
  * workdir: /data/janus
  * parallelism: 4
- * catalog:            # Iceberg catalog properties; default: hadoop catalog in &lt;workdir&gt;/warehouse
+ * catalog:            # Iceberg catalog properties; default: embedded catalog in &lt;workdir&gt;/warehouse
  *   type: rest
  *   uri: http://catalog:8181
  *   warehouse: s3://bucket/wh
@@ -42,7 +42,7 @@ import java.util.Map;
  *
  * @param workdir work directory: warehouse (embedded), reports, redis data, checkpoints, temp files
  * @param parallelism default parallelism of jobs (0 = Flink's default)
- * @param catalog Iceberg catalog properties (empty = embedded Hadoop catalog under workdir)
+ * @param catalog Iceberg catalog properties (empty = embedded catalog under workdir)
  * @param flink extra Flink configuration
  * @param spark extra Spark configuration for {@code janus maintain}
  * @param pushgateway Prometheus Pushgateway address the batch commands push their figures to (null
@@ -198,26 +198,52 @@ public record JanusConfig(
   }
 
   /**
-   * The Iceberg catalog properties in effect: the configured ones, or those of the embedded Hadoop
-   * catalog in {@code <workdir>/warehouse}. Processes that are not Flink jobs (maintenance) open
-   * the same catalog from these.
+   * The Iceberg catalog properties in effect: the configured ones, or those of the embedded catalog
+   * in {@code <workdir>/warehouse}. Processes that are not Flink jobs (maintenance) open the same
+   * catalog from these.
    */
   public Map<String, String> catalogProperties() {
     if (!catalog.isEmpty()) {
       return catalog;
     }
-    return Map.of("type", "hadoop", "warehouse", Warehouse.localUri(workdir.resolve("warehouse")));
+    return Warehouse.localProperties(workdir.resolve("warehouse"));
   }
 
   /**
-   * The warehouse: the configured catalog, or the embedded Hadoop catalog in {@code
-   * <workdir>/warehouse}.
+   * The warehouse: the configured catalog, or the embedded catalog in {@code <workdir>/warehouse}.
    */
   public Warehouse warehouse() {
     if (catalog.isEmpty()) {
       return Warehouse.local(workdir.resolve("warehouse"));
     }
     return Warehouse.of(new HashMap<>(catalog));
+  }
+
+  /** Everything but secrets: catalog values of credential-like keys are shown as {@code (set)}. */
+  @Override
+  public String toString() {
+    Map<String, String> shown = new java.util.TreeMap<>();
+    catalog.forEach(
+        (k, v) ->
+            shown.put(
+                k, k.matches("(?i).*(password|secret|token|credential|key).*") ? "(set)" : v));
+    return "JanusConfig[workdir="
+        + workdir
+        + ", parallelism="
+        + parallelism
+        + ", catalog="
+        + shown
+        + ", flink="
+        + flink
+        + ", spark="
+        + spark
+        + ", pushgateway="
+        + pushgateway
+        + ", notifications="
+        + notifications
+        + ", redis="
+        + redis
+        + "]";
   }
 
   /** The JSON-lines file notifications are appended to. */

@@ -1,9 +1,14 @@
 package io.janus.engine.iceberg;
 
+import io.janus.engine.iceberg.internal.EmbeddedCatalog;
+import io.janus.engine.iceberg.internal.JanusJdbcCatalog;
 import java.io.Serializable;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
@@ -18,8 +23,8 @@ import org.apache.iceberg.flink.TableLoader;
 
 /**
  * The Iceberg catalog Janus reads and writes, reachable from the client and from every Flink task
- * (it holds a serializable {@link CatalogLoader}). Embedded default: a Hadoop catalog in a local
- * warehouse directory; clusters use a REST catalog or a custom one (e.g. JDBC, with its driver)
+ * (it holds a serializable {@link CatalogLoader}). Embedded default: a JDBC catalog on a SQLite
+ * file in a local warehouse directory; clusters use a REST or JDBC catalog, or a custom one,
  * through the same loader.
  */
 public final class Warehouse implements Serializable {
@@ -36,6 +41,10 @@ public final class Warehouse implements Serializable {
           "write.metadata.delete-after-commit.enabled", "true",
           "write.metadata.previous-versions-max", "50");
 
+  /** URI schemes of object stores, where a Hadoop catalog's rename-based commit is unsafe. */
+  private static final Set<String> OBJECT_STORES =
+      Set.of("s3", "s3a", "s3n", "gs", "gcs", "abfs", "abfss", "wasb", "wasbs", "oss", "cos");
+
   private final CatalogLoader loader;
   private transient Catalog catalog;
 
@@ -43,16 +52,28 @@ public final class Warehouse implements Serializable {
     this.loader = loader;
   }
 
-  /** A Hadoop catalog in a local (or any Hadoop-FS) warehouse directory. */
-  public static Warehouse hadoop(String warehouseUri) {
-    Map<String, String> props = new HashMap<>();
-    props.put("warehouse", warehouseUri);
-    return new Warehouse(CatalogLoader.hadoop(CATALOG_NAME, new Configuration(), props));
+  /**
+   * The embedded catalog of a local warehouse directory: Iceberg's JDBC catalog on a SQLite file in
+   * it, safe for several processes committing to one table at once. Creates it on first use and
+   * moves the tables of a Hadoop catalog written there by an earlier Janus over to it.
+   *
+   * @param dir the warehouse directory
+   * @return the warehouse
+   */
+  public static Warehouse local(Path dir) {
+    EmbeddedCatalog.prepare(dir);
+    return of(localProperties(dir));
   }
 
-  /** A Hadoop catalog in a local directory. */
-  public static Warehouse local(Path dir) {
-    return hadoop(localUri(dir));
+  /**
+   * The catalog properties of {@link #local}, for JVMs that open the same catalog without Janus
+   * (Spark's maintenance runs): they need Iceberg and the SQLite JDBC driver.
+   *
+   * @param dir the warehouse directory
+   * @return Iceberg catalog properties
+   */
+  public static Map<String, String> localProperties(Path dir) {
+    return EmbeddedCatalog.properties(dir);
   }
 
   /** The warehouse URI of a local directory, as the embedded catalog spells it. */
@@ -61,9 +82,13 @@ public final class Warehouse implements Serializable {
   }
 
   /**
-   * A catalog from properties in Iceberg's own vocabulary: {@code type} (hadoop, rest) or {@code
-   * catalog-impl} (e.g. {@code org.apache.iceberg.jdbc.JdbcCatalog}), plus {@code uri}, {@code
-   * warehouse}, credentials and so on.
+   * A catalog from properties in Iceberg's own vocabulary: {@code type} (rest, jdbc, hadoop) or
+   * {@code catalog-impl} (a catalog class with its jars on the classpath), plus {@code uri}, {@code
+   * warehouse}, credentials and so on. A Hadoop catalog on object storage is refused: its commits
+   * rely on an atomic rename, which object stores lack.
+   *
+   * @param properties Iceberg catalog properties
+   * @return the warehouse
    */
   public static Warehouse of(Map<String, String> properties) {
     Map<String, String> props = new HashMap<>(properties);
@@ -71,8 +96,16 @@ public final class Warehouse implements Serializable {
         props.getOrDefault("type", props.containsKey("catalog-impl") ? "custom" : "hadoop");
     CatalogLoader l =
         switch (type) {
-          case "hadoop" -> CatalogLoader.hadoop(CATALOG_NAME, new Configuration(), props);
+          case "hadoop" -> {
+            refuseObjectStore(props.get("warehouse"));
+            yield CatalogLoader.hadoop(CATALOG_NAME, new Configuration(), props);
+          }
           case "rest" -> CatalogLoader.rest(CATALOG_NAME, new Configuration(), props);
+          case "jdbc" -> {
+            props.remove("type");
+            yield CatalogLoader.custom(
+                CATALOG_NAME, props, new Configuration(), JanusJdbcCatalog.class.getName());
+          }
           case "custom" ->
               CatalogLoader.custom(
                   CATALOG_NAME, props, new Configuration(), props.get("catalog-impl"));
@@ -80,9 +113,21 @@ public final class Warehouse implements Serializable {
               throw new IllegalArgumentException(
                   "unknown catalog type '"
                       + type
-                      + "' (expected hadoop or rest, or catalog-impl=<class> with its jars on the classpath)");
+                      + "' (expected rest, jdbc or hadoop, or catalog-impl=<class> with its jars on the classpath)");
         };
     return new Warehouse(l);
+  }
+
+  private static void refuseObjectStore(String warehouse) {
+    String scheme = warehouse == null ? "" : URI.create(warehouse).getScheme();
+    if (scheme != null && OBJECT_STORES.contains(scheme.toLowerCase(Locale.ROOT))) {
+      throw new IllegalArgumentException(
+          "a Hadoop catalog cannot live on object storage ("
+              + warehouse
+              + "): its commits need an atomic rename, which "
+              + scheme
+              + ":// lacks, so concurrent commits get lost; use catalog type rest or jdbc");
+    }
   }
 
   /** The catalog, loaded once per JVM side. */

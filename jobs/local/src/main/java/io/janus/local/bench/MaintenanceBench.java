@@ -111,13 +111,8 @@ public final class MaintenanceBench implements Callable<Integer> {
     m.put("write_seconds", seconds(t0));
     Read before = fullRead(table);
 
-    List<String> args =
-        List.of(
-            "compact",
-            "--catalog=type=hadoop",
-            "--catalog=warehouse=" + Warehouse.localUri(warehouseDir),
-            "--table=" + ID,
-            "--json");
+    List<String> args = new ArrayList<>(List.of("compact", "--table=" + ID, "--json"));
+    Warehouse.localProperties(warehouseDir).forEach((k, v) -> args.add("--catalog=" + k + "=" + v));
     StringBuilder out = new StringBuilder();
     long c0 = System.nanoTime();
     int code =

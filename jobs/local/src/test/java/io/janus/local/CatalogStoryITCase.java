@@ -1,0 +1,244 @@
+package io.janus.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.janus.engine.iceberg.DeadLetters;
+import io.janus.engine.iceberg.Warehouse;
+import io.janus.jobs.CliRun;
+import io.janus.jobs.config.JanusConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 17: the whole story through the command line on a catalog other than the embedded one,
+ * against the real server: ingest with dead letters, a Write-Audit-Publish backfill and a rejected
+ * one, a stream with its cold path, sync, parity and a Spark compaction, all through a JDBC catalog
+ * in PostgreSQL. The tables are the catalog's, and none is in the embedded one.
+ */
+class CatalogStoryITCase {
+  @TempDir Path dir;
+
+  static CliRun janus(String... args) {
+    return CliRun.with(LocalJanus::run, args);
+  }
+
+  static JsonNode json(CliRun r) throws Exception {
+    return StreamRestartITCase.json(r);
+  }
+
+  @Test
+  void theWholeStoryRunsOnAJdbcCatalogInPostgresql() throws Exception {
+    if (EmbeddedPostgres.binaries() == null) {
+      // .ci/run installs PostgreSQL and sets JANUS_REQUIRE_POSTGRES: there the test must run.
+      assertThat(System.getenv("JANUS_REQUIRE_POSTGRES")).as("PostgreSQL installed").isNull();
+      Assumptions.abort("PostgreSQL is not installed (apt-get install postgresql)");
+    }
+    try (EmbeddedPostgres pg = EmbeddedPostgres.start(dir)) {
+      Path config =
+          Files.writeString(
+              dir.resolve("janus.yaml"),
+              "catalog:\n"
+                  + "  type: jdbc\n"
+                  + "  uri: "
+                  + pg.jdbcUrl()
+                  + "\n  jdbc.user: "
+                  + EmbeddedPostgres.USER
+                  + "\n  jdbc.password: "
+                  + pg.password()
+                  + "\n  warehouse: "
+                  + dir.resolve("tables").toUri()
+                  + "\n");
+      Path workdir = dir.resolve("wd");
+      story(config, workdir);
+
+      List<String> tables = new ArrayList<>();
+      try (Connection c = pg.connect(EmbeddedPostgres.DATABASE);
+          Statement st = c.createStatement();
+          ResultSet rs =
+              st.executeQuery("SELECT table_namespace, table_name FROM iceberg_tables")) {
+        while (rs.next()) tables.add(rs.getString(1) + "." + rs.getString(2));
+      }
+      assertThat(tables)
+          .contains(
+              "raw.clickstream", "features.user_activity", "janus.audit_log", "janus.dead_letters");
+      assertThat(workdir.resolve("warehouse")).doesNotExist();
+    }
+  }
+
+  /** The story on the catalog of {@code config}. */
+  void story(Path config, Path workdir) throws Exception {
+    List<String> common = List.of("--config", config.toString(), "--workdir", workdir.toString());
+    Warehouse warehouse = JanusConfig.load(config, Map.of(), workdir, null).warehouse();
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+
+    // Ingest, with malformed lines dead-lettered.
+    Path events = dir.resolve("events.jsonl");
+    CliRun gen =
+        janus(
+            args(
+                common,
+                "generate",
+                "--events",
+                "20000",
+                "--days",
+                "2",
+                "--start",
+                today.minusDays(1).toString(),
+                "--until",
+                "now",
+                "--malformed-rate",
+                "0.01",
+                "--seed",
+                "3",
+                "--out",
+                events.toString()));
+    assertThat(gen.code()).as(gen.err()).isZero();
+    JsonNode ingest = json(janus(args(common, "ingest", "--file", events.toString(), "--json")));
+    long ingested = ingest.get("events").asLong();
+    assertThat(ingest.get("malformed").asLong()).isPositive();
+    assertThat(rows(warehouse, DeadLetters.ID)).isEqualTo(ingest.get("malformed").asLong());
+
+    // A stream of today's later events, its cold path appending them to the raw table.
+    Path later = dir.resolve("later.jsonl");
+    assertThat(
+            janus(
+                    args(
+                        common,
+                        "generate",
+                        "--events",
+                        "5000",
+                        "--days",
+                        "1",
+                        "--start",
+                        today.toString(),
+                        "--until",
+                        "now",
+                        "--seed",
+                        "4",
+                        "--out",
+                        later.toString()))
+                .code())
+        .isZero();
+    JsonNode stream =
+        json(
+            janus(
+                args(
+                    common,
+                    "stream",
+                    "--group",
+                    "user_activity",
+                    "--source",
+                    "file:" + later,
+                    "--json")));
+    assertThat(stream.get("events").asLong()).isPositive();
+    assertThat(rows(warehouse, TableIdentifier.of("raw", "clickstream")))
+        .isEqualTo(ingested + stream.get("events").asLong());
+
+    // Write-Audit-Publish over every event, then a rejected run that leaves main as it was.
+    String start = today.minusDays(1).toString();
+    String end = today.plusDays(2).toString();
+    JsonNode b =
+        json(
+            janus(
+                args(
+                    common,
+                    "backfill",
+                    "--group",
+                    "user_activity",
+                    "--start",
+                    start,
+                    "--end",
+                    end,
+                    "--json")));
+    assertThat(b.get("published").asBoolean()).isTrue();
+    assertThat(b.get("rows_written").asLong()).isPositive();
+    List<String> published = read(common);
+    Path defs = Files.createDirectories(dir.resolve("strict"));
+    Files.writeString(
+        defs.resolve("user_activity.yaml"),
+        new String(
+                getClass()
+                    .getResourceAsStream("/janus/definitions/groups/user_activity.yaml")
+                    .readAllBytes())
+            .replace("user_views_5m: [0, 100000]", "user_views_5m: [0, 1]"));
+    CliRun rejected =
+        janus(
+            args(
+                common,
+                "backfill",
+                "--group",
+                "user_activity",
+                "--start",
+                start,
+                "--end",
+                end,
+                "--definitions",
+                defs.toString(),
+                "--json"));
+    assertThat(rejected.code()).as(rejected.err()).isEqualTo(1);
+    assertThat(read(common)).isEqualTo(published);
+
+    // Sync and parity.
+    JsonNode sync = json(janus(args(common, "sync", "--group", "user_activity", "--json")));
+    assertThat(sync.get("rows_read").asLong()).isPositive();
+    JsonNode parity = json(janus(args(common, "parity", "--group", "user_activity", "--json")));
+    assertThat(parity.get("passed").asBoolean()).isTrue();
+    assertThat(parity.get("matched").asLong())
+        .isEqualTo(parity.get("checked").asLong())
+        .isPositive();
+
+    // Spark compacts the feature table through the same catalog; the values stay.
+    CliRun compact =
+        janus(
+            args(
+                common,
+                "maintain",
+                "compact",
+                "--group",
+                "user_activity",
+                "--min-input-files",
+                "2",
+                "--json"));
+    JsonNode compacted = json(compact).get("tables").get(0);
+    assertThat(compacted.get("table").asText()).isEqualTo("features.user_activity");
+    assertThat(compacted.get("compact").get("rewritten_files").asInt()).isPositive();
+    assertThat(read(common)).isEqualTo(published);
+    assertThat(rows(warehouse, TableIdentifier.of("features", "user_activity"))).isPositive();
+  }
+
+  static String[] args(List<String> common, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(common);
+    return all.toArray(String[]::new);
+  }
+
+  static List<String> read(List<String> common) {
+    CliRun r = janus(args(common, "read", "--group", "user_activity", "--json"));
+    assertThat(r.code()).as(r.err()).isZero();
+    return r.out().lines().filter(l -> l.startsWith("{")).sorted().toList();
+  }
+
+  static long rows(Warehouse warehouse, TableIdentifier id) throws Exception {
+    long n = 0;
+    try (CloseableIterable<Record> it = IcebergGenerics.read(warehouse.load(id)).build()) {
+      for (Record ignored : it) n++;
+    }
+    return n;
+  }
+}
