@@ -174,7 +174,7 @@ class StreamRestartITCase {
         // slow start a Kafka reader may not have fetched anything by the second checkpoint.
         Path checkpoints = workdir.resolve("checkpoints").resolve("user_activity");
         long deadline = System.currentTimeMillis() + 180_000;
-        while ((completedCheckpoints(checkpoints) < 2 || committedRawEvents(workdir) == 0)
+        while ((newestCheckpoint(checkpoints) < 2 || committedRawEvents(workdir) == 0)
             && System.currentTimeMillis() < deadline) {
           assertThat(first.isAlive()).as(Files.readString(log)).isTrue();
           Thread.sleep(100);
@@ -283,11 +283,20 @@ class StreamRestartITCase {
     }
   }
 
-  /** Checkpoints of the stream with complete metadata. */
-  static long completedCheckpoints(Path dir) throws Exception {
+  /**
+   * The number of the newest completed checkpoint in {@code dir} (0 = none). Only the newest is
+   * retained, so counting their {@code _metadata} files would see 2 only while one replaces
+   * another.
+   */
+  static long newestCheckpoint(Path dir) throws Exception {
     if (!Files.isDirectory(dir)) return 0;
     try (Stream<Path> all = Files.walk(dir)) {
-      return all.filter(p -> p.getFileName().toString().equals("_metadata")).count();
+      return all.filter(p -> p.getFileName().toString().equals("_metadata"))
+          .map(p -> p.getParent().getFileName().toString())
+          .filter(n -> n.matches("chk-\\d+"))
+          .mapToLong(n -> Long.parseLong(n.substring(4)))
+          .max()
+          .orElse(0);
     }
   }
 
