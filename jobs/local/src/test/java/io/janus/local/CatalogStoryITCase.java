@@ -89,26 +89,7 @@ class CatalogStoryITCase {
 
     // Ingest, with malformed lines dead-lettered.
     Path events = dir.resolve("events.jsonl");
-    CliRun gen =
-        janus(
-            args(
-                common,
-                "generate",
-                "--events",
-                "20000",
-                "--days",
-                "2",
-                "--start",
-                today.minusDays(1).toString(),
-                "--until",
-                "now",
-                "--malformed-rate",
-                "0.01",
-                "--seed",
-                "3",
-                "--out",
-                events.toString()));
-    assertThat(gen.code()).as(gen.err()).isZero();
+    generate(common, events, 20000, 2, today.minusDays(1), 3, "--malformed-rate", "0.01");
     JsonNode ingest = json(janus(args(common, "ingest", "--file", events.toString(), "--json")));
     long ingested = ingest.get("events").asLong();
     assertThat(ingest.get("malformed").asLong()).isPositive();
@@ -116,25 +97,7 @@ class CatalogStoryITCase {
 
     // A stream of today's later events, its cold path appending them to the raw table.
     Path later = dir.resolve("later.jsonl");
-    assertThat(
-            janus(
-                    args(
-                        common,
-                        "generate",
-                        "--events",
-                        "5000",
-                        "--days",
-                        "1",
-                        "--start",
-                        today.toString(),
-                        "--until",
-                        "now",
-                        "--seed",
-                        "4",
-                        "--out",
-                        later.toString()))
-                .code())
-        .isZero();
+    generate(common, later, 5000, 1, today, 4);
     JsonNode stream =
         json(
             janus(
@@ -153,19 +116,7 @@ class CatalogStoryITCase {
     // Write-Audit-Publish over every event, then a rejected run that leaves main as it was.
     String start = today.minusDays(1).toString();
     String end = today.plusDays(2).toString();
-    JsonNode b =
-        json(
-            janus(
-                args(
-                    common,
-                    "backfill",
-                    "--group",
-                    "user_activity",
-                    "--start",
-                    start,
-                    "--end",
-                    end,
-                    "--json")));
+    JsonNode b = json(backfill(common, start, end));
     assertThat(b.get("published").asBoolean()).isTrue();
     assertThat(b.get("rows_written").asLong()).isPositive();
     List<String> published = read(common);
@@ -177,20 +128,7 @@ class CatalogStoryITCase {
                     .getResourceAsStream("/janus/definitions/groups/user_activity.yaml")
                     .readAllBytes())
             .replace("user_views_5m: [0, 100000]", "user_views_5m: [0, 1]"));
-    CliRun rejected =
-        janus(
-            args(
-                common,
-                "backfill",
-                "--group",
-                "user_activity",
-                "--start",
-                start,
-                "--end",
-                end,
-                "--definitions",
-                defs.toString(),
-                "--json"));
+    CliRun rejected = backfill(common, start, end, "--definitions", defs.toString());
     assertThat(rejected.code()).as(rejected.err()).isEqualTo(1);
     assertThat(read(common)).isEqualTo(published);
 
@@ -220,6 +158,47 @@ class CatalogStoryITCase {
     assertThat(compacted.get("compact").get("rewritten_files").asInt()).isPositive();
     assertThat(read(common)).isEqualTo(published);
     assertThat(rows(warehouse, TableIdentifier.of("features", "user_activity"))).isPositive();
+  }
+
+  /** {@code janus generate} of sample events from {@code start} up to the clock. */
+  static void generate(
+      List<String> common,
+      Path out,
+      int events,
+      int days,
+      LocalDate start,
+      long seed,
+      String... more)
+      throws Exception {
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                "generate",
+                "--events",
+                Integer.toString(events),
+                "--days",
+                Integer.toString(days),
+                "--start",
+                start.toString(),
+                "--until",
+                "now",
+                "--seed",
+                Long.toString(seed),
+                "--out",
+                out.toString()));
+    a.addAll(List.of(more));
+    CliRun r = janus(args(common, a.toArray(String[]::new)));
+    assertThat(r.code()).as(r.err()).isZero();
+  }
+
+  /** {@code janus backfill --json} of user_activity over the range. */
+  static CliRun backfill(List<String> common, String start, String end, String... more) {
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                "backfill", "--group", "user_activity", "--start", start, "--end", end, "--json"));
+    a.addAll(List.of(more));
+    return janus(args(common, a.toArray(String[]::new)));
   }
 
   static String[] args(List<String> common, String... args) {

@@ -120,21 +120,22 @@ public final class EmbeddedCatalog {
       }
     }
     if (hadoopTables.isEmpty()) return;
-    HadoopCatalog hadoop = new HadoopCatalog(new Configuration(), d.toUri().toString());
-    for (TableIdentifier id : hadoopTables) {
-      if (!catalog.tableExists(id)) {
-        String metadata =
-            ((HasTableOperations) hadoop.loadTable(id))
-                .operations()
-                .current()
-                .metadataFileLocation();
-        catalog.registerTable(id, metadata);
+    try (HadoopCatalog hadoop = new HadoopCatalog(new Configuration(), d.toUri().toString())) {
+      for (TableIdentifier id : hadoopTables) {
+        if (!catalog.tableExists(id)) {
+          String metadata =
+              ((HasTableOperations) hadoop.loadTable(id))
+                  .operations()
+                  .current()
+                  .metadataFileLocation();
+          catalog.registerTable(id, metadata);
+        }
+        Path hint = d.resolve(id.namespace().level(0)).resolve(id.name()).resolve("metadata");
+        Files.move(
+            hint.resolve(HINT),
+            hint.resolve(HINT + ".migrated"),
+            StandardCopyOption.REPLACE_EXISTING);
       }
-      Path hint = d.resolve(id.namespace().level(0)).resolve(id.name()).resolve("metadata");
-      Files.move(
-          hint.resolve(HINT),
-          hint.resolve(HINT + ".migrated"),
-          StandardCopyOption.REPLACE_EXISTING);
     }
     LOG.warn(
         "moved {} tables of the Hadoop catalog in {} to the embedded catalog {}: {}",
