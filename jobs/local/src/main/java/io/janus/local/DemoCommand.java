@@ -103,16 +103,19 @@ public final class DemoCommand implements Callable<Integer> {
         "ingested %,d events into raw.%s; %,d malformed lines kept in janus.dead_letters with their reason",
         ing.events(), user.source().name(), ing.malformed());
 
-    // 3. Backfill every shipped group with Write-Audit-Publish.
+    // 3. Backfill every shipped group with Write-Audit-Publish, through the day the last events'
+    //    24 h expiries land on: no key's offline row is then cut before its windows emptied, which
+    //    a key coming back in today's stream would disagree with.
+    LocalDate throughExpiries = end.plusDays(1);
     BackfillResult first = null;
     for (String name : List.of("user_activity", "product_stats", "session_stats")) {
       FeatureGroup g = common.group(name);
-      BackfillResult r = backfill(g, start, end, true);
+      BackfillResult r = backfill(g, start, throughExpiries, true);
       say(
           "backfill %-13s %s..%s: %,9d rows, audit %s, %s (%.1f s)",
           name,
           start,
-          end,
+          throughExpiries,
           r.rowsWritten(),
           r.report().passed() ? "passed" : "FAILED",
           r.message(),
