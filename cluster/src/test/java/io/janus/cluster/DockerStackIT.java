@@ -17,19 +17,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The compose stack without a Docker engine (none runs on these machines): every file it mounts
- * exists (or is what the documented build writes), every YAML it and its mounted configs hold
- * parses, images are pinned, and the services it names each other by exist.
+ * exists (the build outputs once mvn package ran), every YAML it and its mounted configs hold
+ * parses, images are pinned, the services it names each other by exist, and it is locked down.
  */
 class DockerStackIT {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Path DOCKER = FlinkClusterIT.ROOT.resolve("docker");
 
-  /**
-   * Mounted build outputs: the jobs jar (mvn package) and the AWS bundle (mvn -Pdocker package).
-   */
+  /** Mounted build outputs (mvn package), which exist once the reactor reached this module. */
   private static final Set<String> BUILT =
       Set.of(
-          "../jobs/target/janus-jobs.jar", "../cluster/target/docker-lib/iceberg-aws-bundle.jar");
+          "../jobs/target/janus-jobs.jar",
+          "../jobs/local/target/janus-local.jar",
+          "../jobs/local/target/lib",
+          "./rest-catalog/target/lib");
 
   /**
    * The compose file with its anchors and merge keys ({@code <<: *flink}) resolved, as Compose
@@ -53,6 +54,7 @@ class DockerStackIT {
             "redis",
             "minio",
             "iceberg-rest",
+            "postgres",
             "prometheus",
             "pushgateway",
             "grafana",
@@ -80,12 +82,88 @@ class DockerStackIT {
             "../monitoring/prometheus/prometheus.yml",
             "../monitoring/grafana/dashboards");
     for (String m : mounts) {
-      if (BUILT.contains(m)) continue;
-      assertThat(DOCKER.resolve(m).normalize()).as("mounted by docker/compose.yaml").exists();
+      assertThat(DOCKER.resolve(m).normalize())
+          .as("mounted by docker/compose.yaml" + (BUILT.contains(m) ? " (mvn package)" : ""))
+          .exists();
     }
-    assertThat(FlinkClusterIT.ROOT.resolve("jobs/target/janus-jobs.jar")).exists();
-    assertThat(Files.readString(FlinkClusterIT.ROOT.resolve("cluster/pom.xml")))
-        .contains("<destFileName>iceberg-aws-bundle.jar</destFileName>");
+    // The REST catalog server's classpath holds the server, its PostgreSQL backend and S3FileIO.
+    try (var lib = Files.list(DOCKER.resolve("rest-catalog/target/lib"))) {
+      assertThat(lib.map(f -> f.getFileName().toString()).toList())
+          .anyMatch(n -> n.startsWith("iceberg-open-api-") && n.endsWith("-test-fixtures.jar"))
+          .anyMatch(n -> n.startsWith("postgresql-"))
+          .anyMatch(n -> n.startsWith("iceberg-aws-"))
+          .anyMatch(n -> n.startsWith("s3-2."));
+    }
+  }
+
+  /**
+   * Issue 17: every published port listens on 127.0.0.1 only, Flink's web jar upload is off, no
+   * password or key is written in the stack's files (each comes from the .env that docker/init-env
+   * generates, and Compose refuses to start without it), Redis requires a password, and the REST
+   * catalog keeps its tables in PostgreSQL on a volume.
+   */
+  @Test
+  void theStackListensOnLocalhostOnlyAndHoldsNoPassword() throws Exception {
+    JsonNode services = compose().get("services");
+    Set<String> required = new HashSet<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = services.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> s = it.next();
+      for (JsonNode port : s.getValue().path("ports")) {
+        assertThat(port.asText()).as(s.getKey() + " port").startsWith("127.0.0.1:");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> env = s.getValue().path("environment").fields();
+          env.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = env.next();
+        String value = e.getValue().asText();
+        if (e.getKey().matches(".*(PASSWORD|SECRET|MC_HOST|REDIS_URI).*")) {
+          assertThat(value)
+              .as(s.getKey() + " " + e.getKey())
+              .matches(".*\\$\\{[A-Z_]+:\\?run docker/init-env first}.*");
+        }
+        java.util.regex.Matcher m =
+            java.util.regex.Pattern.compile("\\$\\{([A-Z_]+):\\?").matcher(value);
+        while (m.find()) required.add(m.group(1));
+      }
+    }
+    assertThat(required)
+        .containsExactlyInAnyOrder(
+            "MINIO_ROOT_PASSWORD", "REDIS_PASSWORD", "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD");
+    String text = Files.readString(DOCKER.resolve("compose.yaml"));
+    assertThat(text).doesNotContain("janus-secret").doesNotContain("admin/admin");
+    assertThat(services.at("/jobmanager/environment/FLINK_PROPERTIES").asText())
+        .contains("web.submit.enable: false")
+        .doesNotContain("secret");
+    assertThat(services.at("/redis/command").toString()).contains("requirepass");
+    assertThat(services.at("/iceberg-rest/environment/CATALOG_URI").asText())
+        .startsWith("jdbc:postgresql://postgres:5432/");
+    assertThat(services.at("/postgres/volumes/0").asText()).startsWith("postgres-data:");
+    JsonNode janus = YAML.readTree(DOCKER.resolve("janus.yaml").toFile());
+    assertThat(janus.get("catalog").fieldNames())
+        .toIterable()
+        .noneMatch(k -> k.contains("secret") || k.contains("password") || k.contains("key"));
+
+    // docker/init-env writes every variable the file requires, generated, readable by its owner
+    // only, and keeps an existing file.
+    Path env = Files.createTempDirectory("janus-env").resolve(".env");
+    for (int run = 0; run < 2; run++) {
+      Process p =
+          new ProcessBuilder(DOCKER.resolve("init-env").toString(), env.toString())
+              .redirectErrorStream(true)
+              .start();
+      assertThat(p.waitFor()).isZero();
+    }
+    assertThat(Files.getPosixFilePermissions(env))
+        .containsExactlyInAnyOrder(
+            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    java.util.Properties values = new java.util.Properties();
+    try (var in = Files.newBufferedReader(env)) {
+      values.load(in);
+    }
+    assertThat(values.stringPropertyNames()).containsExactlyInAnyOrderElementsOf(required);
+    values.values().forEach(v -> assertThat((String) v).matches("[0-9a-f]{48}"));
+    assertThat(new HashSet<>(values.values())).hasSize(required.size());
+    assertThat(Files.readString(FlinkClusterIT.ROOT.resolve(".gitignore"))).contains("docker/.env");
   }
 
   @Test
