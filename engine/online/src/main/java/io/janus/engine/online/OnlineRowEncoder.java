@@ -52,13 +52,25 @@ public final class OnlineRowEncoder implements ElementConverter<RowData, OnlineR
   private final FieldType[] columnTypes;
 
   /**
+   * The {@code _version} a group's hashes carry: the first 16 hex characters (64 bits) of its
+   * fingerprint. Enough to tell definitions apart; the whole 64 characters cost every key 48 bytes
+   * (measured with {@code janus bench memory}, docs/operations.md).
+   *
+   * @param g the feature group
+   * @return the version string
+   */
+  public static String version(FeatureGroup g) {
+    return g.fingerprint().substring(0, 16);
+  }
+
+  /**
    * @param g the feature group
    * @param rowColumns the column names of the rows to encode, in order
    */
   public OnlineRowEncoder(FeatureGroup g, List<String> rowColumns) {
     FeatureSchema schema = g.schema();
     group = g.name();
-    version = g.fingerprint();
+    version = version(g);
     ttlMs = g.ttl().toMillis();
     entityPos = g.entity().stream().mapToInt(rowColumns::indexOf).toArray();
     entityTypes = schema.keys().stream().map(FeatureSchema.Column::type).toArray(FieldType[]::new);

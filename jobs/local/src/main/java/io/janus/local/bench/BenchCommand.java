@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
       StreamBench.class,
       ReconcileBench.Sync.class,
       ReconcileBench.Parity.class,
+      ReconcileBench.Memory.class,
       MaintenanceBench.class,
       TrainingSetBench.class,
       PredictBench.class,

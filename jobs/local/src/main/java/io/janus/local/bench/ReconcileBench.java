@@ -221,4 +221,83 @@ abstract class ReconcileBench implements Callable<Integer> {
       m.put("sample_seconds", sampled.millis() / 1000.0);
     }
   }
+
+  /**
+   * Redis memory per key of a group after a full sync ({@code MEMORY USAGE}, every sampled key),
+   * next to the same hashes as they were before the version cut (the 64-character fingerprint in
+   * {@code _version}) and as they would be with short field names. The three variants are copies
+   * under keys of one length, so only the hash's contents differ.
+   */
+  @Command(
+      name = "memory",
+      description =
+          "Redis bytes per key after a full sync (MEMORY USAGE), next to the hashes with the full 64-character version and with short field names.")
+  static final class Memory extends ReconcileBench {
+    @Option(
+        names = "--sample",
+        defaultValue = "2000",
+        description = "Keys measured (default: ${DEFAULT-VALUE}).")
+    int sample;
+
+    @Override
+    String name() {
+      return "memory";
+    }
+
+    @Override
+    void measure(
+        FeatureGroup g,
+        Warehouse warehouse,
+        String uri,
+        FeatureTableFixture table,
+        Map<String, Object> m)
+        throws Exception {
+      OnlineSync.of(warehouse, g, RedisOnlineStore.factory(uri)).run(common.env());
+      io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(uri);
+      try (var c = client.connect()) {
+        var redis = c.sync();
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        io.lettuce.core.ScanArgs args =
+            io.lettuce.core.ScanArgs.Builder.matches(RedisOnlineStore.matchPattern(g.name()))
+                .limit(1000);
+        io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
+        do {
+          io.lettuce.core.KeyScanCursor<String> page = redis.scan(cursor, args);
+          for (String k : page.getKeys()) if (keys.size() < sample) keys.add(k);
+          cursor = page;
+        } while (!cursor.isFinished() && keys.size() < sample);
+        long[] bytes = new long[3];
+        long fields = 0;
+        for (String key : keys) {
+          Map<String, String> hash = redis.hgetall(key);
+          fields += hash.size();
+          String entity = key.substring(g.name().length());
+          Map<String, String> full = new LinkedHashMap<>(hash);
+          full.put("_version", g.fingerprint());
+          Map<String, String> shortNames = new LinkedHashMap<>();
+          int i = 0;
+          for (Map.Entry<String, String> e : hash.entrySet())
+            shortNames.put(e.getKey().startsWith("_") ? e.getKey() : "f" + i++, e.getValue());
+          java.util.List<Map<String, String>> variants = java.util.List.of(hash, full, shortNames);
+          for (int v = 0; v < 3; v++) {
+            String twin = "janus-bench-memory-" + v + entity;
+            redis.hset(twin, variants.get(v));
+            bytes[v] += redis.memoryUsage(twin);
+            redis.unlink(twin);
+          }
+        }
+        int n = Math.max(1, keys.size());
+        m.put("keys_measured", (long) keys.size());
+        m.put("fields_per_key", fields / (double) n);
+        m.put("bytes_per_key", bytes[0] / (double) n);
+        m.put("bytes_per_key_with_64_char_version", bytes[1] / (double) n);
+        m.put("bytes_per_key_with_short_field_names", bytes[2] / (double) n);
+        m.put("version_cut_saving_ratio", 1 - bytes[0] / (double) bytes[1]);
+        m.put("short_names_saving_ratio", 1 - bytes[2] / (double) bytes[0]);
+        m.put("hash_encoding", redis.objectEncoding(keys.isEmpty() ? "" : keys.get(0)));
+      } finally {
+        client.shutdown();
+      }
+    }
+  }
 }
