@@ -44,19 +44,6 @@ class RedisTlsAclITCase {
     return m.find() && Integer.parseInt(m.group(1)) >= 7 ? bin : null;
   }
 
-  static void run(Path dir, String... cmd) throws Exception {
-    Process p =
-        new ProcessBuilder(cmd)
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("setup.log").toFile()))
-            .start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue())
-        .as(String.join(" ", cmd) + "\n" + Files.readString(dir.resolve("setup.log")))
-        .isZero();
-  }
-
   @Test
   void theStoryRunsOverTlsAsAnAclUserAndAWrongPasswordIsRefused() throws Exception {
     Path redisServer = redis7();
@@ -65,72 +52,8 @@ class RedisTlsAclITCase {
       assertThat(System.getenv("JANUS_REQUIRE_REDIS7")).as("redis-server 7 installed").isNull();
       Assumptions.abort("Debian's redis-server 7 is not installed (apt-get install redis-server)");
     }
-    Path tls = Files.createDirectories(dir.resolve("tls"));
-    run(
-        tls,
-        "openssl",
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=janus test CA");
-    run(
-        tls,
-        "openssl",
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "redis.key",
-        "-out",
-        "redis.csr",
-        "-subj",
-        "/CN=localhost");
-    Files.writeString(tls.resolve("san.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-    run(
-        tls,
-        "openssl",
-        "x509",
-        "-req",
-        "-in",
-        "redis.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "redis.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "san.cnf");
-    String storePassword = HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
-    run(
-        tls,
-        Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-importcert",
-        "-noprompt",
-        "-alias",
-        "janus-ca",
-        "-file",
-        "ca.pem",
-        "-keystore",
-        "trust.p12",
-        "-storetype",
-        "PKCS12",
-        "-storepass",
-        storePassword);
-
+    TestCertificates tls = TestCertificates.make(dir.resolve("tls"));
+    Path trustStore = tls.trustStore();
     String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -146,9 +69,9 @@ class RedisTlsAclITCase {
                 "port 0",
                 "bind 127.0.0.1",
                 "tls-port " + port,
-                "tls-cert-file " + tls.resolve("redis.pem"),
-                "tls-key-file " + tls.resolve("redis.key"),
-                "tls-ca-cert-file " + tls.resolve("ca.pem"),
+                "tls-cert-file " + tls.certificate(),
+                "tls-key-file " + tls.key(),
+                "tls-ca-cert-file " + tls.ca(),
                 "tls-auth-clients no",
                 "dir " + dir,
                 "save \"\"",
@@ -175,14 +98,14 @@ class RedisTlsAclITCase {
           Thread.sleep(100);
         }
       }
-      story(port, password, storePassword);
+      story(port, password, trustStore, tls.storePassword());
     } finally {
       server.destroy();
       if (!server.waitFor(20, TimeUnit.SECONDS)) server.destroyForcibly();
     }
   }
 
-  void story(int port, String password, String storePassword) throws Exception {
+  void story(int port, String password, Path trustStore, String storePassword) throws Exception {
     Path pwFile = Files.writeString(dir.resolve("redis-password"), password + "\n");
     Files.setPosixFilePermissions(pwFile, PosixFilePermissions.fromString("rw-------"));
     Path wrong = Files.writeString(dir.resolve("wrong-password"), "not-" + password + "\n");
@@ -192,28 +115,13 @@ class RedisTlsAclITCase {
             "rediss://janus@localhost:" + port,
             "JAVA_TOOL_OPTIONS",
             "-Djavax.net.ssl.trustStore="
-                + dir.resolve("tls/trust.p12")
+                + trustStore
                 + " -Djavax.net.ssl.trustStorePassword="
                 + storePassword);
     Path workdir = dir.resolve("wd");
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
     Path events = dir.resolve("today.jsonl");
-    CliRun gen =
-        StreamRestartITCase.janus(
-            "generate",
-            "--events",
-            "5000",
-            "--days",
-            "1",
-            "--start",
-            today.toString(),
-            "--until",
-            "now",
-            "--out",
-            events.toString(),
-            "--workdir",
-            workdir.toString());
-    assertThat(gen.code()).as(gen.err()).isZero();
+    StreamRestartITCase.generateToday(workdir, events, 5000);
 
     JsonNode stream =
         last(

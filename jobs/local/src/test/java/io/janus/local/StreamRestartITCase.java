@@ -69,6 +69,27 @@ class StreamRestartITCase {
     return pb.start();
   }
 
+  /** Today's sample events up to the clock, {@code events} of them, into {@code out}. */
+  static Path generateToday(Path workdir, Path out, int events) {
+    CliRun gen =
+        janus(
+            "generate",
+            "--events",
+            String.valueOf(events),
+            "--days",
+            "1",
+            "--start",
+            LocalDate.now(ZoneOffset.UTC).toString(),
+            "--until",
+            "now",
+            "--out",
+            out.toString(),
+            "--workdir",
+            workdir.toString());
+    assertThat(gen.code()).as(gen.err()).isZero();
+    return out;
+  }
+
   /** Sample events of yesterday and today up to the clock, into a file. */
   Path generate(String name, int events, long seed) {
     Path out = dir.resolve(name);

@@ -30,7 +30,7 @@ public final class CommonOptions {
       names = "--config",
       paramLabel = "FILE",
       description =
-          "YAML configuration (workdir, parallelism, catalog, flink, spark, pushgateway, notifications).")
+          "YAML configuration (workdir, parallelism, catalog, flink, spark, pushgateway, notifications, redis, kafka).")
   Path config;
 
   @Option(names = "--parallelism", paramLabel = "N", description = "Parallelism of the Flink job.")

@@ -8,6 +8,7 @@ import io.janus.engine.flink.source.PayloadSource;
 import io.janus.engine.flink.stream.RetainedState;
 import io.janus.engine.flink.stream.StreamJob;
 import io.janus.jobs.Failures.CliException;
+import io.janus.jobs.config.JanusConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -49,7 +50,8 @@ public final class StreamCommand implements Callable<Integer> {
   @Option(
       names = "--kafka",
       paramLabel = "BOOTSTRAP",
-      description = "Kafka bootstrap servers for kafka:TOPIC (default: localhost:9092).")
+      description =
+          "Kafka bootstrap servers for kafka:TOPIC (default: the config's kafka.bootstrap_servers, else localhost:9092). Security settings come from the config's kafka section.")
   String kafka;
 
   @Option(
@@ -250,13 +252,28 @@ public final class StreamCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
           throw new CliException("--start-offsets: " + e.getMessage());
         }
-        return new KafkaPayloadSource(
-            kafka == null ? "localhost:9092" : kafka,
-            arg,
-            consumerGroup == null ? "janus-" + groupName : consumerGroup,
-            start,
-            bounded,
-            java.util.Map.of());
+        JanusConfig.Kafka configured = common.config().kafka();
+        String where = common.config == null ? "config" : common.config.toString();
+        KafkaPayloadSource source =
+            new KafkaPayloadSource(
+                kafka != null
+                    ? kafka
+                    : configured.bootstrapServers() != null
+                        ? configured.bootstrapServers()
+                        : "localhost:9092",
+                arg,
+                consumerGroup == null ? "janus-" + groupName : consumerGroup,
+                start,
+                bounded,
+                KafkaSettings.consumerProperties(configured, where));
+        try {
+          source
+              .probe(java.time.Duration.ofSeconds(20))
+              .ifPresent(w -> System.err.println("warning: " + w));
+        } catch (IllegalStateException refused) {
+          throw new CliException(refused.getMessage());
+        }
+        return source;
       }
       default ->
           throw new CliException(

@@ -38,6 +38,15 @@ import java.util.Map;
  * redis:              # the online store; default with bin/janus: an embedded redis-server
  *   uri: redis://redis.internal:6379          # or JANUS_REDIS_URI
  *   password_file: /run/secrets/redis-password
+ * kafka:              # the brokers of kafka:TOPIC sources; --kafka overrides bootstrap_servers
+ *   bootstrap_servers: kafka-1:9093,kafka-2:9093
+ *   security_protocol: SASL_SSL                # PLAINTEXT (default), SSL, SASL_PLAINTEXT, SASL_SSL
+ *   sasl_mechanism: SCRAM-SHA-512              # SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN
+ *   username: janus
+ *   password_file: /run/secrets/kafka-password
+ *   properties:                                # any other Kafka consumer setting
+ *     ssl.truststore.type: PEM
+ *     ssl.truststore.location: /etc/janus/kafka-ca.pem
  * </pre>
  *
  * @param workdir work directory: warehouse (embedded), reports, redis data, checkpoints, temp files
@@ -49,6 +58,7 @@ import java.util.Map;
  *     = none)
  * @param notifications where audit rejections and parity failures are sent
  * @param redis the online store's address and password file
+ * @param kafka the Kafka brokers and how to reach them
  */
 public record JanusConfig(
     Path workdir,
@@ -58,7 +68,8 @@ public record JanusConfig(
     Map<String, String> spark,
     String pushgateway,
     Notifications notifications,
-    Redis redis)
+    Redis redis,
+    Kafka kafka)
     implements Serializable {
 
   /**
@@ -73,6 +84,54 @@ public record JanusConfig(
     @Override
     public String toString() {
       return "Redis[uri=" + (uri == null ? null : "(set)") + ", passwordFile=" + passwordFile + "]";
+    }
+  }
+
+  /**
+   * The Kafka brokers of {@code kafka:TOPIC} sources and the client security to reach them.
+   *
+   * @param bootstrapServers {@code host:port,…} (null = {@code localhost:9092})
+   * @param securityProtocol Kafka's {@code security.protocol} (null = {@code PLAINTEXT})
+   * @param saslMechanism {@code SCRAM-SHA-256}, {@code SCRAM-SHA-512} or {@code PLAIN} (null =
+   *     none)
+   * @param username the SASL user (null = none)
+   * @param passwordFile file holding the SASL user's password (its content, trailing newline
+   *     ignored)
+   * @param properties further Kafka consumer settings ({@code ssl.truststore.location}, …)
+   */
+  public record Kafka(
+      String bootstrapServers,
+      String securityProtocol,
+      String saslMechanism,
+      String username,
+      String passwordFile,
+      Map<String, String> properties)
+      implements Serializable {
+    /** Canonical form: no null properties. */
+    public Kafka {
+      properties = properties == null ? Map.of() : Map.copyOf(properties);
+    }
+
+    /** Nothing configured: plaintext brokers on {@code localhost:9092}. */
+    public static Kafka none() {
+      return new Kafka(null, null, null, null, null, Map.of());
+    }
+
+    @Override
+    public String toString() {
+      return "Kafka[bootstrapServers="
+          + bootstrapServers
+          + ", securityProtocol="
+          + securityProtocol
+          + ", saslMechanism="
+          + saslMechanism
+          + ", username="
+          + username
+          + ", passwordFile="
+          + passwordFile
+          + ", properties="
+          + redacted(properties)
+          + "]";
     }
   }
 
@@ -98,7 +157,8 @@ public record JanusConfig(
       Map<String, String> spark,
       String pushgateway,
       Notifications notifications,
-      Redis redis) {}
+      Redis redis,
+      Kafka kafka) {}
 
   /** Defaults only. */
   public static JanusConfig defaults() {
@@ -110,7 +170,8 @@ public record JanusConfig(
         Map.of(),
         null,
         new Notifications(null, null),
-        new Redis(null, null));
+        new Redis(null, null),
+        Kafka.none());
   }
 
   /**
@@ -136,14 +197,24 @@ public record JanusConfig(
                   spec.spark() == null ? c.spark() : Map.copyOf(spec.spark()),
                   spec.pushgateway() == null ? c.pushgateway() : spec.pushgateway(),
                   spec.notifications() == null ? c.notifications() : spec.notifications(),
-                  spec.redis() == null ? c.redis() : spec.redis());
+                  spec.redis() == null ? c.redis() : spec.redis(),
+                  spec.kafka() == null ? c.kafka() : spec.kafka());
         }
       } catch (UnrecognizedPropertyException e) {
+        String path =
+            String.join(
+                ".",
+                e.getPath().stream()
+                    .map(
+                        r -> r.getFieldName() == null ? "[" + r.getIndex() + "]" : r.getFieldName())
+                    .toList());
         throw new IllegalArgumentException(
             file
                 + ": unknown setting '"
-                + e.getPropertyName()
-                + "' (known: workdir, parallelism, catalog, flink, spark, pushgateway, notifications, redis)");
+                + path
+                + "' (known: "
+                + e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList()
+                + ")");
       } catch (IOException e) {
         throw new IllegalArgumentException(file + ": " + e.getMessage().split("\n")[0]);
       }
@@ -185,16 +256,17 @@ public record JanusConfig(
   }
 
   private JanusConfig with(String gateway, Notifications n, Redis r) {
-    return new JanusConfig(workdir, parallelism, catalog, flink, spark, gateway, n, r);
+    return new JanusConfig(workdir, parallelism, catalog, flink, spark, gateway, n, r, kafka);
   }
 
   private JanusConfig withWorkdir(Path dir) {
     return new JanusConfig(
-        dir, parallelism, catalog, flink, spark, pushgateway, notifications, redis);
+        dir, parallelism, catalog, flink, spark, pushgateway, notifications, redis, kafka);
   }
 
   private JanusConfig withParallelism(int p) {
-    return new JanusConfig(workdir, p, catalog, flink, spark, pushgateway, notifications, redis);
+    return new JanusConfig(
+        workdir, p, catalog, flink, spark, pushgateway, notifications, redis, kafka);
   }
 
   /**
@@ -222,17 +294,12 @@ public record JanusConfig(
   /** Everything but secrets: catalog values of credential-like keys are shown as {@code (set)}. */
   @Override
   public String toString() {
-    Map<String, String> shown = new java.util.TreeMap<>();
-    catalog.forEach(
-        (k, v) ->
-            shown.put(
-                k, k.matches("(?i).*(password|secret|token|credential|key).*") ? "(set)" : v));
     return "JanusConfig[workdir="
         + workdir
         + ", parallelism="
         + parallelism
         + ", catalog="
-        + shown
+        + redacted(catalog)
         + ", flink="
         + flink
         + ", spark="
@@ -243,7 +310,19 @@ public record JanusConfig(
         + notifications
         + ", redis="
         + redis
+        + ", kafka="
+        + kafka
         + "]";
+  }
+
+  /** The settings with the values of credential-like keys shown as {@code (set)}. */
+  static Map<String, String> redacted(Map<String, String> settings) {
+    Map<String, String> shown = new java.util.TreeMap<>();
+    settings.forEach(
+        (k, v) ->
+            shown.put(
+                k, k.matches("(?i).*(password|secret|token|credential|key|jaas).*") ? "(set)" : v));
+    return shown;
   }
 
   /** The JSON-lines file notifications are appended to. */

@@ -100,6 +100,59 @@ public final class KafkaPayloadSource implements PayloadSource {
         org.apache.flink.api.common.typeinfo.Types.STRING);
   }
 
+  /**
+   * Reaches the brokers as the job's enumerator will and describes the topic, so that what the job
+   * would retry forever fails at once: refused credentials (SASL, TLS), a missing permission, a
+   * missing topic.
+   *
+   * @param timeout how long to wait for the brokers
+   * @return a warning when the brokers did not answer in time (the job then retries on its own),
+   *     else empty
+   * @throws IllegalStateException naming the brokers and Kafka's reason when they refused
+   */
+  public java.util.Optional<String> probe(java.time.Duration timeout) {
+    java.util.Properties p = new java.util.Properties();
+    p.putAll(properties);
+    p.put("bootstrap.servers", bootstrap);
+    p.put("client.id", groupId + "-probe");
+    p.put("default.api.timeout.ms", String.valueOf(timeout.toMillis()));
+    p.put("request.timeout.ms", String.valueOf(timeout.toMillis()));
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(p)) {
+      admin
+          .describeTopics(java.util.List.of(topic))
+          .allTopicNames()
+          .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      return java.util.Optional.empty();
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+        return java.util.Optional.of(unreachable(cause));
+      }
+      throw new IllegalStateException(
+          "kafka " + bootstrap + ", topic " + topic + ": " + cause.getMessage(), cause);
+    } catch (java.util.concurrent.TimeoutException e) {
+      return java.util.Optional.of(unreachable(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return java.util.Optional.of(unreachable(e));
+    } catch (org.apache.kafka.common.KafkaException e) {
+      // A client that cannot be built: a trust store that cannot be read, a bad setting.
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+      throw new IllegalStateException(
+          "kafka " + bootstrap + ": " + e.getMessage() + " (" + root.getMessage() + ")", e);
+    }
+  }
+
+  private String unreachable(Throwable why) {
+    return "kafka "
+        + bootstrap
+        + " did not answer from here ("
+        + why.getMessage()
+        + "); the job retries on its own";
+  }
+
   @Override
   public String origin() {
     return "kafka:" + topic;
