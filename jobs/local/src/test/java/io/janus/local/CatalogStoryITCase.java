@@ -98,11 +98,46 @@ class CatalogStoryITCase {
         Path workdir = dir.resolve("wd");
         // Drill: the catalog server goes down and comes back between the publish and the rest of
         // the story; every table and snapshot is still there (its backend is a database).
-        story(config(catalog), workdir, rest::restart);
+        Path config = config(catalog);
+        story(config, workdir, rest::restart);
         assertOnS3(s3.bucket("warehouse").resolve("rest"), workdir);
         assertThat(rest.log()).doesNotContain(s3.fileIoProperties().get("s3.secret-access-key"));
+        benchesRunOnTheConfiguredCatalogToo(config, workdir);
       }
     }
+  }
+
+  /**
+   * {@code bench backfill} and {@code bench sync} with a catalog configured: the same work on the
+   * embedded catalog and on the configured one, in one run, with their ratio; the bench tables are
+   * gone from the configured catalog afterwards.
+   */
+  void benchesRunOnTheConfiguredCatalogToo(Path config, Path workdir) throws Exception {
+    List<String> common = List.of("--config", config.toString(), "--workdir", workdir.toString());
+    List<String> args =
+        new ArrayList<>(List.of("bench", "backfill", "--events", "20000", "--json"));
+    args.addAll(common);
+    CliRun backfill = janus(args.toArray(String[]::new));
+    assertThat(backfill.code()).as(backfill.err()).isZero();
+    JsonNode b = json(backfill);
+    assertThat(b.get("configured_catalog").asText()).startsWith("rest http://");
+    assertThat(b.get("configured_published").asBoolean()).isTrue();
+    assertThat(b.get("configured_events_per_second").asLong()).isPositive();
+    assertThat(b.get("configured_vs_embedded").asDouble()).isPositive();
+
+    args = new ArrayList<>(List.of("bench", "sync", "--keys", "3000", "--json"));
+    args.addAll(common);
+    CliRun sync = janus(args.toArray(String[]::new));
+    assertThat(sync.code()).as(sync.err()).isZero();
+    JsonNode s = json(sync);
+    assertThat(s.get("configured_full_keys_written").asLong()).isEqualTo(3000);
+    assertThat(s.get("full_keys_written").asLong()).isEqualTo(3000);
+    assertThat(s.get("configured_vs_embedded_full_keys_per_second").asDouble()).isPositive();
+
+    Warehouse warehouse = JanusConfig.load(config, Map.of(), workdir, null).warehouse();
+    assertThat(warehouse.catalog().listTables(org.apache.iceberg.catalog.Namespace.of("features")))
+        .extracting(TableIdentifier::name)
+        .noneMatch(n -> n.contains("_bench_"));
   }
 
   /** A janus.yaml with this catalog section. */

@@ -5,6 +5,7 @@ import io.janus.engine.core.event.Event;
 import io.janus.engine.core.event.EventParser;
 import io.janus.engine.flink.backfill.Backfill;
 import io.janus.engine.flink.backfill.BackfillResult;
+import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.Warehouse;
 import io.janus.features.generate.ClickstreamGenerator;
 import io.janus.jobs.cli.CommonOptions;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code janus bench backfill}: the backfill pipeline of a shipped group (compute, Iceberg write to
  * an audit branch, audit, publish) on N in-memory events, against a plain Flink keyed count over
- * the same events in the same JVM as the baseline.
+ * the same events in the same JVM as the baseline. With a catalog configured ({@code --config}),
+ * the same backfill runs on it too, next to the embedded catalog, in the same run.
  */
 @Command(
     name = "backfill",
@@ -88,14 +90,9 @@ public final class BackfillBench implements Callable<Integer> {
       Path dir =
           Files.createDirectories(common.config().workdir().resolve("bench"))
               .resolve("backfill-" + System.currentTimeMillis());
-      Warehouse warehouse = Warehouse.local(dir.resolve("warehouse"));
-      long w0 = System.nanoTime();
-      BackfillResult r =
-          Backfill.of(warehouse, g, source)
-              .withRange(start, start.plusDays(days - 1))
-              .withReportDir(dir.resolve("reports"))
-              .run(env());
-      double backfillSeconds = (System.nanoTime() - w0) / 1e9;
+      Run embedded = run(Warehouse.local(dir.resolve("warehouse")), g, source, start, dir);
+      BackfillResult r = embedded.result();
+      double backfillSeconds = embedded.seconds();
 
       double eps = evs.size() / backfillSeconds;
       double baseEps = evs.size() / baselineSeconds;
@@ -114,6 +111,39 @@ public final class BackfillBench implements Callable<Integer> {
           "compute_write_events_per_second", Math.round(evs.size() / (r.computeMillis() / 1000.0)));
       m.put("baseline_events_per_second", Math.round(baseEps));
       m.put("ratio", round(eps / baseEps));
+      Run configured = null;
+      Run again = null;
+      if (!common.config().catalog().isEmpty()) {
+        // The configured catalog (REST, JDBC, … on object storage), in the same run: a group
+        // name of its own, its table dropped (with its files) afterwards. Then the embedded
+        // catalog once more, so that the two compared runs are both warm (the first backfill of
+        // a JVM is slower: JIT, caches).
+        long stamp = System.currentTimeMillis() / 1000;
+        FeatureGroup bench = g.renamed(g.name() + "_bench_" + stamp);
+        Warehouse shared = common.warehouse();
+        try {
+          configured = run(shared, bench, source, start, dir);
+        } finally {
+          ConfiguredCatalog.drop(shared, FeatureTables.id(bench));
+        }
+        again =
+            run(
+                Warehouse.local(dir.resolve("warehouse")),
+                g.renamed(g.name() + "_again_" + stamp),
+                source,
+                start,
+                dir);
+        m.put("configured_catalog", ConfiguredCatalog.describe(common.config().catalog()));
+        m.put("configured_published", configured.result().published());
+        m.put("configured_backfill_seconds", round(configured.seconds()));
+        m.put(
+            "configured_compute_write_seconds",
+            round(configured.result().computeMillis() / 1000.0));
+        m.put("configured_events_per_second", Math.round(evs.size() / configured.seconds()));
+        m.put("embedded_again_backfill_seconds", round(again.seconds()));
+        m.put("embedded_again_events_per_second", Math.round(evs.size() / again.seconds()));
+        m.put("configured_vs_embedded", round(again.seconds() / configured.seconds()));
+      }
       if (json) {
         System.out.println(Json.line(m));
       } else {
@@ -131,11 +161,45 @@ public final class BackfillBench implements Callable<Integer> {
             baselineSeconds, baseEps);
         System.out.printf(
             "  ratio                                                %6.2f%n", eps / baseEps);
+        if (configured != null) {
+          System.out.printf("  on the configured catalog (%s)%n", m.get("configured_catalog"));
+          System.out.printf(
+              "    backfill                                           %6.1f s  %,10.0f events/s%n",
+              configured.seconds(), evs.size() / configured.seconds());
+          System.out.printf(
+              "    of which the Flink job (compute + write)           %6.1f s%n",
+              configured.result().computeMillis() / 1000.0);
+          System.out.printf(
+              "  on the embedded catalog again, warm                  %6.1f s  %,10.0f events/s%n",
+              again.seconds(), evs.size() / again.seconds());
+          System.out.printf(
+              "  configured vs embedded (both warm)                   %6.2f%n",
+              again.seconds() / configured.seconds());
+        }
       }
-      return r.published() ? 0 : 1;
+      boolean published =
+          r.published()
+              && (configured == null
+                  || (configured.result().published() && again.result().published()));
+      return published ? 0 : 1;
     } finally {
       source.release();
     }
+  }
+
+  /** A backfill's result and its wall time. */
+  private record Run(BackfillResult result, double seconds) {}
+
+  private Run run(
+      Warehouse warehouse, FeatureGroup g, InMemoryEventSource source, LocalDate start, Path dir)
+      throws Exception {
+    long w0 = System.nanoTime();
+    BackfillResult r =
+        Backfill.of(warehouse, g, source)
+            .withRange(start, start.plusDays(days - 1))
+            .withReportDir(dir.resolve("reports"))
+            .run(env());
+    return new Run(r, (System.nanoTime() - w0) / 1e9);
   }
 
   private StreamExecutionEnvironment env() {

@@ -5,6 +5,7 @@ import io.janus.engine.flink.parity.ParityCheck;
 import io.janus.engine.flink.parity.ParityReport;
 import io.janus.engine.flink.sync.OnlineSync;
 import io.janus.engine.flink.sync.SyncResult;
+import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.Warehouse;
 import io.janus.engine.iceberg.changes.SyncMarker;
 import io.janus.engine.online.redis.RedisOnlineStore;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code janus bench sync} and {@code janus bench parity}: keys per second of the reconcile jobs on
  * a synthetic feature table ({@code --keys} entities, two rows each) against a real Redis (embedded
- * under the bench directory unless {@code --redis} is given).
+ * under the bench directory unless {@code --redis} is given). With a catalog configured ({@code
+ * --config}), sync and parity run on it too, next to the embedded catalog, in the same run.
  */
 abstract class ReconcileBench implements Callable<Integer> {
   @Mixin CommonOptions common;
@@ -47,26 +49,48 @@ abstract class ReconcileBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     // A name of its own, so a shared Redis (--redis) never mixes bench keys with real ones.
-    FeatureGroup g =
-        common.group(group).renamed(group + "_bench_" + System.currentTimeMillis() / 1000);
+    String stamp = group + "_bench_" + System.currentTimeMillis() / 1000;
     Path dir =
         Files.createDirectories(common.config().workdir().resolve("bench"))
             .resolve(name() + "-" + System.currentTimeMillis());
-    Warehouse warehouse = Warehouse.local(dir.resolve("warehouse"));
-    FeatureTableFixture table = new FeatureTableFixture(warehouse, g, keys);
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("group", g.name());
+    m.put("group", stamp);
     m.put("keys", keys);
     m.put("parallelism", common.env().getParallelism());
     try (RedisOptions.Server server = redis.open(dir)) {
-      long t0 = System.nanoTime();
-      table.writeAll(common.env().getParallelism());
-      m.put("table_rows", 2 * keys);
-      m.put("table_write_seconds", seconds(t0));
-      try {
-        measure(g, warehouse, server.uri(), table, m);
-      } finally {
-        if (!server.isEmbedded()) removeKeys(server.uri(), g.name());
+      measureOn(
+          Warehouse.local(dir.resolve("warehouse")), common.group(group).renamed(stamp), server, m);
+      if (comparesCatalogs() && !common.config().catalog().isEmpty()) {
+        // The configured catalog (REST, JDBC, … on object storage), in the same run and against
+        // the same Redis, its bench table dropped (with its files) afterwards; then the embedded
+        // catalog once more, so that the two compared runs are both warm (the first run of a JVM
+        // is slower: JIT, caches).
+        FeatureGroup g = common.group(group).renamed(stamp + "_c");
+        Warehouse shared = common.warehouse();
+        Map<String, Object> c = new LinkedHashMap<>();
+        try {
+          measureOn(shared, g, server, c);
+        } finally {
+          ConfiguredCatalog.drop(shared, FeatureTables.id(g));
+        }
+        Map<String, Object> again = new LinkedHashMap<>();
+        measureOn(
+            Warehouse.local(dir.resolve("warehouse")),
+            common.group(group).renamed(stamp + "_e"),
+            server,
+            again);
+        m.put("configured_catalog", ConfiguredCatalog.describe(common.config().catalog()));
+        c.forEach((k, v) -> m.put("configured_" + k, v));
+        again.forEach((k, v) -> m.put("embedded_again_" + k, v));
+        c.forEach(
+            (k, v) -> {
+              if (k.endsWith("_per_second")
+                  && again.get(k) instanceof Number e
+                  && e.doubleValue() > 0)
+                m.put(
+                    "configured_vs_embedded_" + k,
+                    Math.round(((Number) v).doubleValue() / e.doubleValue() * 100) / 100.0);
+            });
       }
     }
     if (json) {
@@ -74,7 +98,7 @@ abstract class ReconcileBench implements Callable<Integer> {
     } else {
       System.out.printf(
           "%s bench: %s, %,d keys (%,d rows written in %.1f s), parallelism %d%n",
-          name(), g.name(), keys, 2 * keys, m.get("table_write_seconds"), m.get("parallelism"));
+          name(), stamp, keys, 2 * keys, m.get("table_write_seconds"), m.get("parallelism"));
       m.forEach(
           (k, v) -> {
             if (k.equals("group")
@@ -85,13 +109,34 @@ abstract class ReconcileBench implements Callable<Integer> {
                 v instanceof Double d
                     ? String.format("%.2f", d)
                     : v instanceof Long l ? String.format("%,d", l) : String.valueOf(v);
-            System.out.printf("  %-30s %14s%n", k, text);
+            System.out.printf("  %-52s %14s%n", k, text);
           });
     }
     return 0;
   }
 
   abstract String name();
+
+  /** Whether the bench also runs on the configured catalog, next to the embedded one. */
+  boolean comparesCatalogs() {
+    return true;
+  }
+
+  /** Writes the synthetic table of {@code g} into {@code warehouse} and measures into {@code m}. */
+  private void measureOn(
+      Warehouse warehouse, FeatureGroup g, RedisOptions.Server server, Map<String, Object> m)
+      throws Exception {
+    FeatureTableFixture table = new FeatureTableFixture(warehouse, g, keys);
+    long t0 = System.nanoTime();
+    table.writeAll(common.env().getParallelism());
+    m.put("table_rows", 2 * keys);
+    m.put("table_write_seconds", seconds(t0));
+    try {
+      measure(g, warehouse, server.uri(), table, m);
+    } finally {
+      if (!server.isEmbedded()) removeKeys(server.uri(), g.name());
+    }
+  }
 
   /** Removes the bench group's keys and marker from a shared Redis. */
   private static void removeKeys(String uri, String group) {
@@ -242,6 +287,11 @@ abstract class ReconcileBench implements Callable<Integer> {
     @Override
     String name() {
       return "memory";
+    }
+
+    @Override
+    boolean comparesCatalogs() {
+      return false; // bytes in Redis do not depend on the catalog
     }
 
     @Override
