@@ -3,15 +3,12 @@ package io.janus.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.janus.jobs.CliRun;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -119,7 +116,6 @@ class RedisTlsAclITCase {
                 + " -Djavax.net.ssl.trustStorePassword="
                 + storePassword);
     Path workdir = dir.resolve("wd");
-    LocalDate today = LocalDate.now(ZoneOffset.UTC);
     Path events = dir.resolve("today.jsonl");
     StreamRestartITCase.generateToday(workdir, events, 5000);
 
@@ -137,18 +133,10 @@ class RedisTlsAclITCase {
             "--workdir",
             workdir.toString());
     assertThat(stream.get("events").asLong()).isPositive();
-    CliRun backfill =
-        StreamRestartITCase.janus(
-            "backfill",
-            "--group",
-            "user_activity",
-            "--start",
-            today.toString(),
-            "--end",
-            today.plusDays(2).toString(),
-            "--workdir",
-            workdir.toString());
-    assertThat(backfill.code()).as(backfill.err()).isZero();
+    StreamRestartITCase.backfill(
+        io.janus.engine.core.definition.DefinitionLoader.load(null).group("user_activity"),
+        workdir,
+        null);
     JsonNode sync =
         last(
             env,

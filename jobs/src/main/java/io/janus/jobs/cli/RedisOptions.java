@@ -17,7 +17,7 @@ public final class RedisOptions {
       names = "--redis",
       paramLabel = "URI",
       description =
-          "Redis URI (redis://, rediss:// with TLS), else JANUS_REDIS_URI, else the config's redis.uri. Default with bin/janus: an embedded redis-server with data in <workdir>/redis. Keep passwords out of it: --redis-password-file.")
+          "Redis URI (redis://, rediss:// with TLS; redis-cluster://HOST:PORT[,HOST:PORT…] or rediss-cluster:// for a Redis Cluster), else JANUS_REDIS_URI, else the config's redis.uri. Default with bin/janus: an embedded redis-server with data in <workdir>/redis. Keep passwords out of it: --redis-password-file.")
   String uri;
 
   @Option(
@@ -78,6 +78,11 @@ public final class RedisOptions {
   }
 
   static boolean hasPassword(String uri) {
+    if (RedisOnlineStore.isCluster(uri)) {
+      String authority = uri.substring(uri.indexOf("://") + 3);
+      int at = authority.lastIndexOf('@');
+      return at > 0 && authority.substring(0, at).contains(":");
+    }
     try {
       String info = java.net.URI.create(uri).getRawUserInfo();
       return info != null && !info.isEmpty();
@@ -96,6 +101,21 @@ public final class RedisOptions {
     }
     if (password.isEmpty())
       throw new CliException("--redis-password-file " + file + ": the file is empty");
+    if (RedisOnlineStore.isCluster(uri)) {
+      if (hasPassword(uri))
+        throw new CliException(
+            "--redis-password-file "
+                + file
+                + ": the Redis URI already carries a password; keep one of the two");
+      int start = uri.indexOf("://") + 3;
+      String authority = uri.substring(start);
+      int at = authority.lastIndexOf('@');
+      String user = at < 0 ? "" : authority.substring(0, at);
+      String encoded =
+          java.net.URLEncoder.encode(password, java.nio.charset.StandardCharsets.UTF_8)
+              .replace("+", "%20");
+      return uri.substring(0, start) + user + ":" + encoded + "@" + authority.substring(at + 1);
+    }
     try {
       java.net.URI u = java.net.URI.create(uri);
       String info = u.getUserInfo();

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       ReconcileBench.Sync.class,
       ReconcileBench.Parity.class,
       ReconcileBench.Memory.class,
+      ClusterWritesBench.class,
       MaintenanceBench.class,
       TrainingSetBench.class,
       PredictBench.class,

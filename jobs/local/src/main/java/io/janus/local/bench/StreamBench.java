@@ -385,7 +385,7 @@ public final class StreamBench implements Callable<Integer> {
   }
 
   /** Batches of 500, at most 8 in flight: what the sink does. */
-  private static void runGuarded(RedisOnlineStore store, List<OnlineRow> rows) {
+  static void runGuarded(RedisOnlineStore store, List<OnlineRow> rows) {
     ArrayDeque<CompletableFuture<List<Boolean>>> inFlight = new ArrayDeque<>();
     for (int i = 0; i < rows.size(); i += 500) {
       inFlight.add(store.multiPut(rows.subList(i, Math.min(rows.size(), i + 500))));

@@ -4,6 +4,7 @@ import io.janus.engine.online.KeyFilter;
 import io.janus.engine.online.OnlineRow;
 import io.janus.engine.online.OnlineStore;
 import io.janus.engine.online.OnlineStoreFactory;
+import io.janus.engine.online.redis.internal.RedisConnections;
 import io.janus.engine.online.redis.internal.RedisKeys;
 import io.janus.engine.online.redis.internal.RedisScripts;
 import io.janus.engine.online.redis.internal.RespArgs;
@@ -11,16 +12,13 @@ import io.janus.engine.online.redis.source.RedisScanSource;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.LettuceFutures;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.NestedMultiOutput;
 import io.lettuce.core.protocol.CommandType;
@@ -35,10 +33,11 @@ import org.apache.flink.api.connector.source.Source;
  * {@link OnlineStore} on Redis through Lettuce: one hash per (group, entity) with the feature
  * fields plus {@code _valid_from} and {@code _version}; writes go through a server-side Lua script
  * that compares {@code valid_from} atomically, several keys per call (so Redis parses and
- * dispatches fewer commands; standalone Redis, as all keys of a call must share a cluster slot),
- * and are pipelined. URIs may carry a password and TLS ({@code rediss://:secret@host:6380}). One
- * instance per thread: pipelining switches the connection's auto-flush, which concurrent callers
- * would trip over.
+ * dispatches fewer commands; on a cluster the keys of a call share a slot), and are pipelined. URIs
+ * may carry a password and TLS ({@code rediss://:secret@host:6380}); {@code redis-cluster://} and
+ * {@code rediss-cluster://} name a Redis Cluster by its seed nodes (see {@link RedisConnections}).
+ * One instance per thread: pipelining switches the connection's auto-flush, which concurrent
+ * callers would trip over.
  */
 public final class RedisOnlineStore implements OnlineStore {
   // The guarded write, a Lua script run by the server: redis/internal/guarded_put.lua says how it
@@ -48,9 +47,9 @@ public final class RedisOnlineStore implements OnlineStore {
   /** Keys per script call: fewer calls cost Redis less than one call per key. */
   private static final int KEYS_PER_CALL = 50;
 
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, String> connection;
-  private final RedisAsyncCommands<String, String> async;
+  private final RedisConnections redis;
+  private final StatefulConnection<String, String> connection;
+  private final RedisClusterAsyncCommands<String, String> async;
   private final String sha;
 
   /**
@@ -73,7 +72,12 @@ public final class RedisOnlineStore implements OnlineStore {
   public record Factory(String uri) implements OnlineStoreFactory {
     @Override
     public OnlineStore open() {
-      return new RedisOnlineStore(uri, Duration.ofSeconds(60));
+      // On a cluster, a command sent to a master that just died would wait for Lettuce's one-minute
+      // timeout while its replica takes over (measured: the stream stalled 60 s): fail it within
+      // seconds instead, and the sink's retry goes to the new master.
+      return isCluster(uri)
+          ? failingFast(uri, Duration.ofSeconds(60), Duration.ofSeconds(5))
+          : new RedisOnlineStore(uri, Duration.ofSeconds(60));
     }
 
     @Override
@@ -84,12 +88,7 @@ public final class RedisOnlineStore implements OnlineStore {
     /** The server without user or password (just "redis" when the URI does not parse). */
     @Override
     public String toString() {
-      try {
-        io.lettuce.core.RedisURI u = io.lettuce.core.RedisURI.create(uri);
-        return "redis " + u.getHost() + ":" + u.getPort() + "/" + u.getDatabase();
-      } catch (RuntimeException e) {
-        return "redis";
-      }
+      return RedisConnections.describe(uri);
     }
   }
 
@@ -118,43 +117,34 @@ public final class RedisOnlineStore implements OnlineStore {
    * @return the store
    */
   public static RedisOnlineStore failingFast(String uri, Duration patience, Duration timeout) {
-    return new RedisOnlineStore(
-        uri,
-        patience,
-        ClientOptions.builder()
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(timeout))
-            .build());
+    ClientOptions.Builder options =
+        ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled(timeout));
+    // Not on a cluster: there Lettuce rejects every command while its first connection is down,
+    // even those whose slot moved to a live master (measured: parity failed after a failover).
+    if (!isCluster(uri))
+      options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    return new RedisOnlineStore(uri, patience, options.build());
   }
 
   private RedisOnlineStore(String uri, Duration patience, ClientOptions options) {
-    client = RedisClient.create(RedisURI.create(uri));
-    if (options != null) client.setOptions(options);
-    long deadline = System.nanoTime() + patience.toNanos();
-    long backoff = 100;
-    StatefulRedisConnection<String, String> c;
-    while (true) {
-      try {
-        c = client.connect();
-        break;
-      } catch (RedisConnectionException e) {
-        if (System.nanoTime() + backoff * 1_000_000 > deadline) {
-          client.shutdown();
-          throw e;
-        }
-        try {
-          Thread.sleep(backoff);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          client.shutdown();
-          throw e;
-        }
-        backoff = Math.min(backoff * 2, 2000);
-      }
+    redis = RedisConnections.open(uri, patience, options);
+    connection = redis.connection();
+    async = redis.async();
+    try {
+      // On every server that holds keys: Lettuce's cluster-wide SCRIPT LOAD would also try a
+      // master marked failed and fail with it. A server that loses its script cache later (a
+      // restart, a promoted replica) answers NOSCRIPT, and the write is sent with the text.
+      String loaded = null;
+      for (var server : redis.masters())
+        loaded =
+            server.async().scriptLoad(GUARDED_PUT).get(60, java.util.concurrent.TimeUnit.SECONDS);
+      sha = loaded;
+    } catch (Exception e) {
+      redis.close();
+      if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+      throw new IllegalStateException(
+          "redis refused the guarded-write script: " + rootCause(e).getMessage(), e);
     }
-    connection = c;
-    async = connection.async();
-    sha = connection.sync().scriptLoad(GUARDED_PUT);
   }
 
   /**
@@ -166,7 +156,10 @@ public final class RedisOnlineStore implements OnlineStore {
    */
   public java.util.Optional<String> evictionRisk() {
     try {
-      Map<String, String> c = connection.sync().configGet("maxmemory", "maxmemory-policy");
+      Map<String, String> c =
+          async
+              .configGet("maxmemory", "maxmemory-policy")
+              .get(10, java.util.concurrent.TimeUnit.SECONDS);
       String policy = c.getOrDefault("maxmemory-policy", "noeviction");
       if ("0".equals(c.get("maxmemory")) || "noeviction".equals(policy))
         return java.util.Optional.empty();
@@ -178,7 +171,8 @@ public final class RedisOnlineStore implements OnlineStore {
               + "): an evicted feature key loses the valid_from that guards it, so an older value"
               + " can land; set maxmemory-policy noeviction (writes then fail visibly and are"
               + " retried) and size maxmemory for the keys");
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) Thread.currentThread().interrupt();
       return java.util.Optional.empty();
     }
   }
@@ -204,21 +198,24 @@ public final class RedisOnlineStore implements OnlineStore {
                             }));
   }
 
-  /** One pipelined batch; completes with null when the server did not know the script. */
+  /**
+   * One pipelined batch; completes with null when the server did not know the script. Rows are
+   * grouped by their key's slot first, since the keys of one script call must share one on a
+   * cluster (a standalone server has one slot for all).
+   */
   private CompletableFuture<List<Boolean>> send(List<OnlineRow> rows, boolean withScriptText) {
     long now = System.currentTimeMillis();
-    List<CompletableFuture<List<Object>>> futures =
-        new ArrayList<>((rows.size() + KEYS_PER_CALL - 1) / KEYS_PER_CALL);
+    List<List<Integer>> calls = calls(rows);
+    List<CompletableFuture<List<Object>>> futures = new ArrayList<>(calls.size());
     connection.setAutoFlushCommands(false);
     try {
-      for (int from = 0; from < rows.size(); from += KEYS_PER_CALL) {
-        List<OnlineRow> chunk = rows.subList(from, Math.min(rows.size(), from + KEYS_PER_CALL));
+      for (List<Integer> call : calls) {
         RespArgs args =
-            new RespArgs(512 + 320 * chunk.size())
+            new RespArgs(512 + 320 * call.size())
                 .text(withScriptText ? GUARDED_PUT : sha)
-                .number(chunk.size());
-        for (OnlineRow r : chunk) args.text(r.group(), r.key());
-        for (OnlineRow r : chunk) addArgs(r, args, now);
+                .number(call.size());
+        for (int i : call) args.key(rows.get(i).group(), rows.get(i).key());
+        for (int i : call) addArgs(rows.get(i), args, now);
         futures.add(
             async
                 .dispatch(
@@ -241,12 +238,39 @@ public final class RedisOnlineStore implements OnlineStore {
                 throw new IllegalStateException(
                     "redis write failed: " + rootCause(err).getMessage(), err);
               }
-              List<Boolean> out = new ArrayList<>(rows.size());
-              for (CompletableFuture<List<Object>> f : futures) {
-                for (Object landed : f.join()) out.add(((Long) landed) != 0L);
+              Boolean[] out = new Boolean[rows.size()];
+              for (int c = 0; c < calls.size(); c++) {
+                List<Object> landed = futures.get(c).join();
+                List<Integer> call = calls.get(c);
+                for (int j = 0; j < call.size(); j++)
+                  out[call.get(j)] = ((Long) landed.get(j)) != 0L;
               }
-              return out;
+              return java.util.Arrays.asList(out);
             });
+  }
+
+  /**
+   * The rows' indexes in script calls: at most {@link #KEYS_PER_CALL} keys each, all of one slot.
+   */
+  private List<List<Integer>> calls(List<OnlineRow> rows) {
+    Map<Integer, List<Integer>> bySlot = new java.util.LinkedHashMap<>();
+    if (!redis.cluster()) {
+      List<Integer> all = new ArrayList<>(rows.size());
+      for (int i = 0; i < rows.size(); i++) all.add(i);
+      bySlot.put(0, all);
+    } else
+      for (int i = 0; i < rows.size(); i++) {
+        OnlineRow r = rows.get(i);
+        bySlot
+            .computeIfAbsent(redis.slot(r.group() + ":" + r.key()), s -> new ArrayList<>())
+            .add(i);
+      }
+    List<List<Integer>> calls = new ArrayList<>();
+    for (List<Integer> slot : bySlot.values()) {
+      for (int from = 0; from < slot.size(); from += KEYS_PER_CALL)
+        calls.add(slot.subList(from, Math.min(slot.size(), from + KEYS_PER_CALL)));
+    }
+    return calls;
   }
 
   private static void addArgs(OnlineRow r, RespArgs out, long now) {
@@ -296,6 +320,17 @@ public final class RedisOnlineStore implements OnlineStore {
   }
 
   /**
+   * Whether a URI names a Redis Cluster ({@code redis-cluster://host:port[,host:port…]}, {@code
+   * rediss-cluster://} with TLS) rather than one server.
+   *
+   * @param uri a Redis URI
+   * @return true for a cluster URI
+   */
+  public static boolean isCluster(String uri) {
+    return RedisConnections.isCluster(uri);
+  }
+
+  /**
    * The SCAN MATCH pattern for a group's keys: glob characters in the group name match literally.
    *
    * @param group the group's name
@@ -309,12 +344,14 @@ public final class RedisOnlineStore implements OnlineStore {
   public long countKeys(String group) {
     ScanArgs args = ScanArgs.Builder.matches(RedisKeys.matchPattern(group)).limit(5000);
     long n = 0;
-    ScanCursor cursor = ScanCursor.INITIAL;
-    do {
-      KeyScanCursor<String> page = connection.sync().scan(cursor, args);
-      n += page.getKeys().size();
-      cursor = page;
-    } while (!cursor.isFinished());
+    for (var server : redis.masters()) {
+      ScanCursor cursor = ScanCursor.INITIAL;
+      do {
+        KeyScanCursor<String> page = await(server.async().scan(cursor, args));
+        n += page.getKeys().size();
+        cursor = page;
+      } while (!cursor.isFinished());
+    }
     return n;
   }
 
@@ -362,13 +399,23 @@ public final class RedisOnlineStore implements OnlineStore {
 
   @Override
   public void putMetadata(String key, Map<String, String> fields) {
-    connection.sync().hset(key, fields);
+    await(async.hset(key, fields));
   }
 
   @Override
   public void close() {
-    connection.close();
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    redis.close();
+  }
+
+  private static <T> T await(RedisFuture<T> f) {
+    try {
+      return f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("redis: " + rootCause(e).getMessage(), e);
+    }
   }
 
   private static Throwable rootCause(Throwable t) {

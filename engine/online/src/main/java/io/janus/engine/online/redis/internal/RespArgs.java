@@ -17,6 +17,7 @@ public final class RespArgs extends CommandArgs<String, String> {
   private byte[] bytes;
   private int length;
   private int count;
+  private java.nio.ByteBuffer firstKey;
 
   /**
    * @param capacity expected size in bytes (it grows as needed)
@@ -47,6 +48,21 @@ public final class RespArgs extends CommandArgs<String, String> {
     put(b);
     crlf();
     return this;
+  }
+
+  /**
+   * Appends the key {@code prefix:rest}, as {@link #text(String, String)} does; the first key
+   * appended is the one a cluster connection routes the command by.
+   */
+  public RespArgs key(String prefix, String rest) {
+    if (firstKey == null)
+      firstKey = java.nio.ByteBuffer.wrap((prefix + ":" + rest).getBytes(StandardCharsets.UTF_8));
+    return text(prefix, rest);
+  }
+
+  @Override
+  public java.nio.ByteBuffer getFirstEncodedKey() {
+    return firstKey == null ? null : firstKey.duplicate();
   }
 
   /** Appends a number argument in decimal. */

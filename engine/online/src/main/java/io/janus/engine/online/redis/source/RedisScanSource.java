@@ -19,7 +19,8 @@ import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * Bounded Flink source reading every stored entity of one feature group from a standalone Redis, as
+ * Bounded Flink source reading every stored entity of one feature group from a Redis (on a Redis
+ * Cluster, from every master: Lettuce's cluster-wide SCAN walks them one after the other), as
  * written by {@link io.janus.engine.online.redis.RedisOnlineStore}: one hash per key {@code
  * <group>:<entity>}. Emits one {@code String[]} per feature hash: index 0 the entity key (the part
  * after {@code <group>:}), 1 {@code _valid_from}, 2 {@code _version}, then the value of {@code

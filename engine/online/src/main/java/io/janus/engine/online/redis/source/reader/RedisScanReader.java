@@ -2,17 +2,15 @@ package io.janus.engine.online.redis.source.reader;
 
 import io.janus.engine.online.KeyFilter;
 import io.janus.engine.online.OnlineStore;
+import io.janus.engine.online.redis.internal.RedisConnections;
 import io.janus.engine.online.redis.internal.RedisKeys;
 import io.janus.engine.online.redis.source.split.RedisScanSplit;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,8 +72,10 @@ public final class RedisScanReader implements SourceReader<String[], RedisScanSp
   /** Completed once there is something to do: a split arrived or none will. */
   private CompletableFuture<Void> available = new CompletableFuture<>();
 
-  private RedisClient client;
-  private StatefulRedisConnection<String, String> connection;
+  private RedisConnections redis;
+
+  /** The servers still to scan (every master of a cluster), the current one first. */
+  private java.util.ArrayDeque<StatefulRedisConnection<String, String>> servers;
 
   public RedisScanReader(
       SourceReaderContext context,
@@ -112,20 +112,24 @@ public final class RedisScanReader implements SourceReader<String[], RedisScanSp
       if (available.isDone()) available = new CompletableFuture<>();
       return InputStatus.NOTHING_AVAILABLE;
     }
-    if (connection == null) {
-      client = RedisClient.create(RedisURI.create(redisUri));
-      connection = client.connect();
-    }
-    if (nextStep == null) {
+    if (redis == null) {
+      redis = RedisConnections.open(redisUri, Duration.ZERO, null);
+      servers = new java.util.ArrayDeque<>(redis.masters());
       startedNanos = System.nanoTime();
-      nextStep = connection.async().scan(ScanCursor.INITIAL, scanArgs).toCompletableFuture();
     }
-    KeyScanCursor<String> step = nextStep.get(BATCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    for (String[] record : fetch(step)) {
-      output.collect(record);
-      emitted++;
+    if (nextStep == null && !servers.isEmpty()) {
+      nextStep = servers.peek().async().scan(ScanCursor.INITIAL, scanArgs).toCompletableFuture();
     }
-    if (!step.isFinished()) return InputStatus.MORE_AVAILABLE;
+    if (nextStep != null) {
+      KeyScanCursor<String> step = nextStep.get(BATCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      for (String[] record : fetch(servers.peek(), step)) {
+        output.collect(record);
+        emitted++;
+      }
+      if (!step.isFinished()) return InputStatus.MORE_AVAILABLE;
+      servers.poll(); // this server is done; the next one, if any
+      if (!servers.isEmpty()) return InputStatus.MORE_AVAILABLE;
+    }
     finished = true;
     double seconds = (System.nanoTime() - startedNanos) / 1e9;
     LOG.info(
@@ -141,7 +145,8 @@ public final class RedisScanReader implements SourceReader<String[], RedisScanSp
    * The accepted feature hashes among the keys of {@code step}, fetched in one pipelined round trip
    * that also carries the next SCAN step, so Redis never waits for the client between the two.
    */
-  private List<String[]> fetch(KeyScanCursor<String> step)
+  private List<String[]> fetch(
+      StatefulRedisConnection<String, String> connection, KeyScanCursor<String> step)
       throws InterruptedException, ExecutionException, TimeoutException {
     List<String> accepted = new ArrayList<>(step.getKeys().size());
     for (String key : step.getKeys()) {
@@ -150,7 +155,7 @@ public final class RedisScanReader implements SourceReader<String[], RedisScanSp
       if (!key.startsWith(prefix) || key.startsWith(METADATA_PREFIX)) continue;
       if (filter.accept(key.substring(prefix.length()))) accepted.add(key);
     }
-    RedisAsyncCommands<String, String> async = connection.async();
+    var async = connection.async();
     List<CompletableFuture<List<KeyValue<String, String>>>> futures =
         new ArrayList<>(accepted.size());
     connection.setAutoFlushCommands(false);
@@ -221,7 +226,6 @@ public final class RedisScanReader implements SourceReader<String[], RedisScanSp
   /** Closes the connection, if one was opened. */
   @Override
   public void close() {
-    if (connection != null) connection.close();
-    if (client != null) client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    if (redis != null) redis.close();
   }
 }

@@ -1,0 +1,184 @@
+package io.janus.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.janus.jobs.CliRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 17: the online store on a real Redis Cluster (three masters, three replicas of Debian's
+ * redis-server 7, with a password; see {@link RedisClusterServers}): the stream's guarded writes
+ * (script calls whose keys share a slot), sync, parity (the scan source reads every master) and
+ * reads, through the command line with a {@code redis-cluster://} URI.
+ */
+class RedisClusterITCase {
+  @TempDir Path dir;
+
+  static CliRun janus(String... args) {
+    return StreamRestartITCase.janus(args);
+  }
+
+  static Path redisServer() throws Exception {
+    Path bin = RedisTlsAclITCase.redis7();
+    if (bin == null) {
+      // .ci/run installs redis-server and sets JANUS_REQUIRE_REDIS7: there the test must run.
+      assertThat(System.getenv("JANUS_REQUIRE_REDIS7")).as("redis-server 7 installed").isNull();
+      Assumptions.abort("Debian's redis-server 7 is not installed (apt-get install redis-server)");
+    }
+    return bin;
+  }
+
+  @Test
+  void theStoryRunsOnARedisClusterWithKeysOnEveryMaster() throws Exception {
+    String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+    try (RedisClusterServers cluster =
+        RedisClusterServers.start(dir.resolve("cluster"), redisServer(), password)) {
+      Path pw = Files.writeString(dir.resolve("redis-password"), password + "\n");
+      Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("rw-------"));
+      List<String> redis =
+          List.of("--redis", cluster.uri(), "--redis-password-file", pw.toString());
+      Path workdir = dir.resolve("wd");
+      Path events = StreamRestartITCase.generateToday(workdir, dir.resolve("today.jsonl"), 20_000);
+
+      JsonNode stream =
+          json(
+              "stream",
+              List.of("--group", "user_activity", "--source", "file:" + events, "--json"),
+              redis,
+              workdir);
+      assertThat(stream.get("events").asLong()).isPositive();
+      Map<Integer, Long> keys = cluster.keysPerMaster();
+      assertThat(keys).as("keys per master").hasSize(3);
+      assertThat(keys.values()).allMatch(n -> n > 100);
+
+      StreamRestartITCase.backfill(
+          io.janus.engine.core.definition.DefinitionLoader.load(null).group("user_activity"),
+          workdir,
+          null);
+      JsonNode sync = json("sync", List.of("--group", "user_activity", "--json"), redis, workdir);
+      assertThat(sync.get("skipped_by_guard").asLong()).isZero();
+      JsonNode parity =
+          json("parity", List.of("--group", "user_activity", "--json"), redis, workdir);
+      assertThat(parity.get("passed").asBoolean()).as(parity.toString()).isTrue();
+      assertThat(parity.get("matched").asLong())
+          .isEqualTo(parity.get("checked").asLong())
+          .isGreaterThan(keys.values().stream().mapToLong(Long::longValue).sum() / 2);
+
+      String user = RedisTlsAclITCase.firstUser(events);
+      List<String> get = new ArrayList<>(List.of("online", "get", "--group", "user_activity"));
+      get.addAll(List.of("--key", user, "--workdir", workdir.toString()));
+      get.addAll(redis);
+      CliRun read = janus(get.toArray(String[]::new));
+      assertThat(read.code()).as(read.err()).isZero();
+      assertThat(read.out()).contains("user_views_24h").doesNotContain(password);
+
+      // The bench of the two ways to keep a script call's keys in one slot runs here too.
+      List<String> bench =
+          new ArrayList<>(List.of("bench", "cluster-writes", "--rows", "20000", "--json"));
+      bench.addAll(List.of("--workdir", workdir.toString()));
+      bench.addAll(redis);
+      CliRun b = janus(bench.toArray(String[]::new));
+      assertThat(b.code()).as(b.err()).isZero();
+      JsonNode figures = StreamRestartITCase.json(b);
+      assertThat(figures.get("per_slot_rows_per_second").asLong()).isPositive();
+      assertThat(figures.get("one_hash_tag_rows_per_second").asLong()).isPositive();
+    }
+  }
+
+  /**
+   * Drill: a master is killed with SIGKILL while a stream writes; its replica takes over, the job
+   * carries on, and every online value is the batch's (parity before any sync, which would repair a
+   * lost write and hide it).
+   */
+  @Test
+  void aMasterKilledMidStreamIsReplacedByItsReplicaAndNothingIsLost() throws Exception {
+    String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+    try (RedisClusterServers cluster =
+        RedisClusterServers.start(dir.resolve("cluster"), redisServer(), password)) {
+      Path pw = Files.writeString(dir.resolve("redis-password"), password + "\n");
+      List<String> redis =
+          List.of("--redis", cluster.uri(), "--redis-password-file", pw.toString());
+      Path workdir = dir.resolve("wd");
+      Path events = StreamRestartITCase.generateToday(workdir, dir.resolve("today.jsonl"), 800_000);
+
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "stream",
+                  "--group",
+                  "user_activity",
+                  "--source",
+                  "file:" + events,
+                  "--checkpoint-interval",
+                  "1s",
+                  "--json",
+                  "--workdir",
+                  workdir.toString()));
+      args.addAll(redis);
+      Path log = dir.resolve("stream.log");
+      Process stream = StreamRestartITCase.janusProcess(log, args.toArray(String[]::new));
+      int victim;
+      try {
+        // Kill a master once every master holds keys and a checkpoint is complete.
+        Path checkpoints = workdir.resolve("checkpoints").resolve("user_activity");
+        long deadline = System.currentTimeMillis() + 180_000;
+        while (StreamRestartITCase.newestCheckpoint(checkpoints) < 1
+            || cluster.keysPerMaster().values().stream().anyMatch(n -> n < 1000)) {
+          assertThat(stream.isAlive()).as(Files.readString(log)).isTrue();
+          assertThat(System.currentTimeMillis()).as(Files.readString(log)).isLessThan(deadline);
+          Thread.sleep(100);
+        }
+        victim = cluster.masters().get(0);
+        cluster.kill(victim);
+        assertThat(stream.isAlive()).as("still streaming when the master died").isTrue();
+        cluster.awaitOk(60_000);
+        assertThat(stream.waitFor(5, java.util.concurrent.TimeUnit.MINUTES))
+            .as(Files.readString(log))
+            .isTrue();
+      } finally {
+        stream.destroyForcibly();
+        // Kept for a failure's diagnosis (how the job rode through the failover): the temp dir
+        // goes.
+        Files.copy(
+            log,
+            Path.of("target", "RedisClusterITCase-stream.log"),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      assertThat(stream.exitValue()).as(Files.readString(log)).isZero();
+      assertThat(cluster.masters()).doesNotContain(victim).hasSize(3);
+
+      StreamRestartITCase.backfill(
+          io.janus.engine.core.definition.DefinitionLoader.load(null).group("user_activity"),
+          workdir,
+          null);
+      JsonNode parity =
+          json("parity", List.of("--group", "user_activity", "--json"), redis, workdir);
+      assertThat(parity.get("passed").asBoolean()).as(parity.toString()).isTrue();
+      assertThat(parity.get("matched").asLong())
+          .isEqualTo(parity.get("checked").asLong())
+          .isPositive();
+    }
+  }
+
+  static JsonNode json(String command, List<String> args, List<String> redis, Path workdir)
+      throws Exception {
+    List<String> all = new ArrayList<>(List.of(command));
+    all.addAll(args);
+    all.addAll(redis);
+    all.addAll(List.of("--workdir", workdir.toString()));
+    CliRun r = janus(all.toArray(String[]::new));
+    assertThat(r.code()).as(r.err()).isZero();
+    return StreamRestartITCase.json(r);
+  }
+}
