@@ -171,6 +171,60 @@ class RedisClusterITCase {
     }
   }
 
+  /**
+   * A batch of guarded writes completes only once a replica of every master it wrote to holds it
+   * (WAIT), so a failover cannot lose a write the stream already counts as done; a replica that
+   * stops answering (SIGSTOP) delays its master's batches by the wait's bound but does not stop
+   * them.
+   */
+  @Test
+  void aBatchCompletesOnceAReplicaHoldsItAndAStoppedReplicaOnlyDelaysIt() throws Exception {
+    String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+    try (RedisClusterServers cluster =
+        RedisClusterServers.start(dir.resolve("cluster"), redisServer(), password)) {
+      String uri = cluster.uri().replace("redis-cluster://", "redis-cluster://:" + password + "@");
+      try (var store = io.janus.engine.online.redis.RedisOnlineStore.factory(uri).open()) {
+        long before = System.nanoTime();
+        assertThat(store.multiPut(rows("a", 600)).get(30, java.util.concurrent.TimeUnit.SECONDS))
+            .hasSize(600)
+            .allMatch(landed -> landed);
+        long healthyMs = (System.nanoTime() - before) / 1_000_000;
+        for (int master : cluster.masters()) {
+          assertThat(cluster.cli(cluster.replicaOf(master), "dbsize"))
+              .as("the replica of %d holds what its master acknowledged", master)
+              .isEqualTo(cluster.cli(master, "dbsize"));
+        }
+
+        int master = cluster.masters().get(0);
+        int replica = cluster.replicaOf(master);
+        cluster.signal(replica, "STOP");
+        try {
+          before = System.nanoTime();
+          assertThat(store.multiPut(rows("b", 600)).get(30, java.util.concurrent.TimeUnit.SECONDS))
+              .hasSize(600)
+              .allMatch(landed -> landed);
+          long stalledMs = (System.nanoTime() - before) / 1_000_000;
+          assertThat(stalledMs)
+              .as("waited for the stopped replica (healthy batch: %d ms)", healthyMs)
+              .isBetween(450L, 10_000L);
+        } finally {
+          cluster.signal(replica, "CONT");
+        }
+        assertThat(cluster.keysPerMaster().values().stream().mapToLong(Long::longValue).sum())
+            .isEqualTo(1200);
+      }
+    }
+  }
+
+  private static List<io.janus.engine.online.OnlineRow> rows(String prefix, int n) {
+    List<io.janus.engine.online.OnlineRow> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++)
+      rows.add(
+          new io.janus.engine.online.OnlineRow(
+              "wait_test", prefix + i, 1_000 + i, "v1", 0, Map.of("x", "" + i)));
+    return rows;
+  }
+
   static JsonNode json(String command, List<String> args, List<String> redis, Path workdir)
       throws Exception {
     List<String> all = new ArrayList<>(List.of(command));
@@ -178,7 +232,7 @@ class RedisClusterITCase {
     all.addAll(redis);
     all.addAll(List.of("--workdir", workdir.toString()));
     CliRun r = janus(all.toArray(String[]::new));
-    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.code()).as(r.out() + r.err()).isZero();
     return StreamRestartITCase.json(r);
   }
 }

@@ -40,9 +40,9 @@ final class RedisClusterServers implements AutoCloseable {
       create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
       c.cli(create);
       long deadline = System.currentTimeMillis() + 60_000;
-      while (!c.allOk()) {
+      while (!c.allOk() || !c.replicasConnected()) {
         assertThat(System.currentTimeMillis())
-            .as("cluster_state:ok on every node")
+            .as("cluster_state:ok on every node, every replica connected to its master")
             .isLessThan(deadline);
         Thread.sleep(200);
       }
@@ -134,6 +134,16 @@ final class RedisClusterServers implements AutoCloseable {
     return true;
   }
 
+  /** Whether every live replica's link to its master is up ({@code ROLE} says connected). */
+  private boolean replicasConnected() throws Exception {
+    for (int i = 0; i < ports.size(); i++) {
+      if (!nodes.get(i).isAlive()) continue;
+      String[] role = cli(ports.get(i), "role").split("\\s+");
+      if (role[0].equals("slave") && !role[3].equals("connected")) return false;
+    }
+    return true;
+  }
+
   /** The ports of the nodes that are masters now (by {@code ROLE}), alive ones only. */
   List<Integer> masters() throws Exception {
     List<Integer> out = new ArrayList<>();
@@ -149,6 +159,22 @@ final class RedisClusterServers implements AutoCloseable {
     Map<Integer, Long> out = new java.util.TreeMap<>();
     for (int port : masters()) out.put(port, Long.parseLong(cli(port, "dbsize")));
     return out;
+  }
+
+  /** The port of the replica of the master on {@code masterPort} (by {@code ROLE}). */
+  int replicaOf(int masterPort) throws Exception {
+    for (int i = 0; i < ports.size(); i++) {
+      if (!nodes.get(i).isAlive()) continue;
+      String[] role = cli(ports.get(i), "role").split("\\s+");
+      if (role[0].equals("slave") && Integer.parseInt(role[2]) == masterPort) return ports.get(i);
+    }
+    throw new AssertionError("no replica of " + masterPort);
+  }
+
+  /** Sends {@code signal} (STOP, CONT) to the node on {@code port}. */
+  void signal(int port, String signal) throws Exception {
+    long pid = nodes.get(ports.indexOf(port)).pid();
+    assertThat(new ProcessBuilder("kill", "-" + signal, "" + pid).start().waitFor()).isZero();
   }
 
   /** Kills the node on {@code port} with SIGKILL: no shutdown, no last write to disk. */

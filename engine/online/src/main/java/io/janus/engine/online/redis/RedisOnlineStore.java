@@ -20,6 +20,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.output.NestedMultiOutput;
 import io.lettuce.core.protocol.CommandType;
 import java.time.Duration;
@@ -28,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.connector.source.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link OnlineStore} on Redis through Lettuce: one hash per (group, entity) with the feature
@@ -35,9 +38,10 @@ import org.apache.flink.api.connector.source.Source;
  * that compares {@code valid_from} atomically, several keys per call (so Redis parses and
  * dispatches fewer commands; on a cluster the keys of a call share a slot), and are pipelined. URIs
  * may carry a password and TLS ({@code rediss://:secret@host:6380}); {@code redis-cluster://} and
- * {@code rediss-cluster://} name a Redis Cluster by its seed nodes (see {@link RedisConnections}).
- * One instance per thread: pipelining switches the connection's auto-flush, which concurrent
- * callers would trip over.
+ * {@code rediss-cluster://} name a Redis Cluster by its seed nodes (see {@link RedisConnections});
+ * there a batch completes once a replica of each master it wrote to holds it. One instance per
+ * thread: pipelining switches the connection's auto-flush, which concurrent callers would trip
+ * over.
  */
 public final class RedisOnlineStore implements OnlineStore {
   // The guarded write, a Lua script run by the server: redis/internal/guarded_put.lua says how it
@@ -47,6 +51,16 @@ public final class RedisOnlineStore implements OnlineStore {
   /** Keys per script call: fewer calls cost Redis less than one call per key. */
   private static final int KEYS_PER_CALL = 50;
 
+  /** How long a batch waits for a replica of each master it wrote to (on a cluster). */
+  static final Duration REPLICA_WAIT = Duration.ofMillis(500);
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisOnlineStore.class);
+
+  private final String uri;
+  private final java.util.concurrent.atomic.AtomicLong unreplicatedBatches =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong lastUnreplicatedLog =
+      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - 120_000_000_000L);
   private final RedisConnections redis;
   private final StatefulConnection<String, String> connection;
   private final RedisClusterAsyncCommands<String, String> async;
@@ -127,6 +141,7 @@ public final class RedisOnlineStore implements OnlineStore {
   }
 
   private RedisOnlineStore(String uri, Duration patience, ClientOptions options) {
+    this.uri = uri;
     redis = RedisConnections.open(uri, patience, options);
     connection = redis.connection();
     async = redis.async();
@@ -207,6 +222,7 @@ public final class RedisOnlineStore implements OnlineStore {
     long now = System.currentTimeMillis();
     List<List<Integer>> calls = calls(rows);
     List<CompletableFuture<List<Object>>> futures = new ArrayList<>(calls.size());
+    List<CompletableFuture<Long>> waits = new ArrayList<>();
     connection.setAutoFlushCommands(false);
     try {
       for (List<Integer> call : calls) {
@@ -224,12 +240,15 @@ public final class RedisOnlineStore implements OnlineStore {
                     args)
                 .toCompletableFuture());
       }
+      waitForReplicas(rows, calls, waits);
     } finally {
       // Never block here: this may run on Lettuce's event loop (the NOSCRIPT retry).
       connection.flushCommands();
       connection.setAutoFlushCommands(true);
     }
-    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+    List<CompletableFuture<?>> all = new ArrayList<>(futures);
+    all.addAll(waits);
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
         .handle(
             (ok, err) -> {
               if (err != null) {
@@ -245,8 +264,56 @@ public final class RedisOnlineStore implements OnlineStore {
                 for (int j = 0; j < call.size(); j++)
                   out[call.get(j)] = ((Long) landed.get(j)) != 0L;
               }
+              for (CompletableFuture<Long> w : waits)
+                if (w.join() < 1) unreplicated(rows.size() + " writes");
               return java.util.Arrays.asList(out);
             });
+  }
+
+  /**
+   * On a cluster, a {@code WAIT 1} after the batch's writes on every master they went to that has a
+   * live replica: the batch completes (and the sink acknowledges it, so a checkpoint may pass it)
+   * only once a replica holds the writes, which a failover then promotes with them. Without it, a
+   * master killed right after answering loses writes the job already counts as done (Redis
+   * replicates asynchronously). WAIT goes on the connection the writes went on (it is routed by one
+   * of their keys) and answers for everything that connection sent. A replica that does not answer
+   * within {@link #REPLICA_WAIT} does not stop the stream: the writes stay on the master alone,
+   * which is logged. A write redirected to another master during a failover or a resharding (MOVED)
+   * is not covered.
+   */
+  private void waitForReplicas(
+      List<OnlineRow> rows, List<List<Integer>> calls, List<CompletableFuture<Long>> waits) {
+    if (!redis.cluster()) return;
+    java.util.Set<String> masters = new java.util.HashSet<>();
+    for (List<Integer> call : calls) {
+      OnlineRow r = rows.get(call.get(0));
+      String master = redis.replicatedMaster(redis.slot(r.group() + ":" + r.key()));
+      if (master == null || !masters.add(master)) continue;
+      waits.add(
+          async
+              .dispatch(
+                  CommandType.WAIT,
+                  new IntegerOutput<>(StringCodec.UTF8),
+                  new RespArgs(32)
+                      .routedBy(r.group(), r.key())
+                      .number(1)
+                      .number(REPLICA_WAIT.toMillis()))
+              .toCompletableFuture());
+    }
+  }
+
+  private void unreplicated(String what) {
+    long n = unreplicatedBatches.incrementAndGet();
+    long now = System.nanoTime();
+    long last = lastUnreplicatedLog.get();
+    if (now - last > 60_000_000_000L && lastUnreplicatedLog.compareAndSet(last, now))
+      LOG.warn(
+          "{}: no replica confirmed {} within {} ms ({} batches so far): they are on the master"
+              + " only until its replica catches up",
+          RedisConnections.describe(uri),
+          what,
+          REPLICA_WAIT.toMillis(),
+          n);
   }
 
   /**

@@ -13,6 +13,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -163,6 +164,25 @@ public record RedisConnections(
           && !node.getSlots().isEmpty()) out.add(cc.getConnection(node.getNodeId()));
     }
     return out;
+  }
+
+  /**
+   * The node id of the master that serves {@code slot} in the connection's current view of the
+   * cluster, if it has at least one replica that is not marked failed; null otherwise, and always
+   * for a standalone server.
+   */
+  public String replicatedMaster(int slot) {
+    if (!cluster) return null;
+    Partitions partitions =
+        ((StatefulRedisClusterConnection<String, String>) connection).getPartitions();
+    RedisClusterNode master = partitions.getPartitionBySlot(slot);
+    if (master == null) return null;
+    for (RedisClusterNode node : partitions) {
+      if (master.getNodeId().equals(node.getSlaveOf())
+          && !node.is(RedisClusterNode.NodeFlag.FAIL)
+          && !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)) return master.getNodeId();
+    }
+    return null;
   }
 
   /** The slot of a key in a cluster; 0 for a standalone server, where every key shares one. */

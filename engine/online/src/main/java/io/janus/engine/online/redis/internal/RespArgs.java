@@ -60,6 +60,15 @@ public final class RespArgs extends CommandArgs<String, String> {
     return text(prefix, rest);
   }
 
+  /**
+   * Routes the command as if its first key were {@code prefix:rest}, without appending it: for a
+   * command without keys (WAIT) that must reach the server a key's slot lives on.
+   */
+  public RespArgs routedBy(String prefix, String rest) {
+    firstKey = java.nio.ByteBuffer.wrap((prefix + ":" + rest).getBytes(StandardCharsets.UTF_8));
+    return this;
+  }
+
   @Override
   public java.nio.ByteBuffer getFirstEncodedKey() {
     return firstKey == null ? null : firstKey.duplicate();
