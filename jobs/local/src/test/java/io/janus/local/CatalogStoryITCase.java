@@ -124,6 +124,21 @@ class CatalogStoryITCase {
     assertThat(b.get("configured_published").asBoolean()).isTrue();
     assertThat(b.get("configured_events_per_second").asLong()).isPositive();
     assertThat(b.get("configured_vs_embedded").asDouble()).isPositive();
+    // The real path (issue 18): the raw table, next to its baselines over the same range; the
+    // in-memory path computes the same rows from the same events.
+    assertThat(b.get("path").asText()).isEqualTo("raw-table");
+    assertThat(b.get("published").asBoolean()).isTrue();
+    assertThat(b.get("rows_written").asLong())
+        .isPositive()
+        .isEqualTo(b.get("in_memory_rows_written").asLong());
+    for (String key :
+        List.of(
+            "events_per_second",
+            "baseline_events_per_second",
+            "ratio",
+            "io_floor_events_per_second",
+            "io_floor_ratio",
+            "in_memory_events_per_second")) assertThat(b.get(key).asDouble()).as(key).isPositive();
 
     args = new ArrayList<>(List.of("bench", "sync", "--keys", "3000", "--json"));
     args.addAll(common);

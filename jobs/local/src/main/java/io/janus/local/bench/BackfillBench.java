@@ -3,9 +3,16 @@ package io.janus.local.bench;
 import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.core.event.Event;
 import io.janus.engine.core.event.EventParser;
+import io.janus.engine.core.plan.GroupPlan;
+import io.janus.engine.core.schema.FieldType;
 import io.janus.engine.flink.backfill.Backfill;
 import io.janus.engine.flink.backfill.BackfillResult;
+import io.janus.engine.flink.compute.FeatureRows;
+import io.janus.engine.flink.sink.IcebergAppend;
+import io.janus.engine.flink.source.EventSource;
+import io.janus.engine.flink.source.IcebergEventSource;
 import io.janus.engine.iceberg.FeatureTables;
+import io.janus.engine.iceberg.RawEvents;
 import io.janus.engine.iceberg.Warehouse;
 import io.janus.features.generate.ClickstreamGenerator;
 import io.janus.jobs.cli.CommonOptions;
@@ -13,6 +20,7 @@ import io.janus.jobs.cli.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -21,24 +29,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.util.Collector;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code janus bench backfill}: the backfill pipeline of a shipped group (compute, Iceberg write to
- * an audit branch, audit, publish) on N in-memory events, against a plain Flink keyed count over
- * the same events in the same JVM as the baseline. With a catalog configured ({@code --config}),
- * the same backfill runs on it too, next to the embedded catalog, in the same run.
+ * {@code janus bench backfill}: the backfill of a shipped group as {@code janus backfill} runs it
+ * (read {@code raw.<source>}, compute, write an audit branch, audit, publish) over N events
+ * ingested beforehand, against two baselines over the same raw range in the same JVM: a plain Flink
+ * keyed count, and an I/O floor that writes as many rows of the feature table's schema with no
+ * computation. The same backfill from in-memory events is a second line. With a catalog configured
+ * ({@code --config}), the in-memory backfill runs on it too, next to the embedded catalog.
  */
 @Command(
     name = "backfill",
     description =
-        "Backfill throughput (compute + Iceberg branch write + audit + publish) vs a plain keyed count.")
+        "Backfill throughput from the raw table (read + compute + branch write + audit + publish)"
+            + " vs a keyed count and an I/O floor over the same range.")
 public final class BackfillBench implements Callable<Integer> {
   @Mixin CommonOptions common;
 
@@ -67,123 +84,254 @@ public final class BackfillBench implements Callable<Integer> {
   public Integer call() throws Exception {
     FeatureGroup g = common.group(group);
     LocalDate start = LocalDate.parse("2024-01-01");
+    LocalDate end = start.plusDays(days - 1);
     long t0 = System.nanoTime();
     List<Event> evs = generate(g, start);
     double genSeconds = (System.nanoTime() - t0) / 1e9;
-    int keyIndex = g.source().indexOf(g.entity().get(0));
-    InMemoryEventSource source = new InMemoryEventSource(evs);
+    long n = evs.size();
+    InMemoryEventSource memory = new InMemoryEventSource(evs);
+    evs = null; // held by the source until released, so that the raw-table runs have the heap
+    Path dir =
+        Files.createDirectories(common.config().workdir().resolve("bench"))
+            .resolve("backfill-" + System.currentTimeMillis());
+    Warehouse local = Warehouse.local(dir.resolve("warehouse"));
+    Map<String, Object> m = new LinkedHashMap<>();
+    Run configured = null;
+    Run again = null;
+    Run inMemory;
     try {
-      // Baseline: the same source, keyed by the group's entity, counted.
-      StreamExecutionEnvironment env = env();
-      env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-      source
-          .events(env, Long.MIN_VALUE, Long.MAX_VALUE)
-          .map(e -> Tuple2.of(String.valueOf(e.values[keyIndex]), 1L))
-          .returns(Types.TUPLE(Types.STRING, Types.LONG))
-          .keyBy(t -> t.f0, Types.STRING)
-          .sum(1)
-          .sinkTo(new DiscardingSink<>());
-      long b0 = System.nanoTime();
-      env.execute("janus bench baseline keyed count");
-      double baselineSeconds = (System.nanoTime() - b0) / 1e9;
-
-      Path dir =
-          Files.createDirectories(common.config().workdir().resolve("bench"))
-              .resolve("backfill-" + System.currentTimeMillis());
-      Run embedded = run(Warehouse.local(dir.resolve("warehouse")), g, source, start, dir);
-      BackfillResult r = embedded.result();
-      double backfillSeconds = embedded.seconds();
-
-      double eps = evs.size() / backfillSeconds;
-      double baseEps = evs.size() / baselineSeconds;
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("group", g.name());
-      m.put("events", evs.size());
-      m.put("rows_written", r.rowsWritten());
-      m.put("published", r.published());
-      m.put("parallelism", env().getParallelism());
-      m.put("generate_seconds", round(genSeconds));
-      m.put("backfill_seconds", round(backfillSeconds));
-      m.put("compute_write_seconds", round(r.computeMillis() / 1000.0));
-      m.put("baseline_seconds", round(baselineSeconds));
-      m.put("events_per_second", Math.round(eps));
-      m.put(
-          "compute_write_events_per_second", Math.round(evs.size() / (r.computeMillis() / 1000.0)));
-      m.put("baseline_events_per_second", Math.round(baseEps));
-      m.put("ratio", round(eps / baseEps));
-      Run configured = null;
-      Run again = null;
+      // The raw table as `janus ingest` leaves it: every event of the range in raw.<source>.
+      long r0 = System.nanoTime();
+      writeRaw(local, g, memory);
+      double rawWriteSeconds = (System.nanoTime() - r0) / 1e9;
+      // The in-memory path first: the second line, and the JVM's warm-up (JIT, caches), so the
+      // raw-table runs and their baselines after it all run warm.
+      inMemory = run(local, g.renamed(g.name() + "_in_memory"), memory, start, dir);
       if (!common.config().catalog().isEmpty()) {
-        // The configured catalog (REST, JDBC, … on object storage), in the same run: a group
-        // name of its own, its table dropped (with its files) afterwards. Then the embedded
-        // catalog once more, so that the two compared runs are both warm (the first backfill of
-        // a JVM is slower: JIT, caches).
+        // The configured catalog (REST, JDBC, … on object storage), on the in-memory path (its
+        // raw.<source> is the users' own, not the bench's): a group name of its own, its table
+        // dropped (with its files) afterwards. Then the embedded catalog once more, so that the
+        // two compared runs are both warm.
         long stamp = System.currentTimeMillis() / 1000;
         FeatureGroup bench = g.renamed(g.name() + "_bench_" + stamp);
         Warehouse shared = common.warehouse();
         try {
-          configured = run(shared, bench, source, start, dir);
+          configured = run(shared, bench, memory, start, dir);
         } finally {
           ConfiguredCatalog.drop(shared, FeatureTables.id(bench));
         }
-        again =
-            run(
-                Warehouse.local(dir.resolve("warehouse")),
-                g.renamed(g.name() + "_again_" + stamp),
-                source,
-                start,
-                dir);
-        m.put("configured_catalog", ConfiguredCatalog.describe(common.config().catalog()));
-        m.put("configured_published", configured.result().published());
-        m.put("configured_backfill_seconds", round(configured.seconds()));
-        m.put(
-            "configured_compute_write_seconds",
-            round(configured.result().computeMillis() / 1000.0));
-        m.put("configured_events_per_second", Math.round(evs.size() / configured.seconds()));
-        m.put("embedded_again_backfill_seconds", round(again.seconds()));
-        m.put("embedded_again_events_per_second", Math.round(evs.size() / again.seconds()));
-        m.put("configured_vs_embedded", round(again.seconds() / configured.seconds()));
+        again = run(local, g.renamed(g.name() + "_again_" + stamp), memory, start, dir);
       }
-      if (json) {
-        System.out.println(Json.line(m));
-      } else {
-        System.out.printf(
-            "backfill bench: %s, %,d events over %d days, parallelism %d%n",
-            g.name(), evs.size(), days, env().getParallelism());
-        System.out.printf(
-            "  backfill (compute + branch write + audit + publish)  %6.1f s  %,10.0f events/s  (%,d rows)%n",
-            backfillSeconds, eps, r.rowsWritten());
-        System.out.printf(
-            "    of which the Flink job (compute + write)           %6.1f s%n",
-            r.computeMillis() / 1000.0);
-        System.out.printf(
-            "  baseline keyed count                                 %6.1f s  %,10.0f events/s%n",
-            baselineSeconds, baseEps);
-        System.out.printf(
-            "  ratio                                                %6.2f%n", eps / baseEps);
-        if (configured != null) {
-          System.out.printf("  on the configured catalog (%s)%n", m.get("configured_catalog"));
-          System.out.printf(
-              "    backfill                                           %6.1f s  %,10.0f events/s%n",
-              configured.seconds(), evs.size() / configured.seconds());
-          System.out.printf(
-              "    of which the Flink job (compute + write)           %6.1f s%n",
-              configured.result().computeMillis() / 1000.0);
-          System.out.printf(
-              "  on the embedded catalog again, warm                  %6.1f s  %,10.0f events/s%n",
-              again.seconds(), evs.size() / again.seconds());
-          System.out.printf(
-              "  configured vs embedded (both warm)                   %6.2f%n",
-              again.seconds() / configured.seconds());
-        }
-      }
-      boolean published =
-          r.published()
-              && (configured == null
-                  || (configured.result().published() && again.result().published()));
-      return published ? 0 : 1;
+      m.put("group", g.name());
+      m.put("path", "raw-table");
+      m.put("events", n);
+      m.put("days", days);
+      m.put("parallelism", env().getParallelism());
+      m.put("generate_seconds", round(genSeconds));
+      m.put("raw_write_seconds", round(rawWriteSeconds));
     } finally {
-      source.release();
+      memory.release();
+    }
+
+    // The real path, exactly as `janus backfill` runs it: the raw table read from the longest
+    // window before the range (with the key-marker pass over older history), compute, the
+    // audit branch, audit, publish. Its two baselines read the same range of the same table.
+    IcebergEventSource raw = new IcebergEventSource(local, g.source());
+    long readFrom = Backfill.readFrom(g, start);
+    long endMs = end.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    double baselineSeconds = keyedCount(g, raw, readFrom, endMs);
+    LiveHeap heap = LiveHeap.start();
+    Run real;
+    try {
+      real = run(local, g, raw, start, dir);
+    } finally {
+      heap.stop();
+    }
+    BackfillResult r = real.result();
+    double floorSeconds = ioFloor(local, g, raw, readFrom, endMs, r.rowsWritten() / (double) n);
+
+    double eps = n / real.seconds();
+    double baseEps = n / baselineSeconds;
+    double floorEps = n / floorSeconds;
+    m.put("rows_written", r.rowsWritten());
+    m.put("published", r.published());
+    m.put("backfill_seconds", round(real.seconds()));
+    m.put("compute_write_seconds", round(r.computeMillis() / 1000.0));
+    m.put("baseline_seconds", round(baselineSeconds));
+    m.put("io_floor_seconds", round(floorSeconds));
+    m.put("events_per_second", Math.round(eps));
+    m.put("compute_write_events_per_second", Math.round(n / (r.computeMillis() / 1000.0)));
+    m.put("baseline_events_per_second", Math.round(baseEps));
+    m.put("ratio", round(eps / baseEps));
+    m.put("io_floor_events_per_second", Math.round(floorEps));
+    m.put("io_floor_ratio", round(eps / floorEps));
+    m.put("heap_after_gc_peak_mb", heap.peakMb());
+    m.put("in_memory_backfill_seconds", round(inMemory.seconds()));
+    m.put("in_memory_events_per_second", Math.round(n / inMemory.seconds()));
+    m.put("in_memory_rows_written", inMemory.result().rowsWritten());
+    if (configured != null) {
+      m.put("configured_catalog", ConfiguredCatalog.describe(common.config().catalog()));
+      m.put("configured_path", "in-memory");
+      m.put("configured_published", configured.result().published());
+      m.put("configured_backfill_seconds", round(configured.seconds()));
+      m.put(
+          "configured_compute_write_seconds", round(configured.result().computeMillis() / 1000.0));
+      m.put("configured_events_per_second", Math.round(n / configured.seconds()));
+      m.put("embedded_again_backfill_seconds", round(again.seconds()));
+      m.put("embedded_again_events_per_second", Math.round(n / again.seconds()));
+      m.put("configured_vs_embedded", round(again.seconds() / configured.seconds()));
+    }
+    if (json) {
+      System.out.println(Json.line(m));
+    } else {
+      System.out.printf(
+          "backfill bench: %s, %,d events over %d days in raw.%s, parallelism %d%n",
+          g.name(), n, days, g.source().name(), env().getParallelism());
+      line(
+          "backfill from the raw table (read, compute, branch, audit, publish)", real.seconds(), n);
+      System.out.printf(
+          "    of which the Flink job (read + compute + write)      %6.1f s  (%,d rows; heap after"
+              + " GC at most %,d MB)%n",
+          r.computeMillis() / 1000.0, r.rowsWritten(), heap.peakMb());
+      line("baseline: keyed count over the same raw range", baselineSeconds, n);
+      line("I/O floor: the same range read, as many rows written", floorSeconds, n);
+      System.out.printf(
+          "  ratio to the keyed count %.2f, to the I/O floor %.2f%n",
+          eps / baseEps, eps / floorEps);
+      line("backfill from in-memory events", inMemory.seconds(), n);
+      if (configured != null) {
+        System.out.printf(
+            "  on the configured catalog (%s), in-memory events%n", m.get("configured_catalog"));
+        line("  backfill", configured.seconds(), n);
+        line("on the embedded catalog again, warm", again.seconds(), n);
+        System.out.printf(
+            "  configured vs embedded (both warm)                     %6.2f%n",
+            again.seconds() / configured.seconds());
+      }
+    }
+    boolean published =
+        r.published()
+            && inMemory.result().published()
+            && (configured == null
+                || (configured.result().published() && again.result().published()));
+    return published ? 0 : 1;
+  }
+
+  private static void line(String what, double seconds, long events) {
+    System.out.printf("  %-54s %6.1f s  %,10.0f events/s%n", what, seconds, events / seconds);
+  }
+
+  /** Appends every event to {@code raw.<source>}, as ingest would (they are all new). */
+  private void writeRaw(Warehouse warehouse, FeatureGroup g, InMemoryEventSource memory)
+      throws Exception {
+    RawEvents raw = new RawEvents(g.source());
+    raw.createOrLoad(warehouse);
+    StreamExecutionEnvironment env = env();
+    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    IcebergAppend.to(warehouse.tableLoader(RawEvents.id(g.source())), "janus-bench-raw")
+        .append(
+            memory
+                .events(env, Long.MIN_VALUE, Long.MAX_VALUE)
+                .map(raw::toRow)
+                .returns(InternalTypeInfo.of(raw.rowType()))
+                .name("event to raw row"),
+            "iceberg raw writer");
+    env.execute("janus bench: raw." + g.source().name());
+  }
+
+  /** Seconds of a plain Flink BATCH keyed count (by the group's entity) over the events. */
+  private double keyedCount(FeatureGroup g, EventSource source, long fromMs, long toMs)
+      throws Exception {
+    int keyIndex = g.source().indexOf(g.entity().get(0));
+    StreamExecutionEnvironment env = env();
+    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    source
+        .events(env, fromMs, toMs)
+        .map(e -> Tuple2.of(String.valueOf(e.values[keyIndex]), 1L))
+        .returns(Types.TUPLE(Types.STRING, Types.LONG))
+        .keyBy(t -> t.f0, Types.STRING)
+        .sum(1)
+        .sinkTo(new DiscardingSink<>());
+    long b0 = System.nanoTime();
+    env.execute("janus bench baseline keyed count");
+    return (System.nanoTime() - b0) / 1e9;
+  }
+
+  /**
+   * Seconds of the I/O floor: a Flink BATCH job that reads the same events and writes {@code
+   * rowsPerEvent} rows per event (the backfill's own figure) of the feature table's schema and
+   * partitioning to a table of its own, through the same Iceberg sink, with no feature computation.
+   */
+  private double ioFloor(
+      Warehouse warehouse,
+      FeatureGroup g,
+      EventSource source,
+      long fromMs,
+      long toMs,
+      double rowsPerEvent)
+      throws Exception {
+    FeatureGroup floor = g.renamed(g.name() + "_io_floor");
+    Table table = FeatureTables.createOrLoad(warehouse, floor);
+    StreamExecutionEnvironment env = env();
+    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    IcebergAppend.to(warehouse.tableLoader(FeatureTables.id(floor)), "janus-bench-floor")
+        .append(
+            source
+                .events(env, fromMs, toMs)
+                .flatMap(new FloorRows(g, table, rowsPerEvent))
+                .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(table.schema())))
+                .name("event to feature-table rows"),
+            "iceberg writer");
+    long f0 = System.nanoTime();
+    env.execute("janus bench I/O floor");
+    return (System.nanoTime() - f0) / 1e9;
+  }
+
+  /**
+   * Rows of the feature table's schema from events, without computing anything: the entity from the
+   * event, valid_from its time, feature values from a counter; {@code rowsPerEvent} rows per event
+   * on average.
+   */
+  private static final class FloorRows implements FlatMapFunction<Event, RowData> {
+    private final FeatureRows rows;
+    private final FieldType[] types;
+    private final int[] entity;
+    private final double rowsPerEvent;
+    private long seen;
+
+    FloorRows(FeatureGroup g, Table table, double rowsPerEvent) {
+      GroupPlan plan = GroupPlan.of(g);
+      this.rows =
+          new FeatureRows(plan, table.schema().columns().stream().map(f -> f.name()).toList());
+      this.types = plan.columnTypes();
+      this.entity = g.entity().stream().mapToInt(e -> g.source().indexOf(e)).toArray();
+      this.rowsPerEvent = rowsPerEvent;
+    }
+
+    @Override
+    public void flatMap(Event e, Collector<RowData> out) {
+      StringBuilder key = new StringBuilder();
+      for (int i = 0; i < entity.length; i++) {
+        if (i > 0) key.append(GroupPlan.KEY_SEPARATOR);
+        key.append(e.values[entity[i]]);
+      }
+      long copies = (long) ((seen + 1) * rowsPerEvent) - (long) (seen * rowsPerEvent);
+      seen++;
+      for (long c = 0; c < copies; c++) {
+        long v = seen + c;
+        Object[] values = new Object[types.length];
+        for (int i = 0; i < types.length; i++) {
+          values[i] =
+              switch (types[i]) {
+                case LONG -> v % (17 + i);
+                case DOUBLE -> (v % (100 + i)) / 4.0;
+                case STRING -> "s" + v % 10;
+                case BOOLEAN -> v % 2 == 0;
+                case TIMESTAMP -> e.ts;
+              };
+        }
+        out.collect(rows.row(key.toString(), e.ts + c, values));
+      }
     }
   }
 
@@ -191,12 +339,13 @@ public final class BackfillBench implements Callable<Integer> {
   private record Run(BackfillResult result, double seconds) {}
 
   private Run run(
-      Warehouse warehouse, FeatureGroup g, InMemoryEventSource source, LocalDate start, Path dir)
+      Warehouse warehouse, FeatureGroup g, EventSource source, LocalDate start, Path dir)
       throws Exception {
     long w0 = System.nanoTime();
     BackfillResult r =
         Backfill.of(warehouse, g, source)
             .withRange(start, start.plusDays(days - 1))
+            .withWorkingDir(Path.of(""))
             .withReportDir(dir.resolve("reports"))
             .run(env());
     return new Run(r, (System.nanoTime() - w0) / 1e9);

@@ -202,10 +202,7 @@ public final class Backfill {
     // 2. Compute and write to the branch.
     long startMs = start.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     long endMs = end.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-    long readFrom =
-        group.hasLifetimeFeatures()
-            ? Long.MIN_VALUE
-            : startMs - plan.maxWindow() - plan.hopMillis();
+    long readFrom = readFrom(group, start);
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
     // Raw rows the group's expressions refuse (stored before the group existed) are dead letters.
     DeadLetters.createOrLoad(warehouse);
@@ -409,5 +406,22 @@ public final class Backfill {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write audit report under " + reportDir, e);
     }
+  }
+
+  /**
+   * The earliest event time a backfill of a range that starts on {@code start} reads: the longest
+   * window plus a hop before the range, so the windows open on its first day are whole; {@link
+   * Long#MIN_VALUE} (all of history) when the group has a lifetime feature.
+   *
+   * @param group the group
+   * @param start the range's first day (UTC)
+   * @return epoch ms, inclusive
+   */
+  public static long readFrom(FeatureGroup group, LocalDate start) {
+    if (group.hasLifetimeFeatures()) return Long.MIN_VALUE;
+    GroupPlan plan = GroupPlan.of(group);
+    return start.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli()
+        - plan.maxWindow()
+        - plan.hopMillis();
   }
 }
