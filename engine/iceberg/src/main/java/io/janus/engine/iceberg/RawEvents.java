@@ -90,19 +90,68 @@ public final class RawEvents implements Serializable {
     return row;
   }
 
+  /**
+   * The raw table's columns of some source fields, with the event time and id always; fields not in
+   * the source are ignored.
+   *
+   * @param fields source field names (dotted for nested ones)
+   * @return the projected schema, its columns in the table's order
+   */
+  public Schema projection(java.util.Collection<String> fields) {
+    List<String> columns = new ArrayList<>();
+    for (SourceField f : source.fields()) {
+      if (fields.contains(f.name())
+          || f.name().equals(source.eventTime())
+          || f.name().equals(source.eventId())) columns.add(f.columnName());
+    }
+    return schema().select(columns);
+  }
+
+  /**
+   * Reads rows of a projection of the raw table (see {@link #projection}) back into events whose
+   * fields outside it are null.
+   *
+   * @param projected the projected schema the rows follow
+   * @return the function, serializable
+   */
+  public java.util.function.Function<RowData, Event> reader(Schema projected) {
+    List<String> names = projected.columns().stream().map(Types.NestedField::name).toList();
+    int[] target = new int[names.size()];
+    for (int i = 0; i < target.length; i++) {
+      for (int f = 0; f < types.length; f++)
+        if (source.fields().get(f).columnName().equals(names.get(i))) target[i] = f;
+    }
+    FieldType[] read = new FieldType[target.length];
+    for (int i = 0; i < target.length; i++) read[i] = types[target[i]];
+    int width = types.length;
+    int t = source.indexOf(source.eventTime());
+    int id = source.indexOf(source.eventId());
+    return (java.util.function.Function<RowData, Event> & Serializable)
+        row -> {
+          Object[] values = new Object[width];
+          for (int i = 0; i < target.length; i++) {
+            if (!row.isNullAt(i)) values[target[i]] = value(row, i, read[i]);
+          }
+          return new Event((Long) values[t], (String) values[id], values);
+        };
+  }
+
+  private static Object value(RowData row, int i, FieldType type) {
+    return switch (type) {
+      case STRING -> row.getString(i).toString();
+      case LONG -> row.getLong(i);
+      case DOUBLE -> row.getDouble(i);
+      case BOOLEAN -> row.getBoolean(i);
+      case TIMESTAMP -> row.getTimestamp(i, 6).getMillisecond();
+    };
+  }
+
   /** A raw-table row back to an event. */
   public Event toEvent(RowData row) {
     Object[] values = new Object[types.length];
     for (int i = 0; i < types.length; i++) {
       if (row.isNullAt(i)) continue;
-      values[i] =
-          switch (types[i]) {
-            case STRING -> row.getString(i).toString();
-            case LONG -> row.getLong(i);
-            case DOUBLE -> row.getDouble(i);
-            case BOOLEAN -> row.getBoolean(i);
-            case TIMESTAMP -> row.getTimestamp(i, 6).getMillisecond();
-          };
+      values[i] = value(row, i, types[i]);
     }
     int t = source.indexOf(source.eventTime());
     int id = source.indexOf(source.eventId());

@@ -6,6 +6,7 @@ import io.janus.engine.core.aggregate.Ratio;
 import io.janus.engine.core.definition.Feature;
 import io.janus.engine.core.definition.FeatureGroup;
 import io.janus.engine.core.definition.SourceDefinition;
+import io.janus.engine.core.expr.Expressions;
 import io.janus.engine.core.schema.FeatureSchema;
 import io.janus.engine.core.schema.FieldType;
 import java.io.Serializable;
@@ -186,6 +187,28 @@ public final class GroupPlan implements Serializable {
 
   public List<Input> inputs() {
     return inputs;
+  }
+
+  /**
+   * The source fields the group reads: its entity, event time and id, and every field its inputs'
+   * {@code where} and {@code of} read. A reader may leave out the others.
+   *
+   * @return field names as the source declares them (dotted for nested ones)
+   */
+  public java.util.Set<String> sourceFields() {
+    SourceDefinition source = group.source();
+    java.util.Set<String> out = new java.util.LinkedHashSet<>(group.entity());
+    out.add(source.eventTime());
+    out.add(source.eventId());
+    for (Input in : inputs) {
+      if (in.where() != null) out.addAll(Expressions.variables(in.where()));
+      if (in.of() != null)
+        out.addAll(
+            Expressions.isFieldReference(in.of())
+                ? java.util.List.of(in.of())
+                : Expressions.variables(in.of()));
+    }
+    return out;
   }
 
   public int aggregatedFeatures() {

@@ -45,6 +45,26 @@ class ContributionExtractorTest {
                 + " finite number");
   }
 
+  /**
+   * The fields a reader may not skip: entity, time, id and whatever the expressions read; an
+   * extraction from an event with only those fields equals one from the whole event.
+   */
+  @Test
+  void theFieldsTheGroupReadsAreEnoughToExtract() {
+    assertThat(GroupPlan.of(G).sourceFields())
+        .containsExactlyInAnyOrder("user", "ts", "id", "amount", "kind");
+    var whole = TestGroups.event("e5", 5L, "u1", "view", 3.0, "i9");
+    Object[] only = new Object[whole.values.length];
+    for (String f : GroupPlan.of(G).sourceFields()) {
+      int i = TestGroups.SOURCE.indexOf(f);
+      only[i] = whole.values[i];
+    }
+    Contribution a = x.extract(whole);
+    Contribution b = x.extract(new io.janus.engine.core.event.Event(whole.ts, whole.id, only));
+    assertThat(b.key).isEqualTo(a.key);
+    assertThat(b.num).containsExactly(a.num);
+  }
+
   @Test
   void ordinaryEventsContribute() {
     Contribution c = x.extract(TestGroups.event("e4", 5L, "u1", "view", 3.0, null));

@@ -222,7 +222,7 @@ public final class Backfill {
     }
     DataStream<RowData> rows =
         pipeline
-            .batch(events.events(env, readFrom, endMs))
+            .batch(events.reading(plan.sourceFields()).events(env, readFrom, endMs))
             .filter(rangeFilter(table, startMs, endMs, "backfill " + group.name() + " " + range))
             .name("valid_from in " + range);
     IcebergAppend.to(warehouse.tableLoader(FeatureTables.id(group)), "janus-backfill-" + runId)

@@ -33,6 +33,18 @@ public interface EventSource extends Serializable {
     return new java.util.TreeSet<>();
   }
 
+  /**
+   * This source, reading only {@code fields} of each event where it can (a columnar table skips the
+   * other columns); the other fields of its events may be null. Event time and id are always read.
+   * Sources that cannot skip fields return themselves.
+   *
+   * @param fields source field names
+   * @return the source
+   */
+  default EventSource reading(java.util.Set<String> fields) {
+    return this;
+  }
+
   /** A short description for logs and job names. */
   String describe();
 }
