@@ -163,6 +163,57 @@ abstract class ReconcileBench implements Callable<Integer> {
     }
   }
 
+  /**
+   * Rows/s of {@code n} guarded writes of the group's columns by {@link RedisOnlineStore} alone, in
+   * the sink's batches (500 rows, 8 in flight), under a group name of their own removed afterwards.
+   */
+  static double guardedWriteBaseline(String uri, FeatureGroup g, long n) throws Exception {
+    String group = g.name() + "_baseline";
+    java.util.List<String> columns = io.janus.engine.core.plan.GroupPlan.of(g).columnNames();
+    java.util.List<io.janus.engine.online.OnlineRow> rows = new java.util.ArrayList<>((int) n);
+    for (long i = 0; i < n; i++) {
+      Map<String, String> values = new LinkedHashMap<>();
+      for (int c = 0; c < columns.size(); c++)
+        values.put(columns.get(c), Long.toString((i + c) % 97));
+      rows.add(new io.janus.engine.online.OnlineRow(group, "k" + i, 1_000 + i, "v1", 0, values));
+    }
+    try (RedisOnlineStore store = new RedisOnlineStore(uri)) {
+      long t0 = System.nanoTime();
+      StreamBench.runGuarded(store, rows);
+      return n / ((System.nanoTime() - t0) / 1e9);
+    } finally {
+      removeKeys(uri, group);
+    }
+  }
+
+  /** Keys/s of reading every key of {@code group}: SCAN pages of 1,000, HGETALL pipelined. */
+  static double scanBaseline(String uri, String group) {
+    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(uri);
+    try (var c = client.connect()) {
+      var async = c.async();
+      io.lettuce.core.ScanArgs args =
+          io.lettuce.core.ScanArgs.Builder.matches(RedisOnlineStore.matchPattern(group))
+              .limit(1000);
+      long n = 0;
+      long t0 = System.nanoTime();
+      io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
+      do {
+        io.lettuce.core.KeyScanCursor<String> page = c.sync().scan(cursor, args);
+        java.util.List<io.lettuce.core.RedisFuture<Map<String, String>>> reads =
+            new java.util.ArrayList<>(page.getKeys().size());
+        c.setAutoFlushCommands(false);
+        for (String k : page.getKeys()) reads.add(async.hgetall(k));
+        c.flushCommands();
+        c.setAutoFlushCommands(true);
+        for (var f : reads) if (!f.toCompletableFuture().join().isEmpty()) n++;
+        cursor = page;
+      } while (!cursor.isFinished());
+      return n / ((System.nanoTime() - t0) / 1e9);
+    } finally {
+      client.shutdown();
+    }
+  }
+
   abstract void measure(
       FeatureGroup g,
       Warehouse warehouse,
@@ -207,7 +258,13 @@ abstract class ReconcileBench implements Callable<Integer> {
           OnlineSync.of(warehouse, g, RedisOnlineStore.factory(uri)).run(common.env());
       m.put("full_seconds", full.millis() / 1000.0);
       m.put("full_keys_written", full.keysWritten());
-      m.put("full_keys_per_second", Math.round(full.keysWritten() / (full.millis() / 1000.0)));
+      double fullRate = full.keysWritten() / (full.millis() / 1000.0);
+      m.put("full_keys_per_second", Math.round(fullRate));
+      // The baseline: as many keys written by RedisOnlineStore alone (no Flink, no Iceberg), in
+      // the sink's batches, to the same Redis.
+      double baseline = guardedWriteBaseline(uri, g, keys);
+      m.put("guarded_write_baseline_per_second", Math.round(baseline));
+      m.put("ratio", Math.round(fullRate / baseline * 1000) / 1000.0);
 
       table.rewriteToday(common.env().getParallelism(), changeEvery);
       SyncResult inc = OnlineSync.of(warehouse, g, RedisOnlineStore.factory(uri)).run(common.env());
@@ -257,7 +314,13 @@ abstract class ReconcileBench implements Callable<Integer> {
         throw new IllegalStateException("parity after a full sync failed: " + all.summary());
       m.put("all_keys_checked", all.checked());
       m.put("all_seconds", all.millis() / 1000.0);
-      m.put("all_keys_per_second", Math.round(all.checked() / (all.millis() / 1000.0)));
+      double allRate = all.checked() / (all.millis() / 1000.0);
+      m.put("all_keys_per_second", Math.round(allRate));
+      // The baseline: every key of the group read from the same Redis with SCAN and pipelined
+      // HGETALL, no Flink, no Iceberg.
+      double baseline = scanBaseline(uri, g.name());
+      m.put("scan_baseline_per_second", Math.round(baseline));
+      m.put("ratio", Math.round(allRate / baseline * 1000) / 1000.0);
       ParityReport sampled =
           ParityCheck.of(warehouse, g, RedisOnlineStore.factory(uri))
               .withSample(sample)

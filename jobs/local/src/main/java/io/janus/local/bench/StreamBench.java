@@ -112,6 +112,13 @@ public final class StreamBench implements Callable<Integer> {
               + "gets a core when it needs one, as on a host of its own; 0 leaves both equal (default: ${DEFAULT-VALUE}).")
   int nice;
 
+  @Option(
+      names = "--repeat",
+      defaultValue = "5",
+      description =
+          "Freshness runs, each with its warm-up; the worst p99 is reported (default: ${DEFAULT-VALUE}).")
+  int repeat;
+
   @Option(names = "--json", description = "Print the figures as JSON.")
   boolean json;
 
@@ -166,14 +173,22 @@ public final class StreamBench implements Callable<Integer> {
           "throughput_runs_events_per_second",
           runSeconds.stream().map(t -> Math.round(events / t)).toList());
 
-      // 2. Freshness at a fixed rate.
-      double[] freshness = freshness(g, warehouse, redis.uri());
+      // 2. Freshness at a fixed rate, run after run: a tail in one run of several is what users
+      // meet in production, so the worst run is the figure.
+      List<double[]> runs = new ArrayList<>();
+      for (int run = 0; run < Math.max(1, repeat); run++)
+        runs.add(freshness(g, warehouse, redis.uri(), run));
+      double[] worst =
+          runs.stream().max(java.util.Comparator.comparingDouble(r -> r[1])).orElseThrow();
       m.put("rate", rate);
-      m.put("freshness_probes", (long) freshness[2]);
-      m.put("freshness_probes_unseen", (long) freshness[3]);
-      // Null when more than half (p50) or 1 % (p99) of the probes never showed up in Redis.
-      m.put("freshness_p50_ms", Double.isInfinite(freshness[0]) ? null : round(freshness[0]));
-      m.put("freshness_p99_ms", Double.isInfinite(freshness[1]) ? null : round(freshness[1]));
+      m.put("freshness_runs", runs.size());
+      m.put("freshness_probes", runs.stream().mapToLong(r -> (long) r[2]).sum());
+      m.put("freshness_probes_unseen", runs.stream().mapToLong(r -> (long) r[3]).sum());
+      // Null when more than half (p50) or 1 % (p99) of a run's probes never showed up in Redis.
+      m.put("freshness_p50_ms", millis(worst[0]));
+      m.put("freshness_p99_ms", millis(worst[1]));
+      m.put("freshness_p50_runs_ms", runs.stream().map(r -> millis(r[0])).toList());
+      m.put("freshness_p99_runs_ms", runs.stream().map(r -> millis(r[1])).toList());
       m.put("freshness_warmup_seconds", warmup);
       m.put("allowed_lateness_ms", latenessMs);
 
@@ -194,15 +209,19 @@ public final class StreamBench implements Callable<Integer> {
           "  throughput into Redis       %,10d events/s (median of 3 runs %s, %,d events each, cold path off)%n",
           m.get("events_per_second"), m.get("throughput_runs_events_per_second"), events);
       System.out.printf(
-          "  freshness at %,d/s          p50 %s ms, p99 %s ms (%d probes over %d s after %d s warm-up, %d never seen; allowed lateness %d ms)%n",
+          "  freshness at %,d/s          worst run p50 %s ms, p99 %s ms (%d runs of %d s after %d s warm-up each, %d probes, %d never seen; allowed lateness %d ms)%n",
           rate,
           ms(m.get("freshness_p50_ms")),
           ms(m.get("freshness_p99_ms")),
-          m.get("freshness_probes"),
+          m.get("freshness_runs"),
           seconds,
           warmup,
+          m.get("freshness_probes"),
           m.get("freshness_probes_unseen"),
           latenessMs);
+      System.out.printf(
+          "    p50 by run %s ms, p99 by run %s ms%n",
+          m.get("freshness_p50_runs_ms"), m.get("freshness_p99_runs_ms"));
       System.out.printf(
           "  guarded sink writes         %,10d rows/s%n", m.get("sink_guarded_writes_per_second"));
       System.out.printf(
@@ -217,7 +236,13 @@ public final class StreamBench implements Callable<Integer> {
   /** Emission time (ms) of each probe event, by user id; shared with the source in this JVM. */
   static final Map<String, Long> PROBES = new ConcurrentHashMap<>();
 
-  private double[] freshness(FeatureGroup g, Warehouse warehouse, String uri) throws Exception {
+  /** Milliseconds rounded; null for a percentile some probes never reached. */
+  private static Double millis(double ms) {
+    return Double.isInfinite(ms) || Double.isNaN(ms) ? null : round(ms);
+  }
+
+  private double[] freshness(FeatureGroup g, Warehouse warehouse, String uri, int run)
+      throws Exception {
     PROBES.clear();
     NEW_PROBES.clear();
     long total = (long) rate * (warmup + seconds);
@@ -227,13 +252,18 @@ public final class StreamBench implements Callable<Integer> {
     poller.start();
     StreamExecutionEnvironment env = common.env();
     env.getConfig().setAutoWatermarkInterval(10);
-    StreamJob.of(warehouse, g, new RatedSource(total, rate), RedisOnlineStore.factory(uri))
+    StreamJob.of(warehouse, g, new RatedSource(total, rate, run), RedisOnlineStore.factory(uri))
         .withoutColdPath()
         .withOutOfOrderness(Duration.ofMillis(latenessMs))
         .withoutIdleness()
         .withCheckpointInterval(io.janus.engine.core.definition.Durations.parse(checkpointInterval))
         .withCheckpointDir(
-            common.config().workdir().resolve("bench").resolve("freshness-checkpoints"))
+            common
+                .config()
+                .workdir()
+                .resolve("bench")
+                .resolve("freshness-checkpoints")
+                .resolve("run-" + run))
         .run(env);
     Thread.sleep(500);
     poller.interrupt();
@@ -323,25 +353,34 @@ public final class StreamBench implements Callable<Integer> {
   static final class RatedSource implements PayloadSource {
     private final long total;
     private final int rate;
+    private final int run;
 
-    RatedSource(long total, int rate) {
+    /** Run {@code run}'s events: its probe users and event ids are its own. */
+    RatedSource(long total, int rate, int run) {
       this.total = total;
       this.rate = rate;
+      this.run = run;
     }
 
     @Override
     public DataStream<String> payloads(StreamExecutionEnvironment env) {
+      int run = this.run;
       GeneratorFunction<Long, String> fn =
           i -> {
             // The time the event was due, not when the source got to it: a held-back source counts.
             long now = PacedRateLimiter.scheduledMillis(System.currentTimeMillis());
-            String user = i % 500 == 0 ? "probe-" + i : "u" + Math.floorMod(i * 2654435761L, 20000);
+            String user =
+                i % 500 == 0
+                    ? "probe" + run + "-" + i
+                    : "u" + Math.floorMod(i * 2654435761L, 20000);
             if (i % 500 == 0) {
               PROBES.put(user, now);
               NEW_PROBES.add(user);
             }
             String type = i % 10 == 0 ? "add_to_cart" : i % 31 == 0 ? "purchase" : "page_view";
             return "{\"event_id\":\"f"
+                + run
+                + "-"
                 + i
                 + "\",\"event_ts\":\""
                 + Instant.ofEpochMilli(now)
