@@ -322,19 +322,8 @@ public final class BackfillBench implements Callable<Integer> {
       long copies = (long) ((seen + 1) * rowsPerEvent) - (long) (seen * rowsPerEvent);
       seen++;
       for (long c = 0; c < copies; c++) {
-        long v = seen + c;
-        Object[] values = new Object[types.length];
-        for (int i = 0; i < types.length; i++) {
-          values[i] =
-              switch (types[i]) {
-                case LONG -> v % (17 + i);
-                case DOUBLE -> (v % (100 + i)) / 4.0;
-                case STRING -> "s" + v % 10;
-                case BOOLEAN -> v % 2 == 0;
-                case TIMESTAMP -> e.ts;
-              };
-        }
-        out.collect(rows.row(key.toString(), e.ts + c, values));
+        out.collect(
+            rows.row(key.toString(), e.ts + c, FeatureTableFixture.values(types, seen + c, e.ts)));
       }
     }
   }

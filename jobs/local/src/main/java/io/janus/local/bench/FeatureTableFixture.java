@@ -87,17 +87,7 @@ final class FeatureTableFixture {
                   ? today + Math.floorMod(k * 7919, todaySpan)
                   : yesterday + Math.floorMod(k * 104_729, 86_400_000L);
           long v = k + (second ? 1 : 0) + (changeEvery > 0 && k % changeEvery == 0 ? 1000 : 0);
-          Object[] values = new Object[types.length];
-          for (int c = 0; c < types.length; c++) {
-            values[c] =
-                switch (types[c]) {
-                  case LONG -> v % (17 + c);
-                  case DOUBLE -> (v % (100 + c)) / 4.0;
-                  case STRING -> "s" + v % 10;
-                  case BOOLEAN -> v % 2 == 0;
-                  case TIMESTAMP -> vf;
-                };
-          }
+          Object[] values = values(types, v, vf);
           StringBuilder key = new StringBuilder();
           for (int e = 0; e < entityTypes.length; e++) {
             if (e > 0) key.append(GroupPlan.KEY_SEPARATOR);
@@ -131,5 +121,24 @@ final class FeatureTableFixture {
             + rows
             + " rows"
             + (todayOnly ? " (today rewritten)" : ""));
+  }
+
+  /**
+   * Synthetic feature values of column types {@code types} derived from {@code v}: a few distinct
+   * values per column, as real features have; timestamps are {@code ts}.
+   */
+  static Object[] values(FieldType[] types, long v, long ts) {
+    Object[] values = new Object[types.length];
+    for (int c = 0; c < types.length; c++) {
+      values[c] =
+          switch (types[c]) {
+            case LONG -> v % (17 + c);
+            case DOUBLE -> (v % (100 + c)) / 4.0;
+            case STRING -> "s" + v % 10;
+            case BOOLEAN -> v % 2 == 0;
+            case TIMESTAMP -> ts;
+          };
+    }
+    return values;
   }
 }

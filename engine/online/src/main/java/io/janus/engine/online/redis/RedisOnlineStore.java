@@ -220,12 +220,13 @@ public final class RedisOnlineStore implements OnlineStore {
    */
   private CompletableFuture<List<Boolean>> send(List<OnlineRow> rows, boolean withScriptText) {
     long now = System.currentTimeMillis();
-    List<List<Integer>> calls = calls(rows);
+    List<Call> calls = calls(rows);
     List<CompletableFuture<List<Object>>> futures = new ArrayList<>(calls.size());
     List<CompletableFuture<Long>> waits = new ArrayList<>();
     connection.setAutoFlushCommands(false);
     try {
-      for (List<Integer> call : calls) {
+      for (Call c : calls) {
+        List<Integer> call = c.rows();
         RespArgs args =
             new RespArgs(512 + 320 * call.size())
                 .text(withScriptText ? GUARDED_PUT : sha)
@@ -260,7 +261,7 @@ public final class RedisOnlineStore implements OnlineStore {
               Boolean[] out = new Boolean[rows.size()];
               for (int c = 0; c < calls.size(); c++) {
                 List<Object> landed = futures.get(c).join();
-                List<Integer> call = calls.get(c);
+                List<Integer> call = calls.get(c).rows();
                 for (int j = 0; j < call.size(); j++)
                   out[call.get(j)] = ((Long) landed.get(j)) != 0L;
               }
@@ -282,12 +283,12 @@ public final class RedisOnlineStore implements OnlineStore {
    * is not covered.
    */
   private void waitForReplicas(
-      List<OnlineRow> rows, List<List<Integer>> calls, List<CompletableFuture<Long>> waits) {
+      List<OnlineRow> rows, List<Call> calls, List<CompletableFuture<Long>> waits) {
     if (!redis.cluster()) return;
     java.util.Set<String> masters = new java.util.HashSet<>();
-    for (List<Integer> call : calls) {
-      OnlineRow r = rows.get(call.get(0));
-      String master = redis.replicatedMaster(redis.slot(r.group() + ":" + r.key()));
+    for (Call call : calls) {
+      OnlineRow r = rows.get(call.rows().get(0));
+      String master = redis.replicatedMaster(call.slot());
       if (master == null || !masters.add(master)) continue;
       waits.add(
           async
@@ -319,7 +320,7 @@ public final class RedisOnlineStore implements OnlineStore {
   /**
    * The rows' indexes in script calls: at most {@link #KEYS_PER_CALL} keys each, all of one slot.
    */
-  private List<List<Integer>> calls(List<OnlineRow> rows) {
+  private List<Call> calls(List<OnlineRow> rows) {
     Map<Integer, List<Integer>> bySlot = new java.util.LinkedHashMap<>();
     if (!redis.cluster()) {
       List<Integer> all = new ArrayList<>(rows.size());
@@ -332,13 +333,21 @@ public final class RedisOnlineStore implements OnlineStore {
             .computeIfAbsent(redis.slot(r.group() + ":" + r.key()), s -> new ArrayList<>())
             .add(i);
       }
-    List<List<Integer>> calls = new ArrayList<>();
-    for (List<Integer> slot : bySlot.values()) {
-      for (int from = 0; from < slot.size(); from += KEYS_PER_CALL)
-        calls.add(slot.subList(from, Math.min(slot.size(), from + KEYS_PER_CALL)));
+    List<Call> calls = new ArrayList<>();
+    for (Map.Entry<Integer, List<Integer>> slot : bySlot.entrySet()) {
+      List<Integer> all = slot.getValue();
+      for (int from = 0; from < all.size(); from += KEYS_PER_CALL)
+        calls.add(
+            new Call(slot.getKey(), all.subList(from, Math.min(all.size(), from + KEYS_PER_CALL))));
     }
     return calls;
   }
+
+  /**
+   * One script call: the indexes of its rows, whose keys all live in {@code slot} (0 on a
+   * standalone server).
+   */
+  private record Call(int slot, List<Integer> rows) {}
 
   private static void addArgs(OnlineRow r, RespArgs out, long now) {
     out.number(r.validFrom()).text(r.version()).number(r.expireAtMs()).number(r.replaceUpTo());
