@@ -105,6 +105,16 @@ public final class ParityCheck {
         warehouse, group, stores, sampleSize, snapshotId, maxMismatchRate, n, nowMs);
   }
 
+  /**
+   * The same check as if run at {@code epochMillis}: rows valid after it (plus {@link
+   * OnlineRowEncoder#AHEAD_OF_CLOCK}) are not expected online yet, and TTL expiry is judged then. A
+   * bounded stream that ended at that time wrote every row due by it; this checks exactly that.
+   */
+  public ParityCheck withNow(long epochMillis) {
+    return new ParityCheck(
+        warehouse, group, stores, sampleSize, snapshotId, maxMismatchRate, examples, epochMillis);
+  }
+
   /** Runs the check on {@code env} (switched to BATCH). */
   public ParityReport run(StreamExecutionEnvironment env) throws Exception {
     long t0 = System.currentTimeMillis();
@@ -149,14 +159,13 @@ public final class ParityCheck {
     // Online is expected to hold, per key, at least the row due when the store was last brought up
     // to date (the sync's clock, else now); rows valid after that up to now may or may not be
     // online yet (a live stream writes them as they fall due), and later rows never are.
-    long now = Math.max(nowMs, System.currentTimeMillis());
     long due =
         Math.min(
-            now + OnlineRowEncoder.AHEAD_OF_CLOCK.toMillis(),
+            nowMs + OnlineRowEncoder.AHEAD_OF_CLOCK.toMillis(),
             syncedUpTo(FeatureTables.id(group).toString()));
     // A live stream keeps writing while the job runs and scans: rows up to an hour ahead are kept
     // for the comparison (later ones cannot be online before the scan ends).
-    long horizon = now + 3_600_000L;
+    long horizon = Math.max(nowMs, System.currentTimeMillis()) + 3_600_000L;
     DataStream<RowData> window =
         offline
             .filter(row -> encoder.validFrom(row) > due && encoder.validFrom(row) <= horizon)
