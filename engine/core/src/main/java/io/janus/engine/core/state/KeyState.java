@@ -9,10 +9,16 @@ public final class KeyState {
   public TimeMap pending = new TimeMap();
 
   /**
-   * Event ids of the pending inputs, with their event time: a repeat of one is ignored. Null when
-   * nothing is pending.
+   * Event ids of the pending inputs, with their event time: a repeat of one is ignored. Ids at or
+   * before {@link #lastFired} are forgotten ones not swept yet. Null when nothing is pending.
    */
   public java.util.HashMap<String, Long> pendingIds;
+
+  /**
+   * How many ids {@link #pendingIds} kept after its last sweep of fired ones (not part of the
+   * state: a restored key sweeps at its first chance).
+   */
+  public int idsAfterSweep;
 
   /**
    * Applied inputs of sliding windows per hop slice: slice end (ceil_hop of event time) -> IR per

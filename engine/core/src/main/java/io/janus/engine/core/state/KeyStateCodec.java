@@ -48,8 +48,12 @@ public final class KeyStateCodec implements Serializable {
     if (s.pendingIds == null) {
       out.writeInt(0);
     } else {
-      out.writeInt(s.pendingIds.size());
+      // Only ids still pending: those at or before lastFired are forgotten ones not swept yet.
+      int live = 0;
+      for (long at : s.pendingIds.values()) if (at > s.lastFired) live++;
+      out.writeInt(live);
       for (java.util.Map.Entry<String, Long> e : s.pendingIds.entrySet()) {
+        if (e.getValue() <= s.lastFired) continue;
         ValueCodec.write(e.getKey(), out);
         out.writeLong(e.getValue());
       }

@@ -243,6 +243,42 @@ class FeatureStateMachineTest {
   }
 
   @Test
+  void anEventIdIsRememberedWhilePendingAndForgottenOnceItsTimeFired() throws Exception {
+    io.janus.engine.core.plan.GroupPlan plan = io.janus.engine.core.plan.GroupPlan.of(VIEWS);
+    FeatureStateMachine m = new FeatureStateMachine(plan);
+    KeyState s = m.newState();
+    long t0 = t("2024-01-01T00:00:00Z");
+    // Many pending inputs on one key, so the ids are swept only now and then.
+    for (int i = 0; i < 200; i++)
+      assertThat(
+              m.add(s, new Contribution("u", t0 + i * 1000L, "e" + i, 1L, new double[] {1}, null)))
+          .isTrue();
+    assertThat(m.add(s, new Contribution("u", t0, "e0", 1L, new double[] {1}, null)))
+        .as("a repeat of a pending id")
+        .isFalse();
+    List<Object> rows = new java.util.ArrayList<>();
+    m.advance(s, t0 + 99_000L, true, (vf, values) -> rows.add(values[0]));
+    assertThat(rows).isNotEmpty();
+    assertThat(m.add(s, new Contribution("u", t0 + 150_000L, "e150", 1L, new double[] {1}, null)))
+        .as("a repeat of an id still pending")
+        .isFalse();
+    assertThat(m.add(s, new Contribution("u", t0 + 300_000L, "e5", 1L, new double[] {1}, null)))
+        .as("an id whose time fired is forgotten")
+        .isTrue();
+    // Checkpointed state holds only ids still pending (100..199, and e5 again).
+    KeyStateCodec codec = new KeyStateCodec(plan);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    codec.write(s, new java.io.DataOutputStream(bytes));
+    KeyState restored =
+        codec.read(
+            new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+    assertThat(restored.pendingIds).hasSize(101).containsKeys("e100", "e199", "e5");
+    assertThat(m.add(restored, new Contribution("u", t0 + 1000L, "e1", 1L, new double[] {1}, null)))
+        .as("forgotten after a restore too (a caller refuses it as late)")
+        .isTrue();
+  }
+
+  @Test
   void dormantKeysMatchTheReference() {
     FeatureGroup g = TestGroups.group(TestGroups.ACTIVITY_YAML);
     List<io.janus.engine.core.event.Event> events =
