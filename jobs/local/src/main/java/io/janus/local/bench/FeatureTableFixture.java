@@ -6,8 +6,11 @@ import io.janus.engine.core.schema.FieldType;
 import io.janus.engine.flink.compute.FeatureRows;
 import io.janus.engine.iceberg.FeatureTables;
 import io.janus.engine.iceberg.Warehouse;
+import io.janus.engine.online.OnlineRow;
+import io.janus.engine.online.OnlineRowEncoder;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -63,38 +66,12 @@ final class FeatureTableFixture {
 
   private void write(int parallelism, long rows, int changeEvery, boolean todayOnly)
       throws Exception {
-    GroupPlan plan = GroupPlan.of(group);
     Table table = FeatureTables.createOrLoad(warehouse, group);
-    List<String> columns = table.schema().columns().stream().map(f -> f.name()).toList();
-    FeatureRows featureRows = new FeatureRows(plan, columns);
-    FieldType[] types = plan.columnTypes();
-    // Entity values of key k: k itself for whole numbers, "k<k>" for text, joined as the pipeline
-    // joins them.
-    FieldType[] entityTypes =
-        group.entity().stream()
-            .map(e -> group.source().field(e).orElseThrow().type())
-            .toArray(FieldType[]::new);
-    long today = this.today;
-    long todaySpan = this.todaySpan;
-    long yesterday = today - 86_400_000L;
+    Rows make =
+        new Rows(
+            group, table.schema().columns().stream().map(f -> f.name()).toList(), today, todaySpan);
     long n = keys;
-    GeneratorFunction<Long, RowData> gen =
-        i -> {
-          boolean second = todayOnly || i >= n;
-          long k = i % n;
-          long vf =
-              second
-                  ? today + Math.floorMod(k * 7919, todaySpan)
-                  : yesterday + Math.floorMod(k * 104_729, 86_400_000L);
-          long v = k + (second ? 1 : 0) + (changeEvery > 0 && k % changeEvery == 0 ? 1000 : 0);
-          Object[] values = values(types, v, vf);
-          StringBuilder key = new StringBuilder();
-          for (int e = 0; e < entityTypes.length; e++) {
-            if (e > 0) key.append(GroupPlan.KEY_SEPARATOR);
-            key.append(entityTypes[e] == FieldType.LONG ? Long.toString(k) : "k" + k);
-          }
-          return featureRows.row(key.toString(), vf, values);
-        };
+    GeneratorFunction<Long, RowData> gen = i -> make.row(i % n, todayOnly || i >= n, changeEvery);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(parallelism);
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
@@ -121,6 +98,58 @@ final class FeatureTableFixture {
             + rows
             + " rows"
             + (todayOnly ? " (today rewritten)" : ""));
+  }
+
+  /**
+   * The guarded writes a full sync makes of this table (each key's latest row, today's), as keys of
+   * {@code as} (a group of the same columns under another name, so they are new keys as the sync's
+   * were).
+   */
+  List<OnlineRow> latestOnline(FeatureGroup as) {
+    Table table = FeatureTables.createOrLoad(warehouse, group);
+    List<String> columns = table.schema().columns().stream().map(f -> f.name()).toList();
+    Rows make = new Rows(group, columns, today, todaySpan);
+    OnlineRowEncoder encoder = new OnlineRowEncoder(as, columns);
+    List<OnlineRow> rows = new ArrayList<>((int) keys);
+    for (long k = 0; k < keys; k++) rows.add(encoder.encode(make.row(k, true, 0)));
+    return rows;
+  }
+
+  /** Makes the rows of the table: key k's first (yesterday's) or second (today's) row. */
+  private static final class Rows implements java.io.Serializable {
+    private final FeatureRows featureRows;
+    private final FieldType[] types;
+    private final FieldType[] entityTypes;
+    private final long today;
+    private final long todaySpan;
+
+    Rows(FeatureGroup group, List<String> columns, long today, long todaySpan) {
+      this.today = today;
+      this.todaySpan = todaySpan;
+      GroupPlan plan = GroupPlan.of(group);
+      featureRows = new FeatureRows(plan, columns);
+      types = plan.columnTypes();
+      // Entity values of key k: k itself for whole numbers, "k<k>" for text, joined as the
+      // pipeline joins them.
+      entityTypes =
+          group.entity().stream()
+              .map(e -> group.source().field(e).orElseThrow().type())
+              .toArray(FieldType[]::new);
+    }
+
+    RowData row(long k, boolean second, int changeEvery) {
+      long vf =
+          second
+              ? today + Math.floorMod(k * 7919, todaySpan)
+              : today - 86_400_000L + Math.floorMod(k * 104_729, 86_400_000L);
+      long v = k + (second ? 1 : 0) + (changeEvery > 0 && k % changeEvery == 0 ? 1000 : 0);
+      StringBuilder key = new StringBuilder();
+      for (int e = 0; e < entityTypes.length; e++) {
+        if (e > 0) key.append(GroupPlan.KEY_SEPARATOR);
+        key.append(entityTypes[e] == FieldType.LONG ? Long.toString(k) : "k" + k);
+      }
+      return featureRows.row(key.toString(), vf, values(types, v, vf));
+    }
   }
 
   /**
