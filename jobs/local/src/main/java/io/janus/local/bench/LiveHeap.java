@@ -25,21 +25,34 @@ final class LiveHeap {
   /** Starts watching every collector's notifications. */
   static LiveHeap start() {
     LiveHeap h = new LiveHeap();
+    h.removals.add(
+        onCollection(
+            info -> {
+              long used = 0;
+              for (MemoryUsage u : info.getGcInfo().getMemoryUsageAfterGc().values())
+                used += u.getUsed();
+              h.peak.accumulateAndGet(used, Math::max);
+            }));
+    return h;
+  }
+
+  /**
+   * Hands {@code f} every garbage collection of this JVM, from every collector, until the returned
+   * action runs.
+   */
+  static Runnable onCollection(java.util.function.Consumer<GarbageCollectionNotificationInfo> f) {
     NotificationListener listener =
         (notification, handback) -> {
-          if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
-              notification.getType())) return;
-          GarbageCollectionNotificationInfo info =
-              GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
-          long used = 0;
-          for (MemoryUsage u : info.getGcInfo().getMemoryUsageAfterGc().values())
-            used += u.getUsed();
-          h.peak.accumulateAndGet(used, Math::max);
+          if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
+              notification.getType()))
+            f.accept(
+                GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData()));
         };
+    List<Runnable> removals = new ArrayList<>();
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       if (gc instanceof NotificationEmitter emitter) {
         emitter.addNotificationListener(listener, null, null);
-        h.removals.add(
+        removals.add(
             () -> {
               try {
                 emitter.removeNotificationListener(listener);
@@ -49,7 +62,7 @@ final class LiveHeap {
             });
       }
     }
-    return h;
+    return () -> removals.forEach(Runnable::run);
   }
 
   /** Stops watching. */

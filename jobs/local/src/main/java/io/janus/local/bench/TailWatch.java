@@ -1,18 +1,13 @@
 package io.janus.local.bench;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import javax.management.NotificationEmitter;
-import javax.management.NotificationListener;
-import javax.management.openmbean.CompositeData;
 
 /**
  * What may have delayed a freshness run, recorded while it runs, so a tail comes with its evidence:
@@ -39,31 +34,16 @@ final class TailWatch {
   static TailWatch start(String redisUri) {
     TailWatch w = new TailWatch(redisUri);
     long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
-    NotificationListener listener =
-        (notification, handback) -> {
-          if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
-              notification.getType())) return;
-          GarbageCollectionNotificationInfo info =
-              GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
-          // G1 reports its concurrent marking as "G1 Concurrent GC": it runs beside the job.
-          if (info.getGcName().contains("Concurrent")) return;
-          w.pauses.add(
-              new Pause(
-                  jvmStart + info.getGcInfo().getStartTime(), info.getGcInfo().getDuration()));
-        };
-    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      if (gc instanceof NotificationEmitter emitter) {
-        emitter.addNotificationListener(listener, null, null);
-        w.removals.add(
-            () -> {
-              try {
-                emitter.removeNotificationListener(listener);
-              } catch (javax.management.ListenerNotFoundException ignored) {
-                // already gone
-              }
-            });
-      }
-    }
+    w.removals.add(
+        LiveHeap.onCollection(
+            info -> {
+              // G1 reports its concurrent marking as "G1 Concurrent GC": it runs beside the job.
+              if (!info.getGcName().contains("Concurrent"))
+                w.pauses.add(
+                    new Pause(
+                        jvmStart + info.getGcInfo().getStartTime(),
+                        info.getGcInfo().getDuration()));
+            }));
     w.redis(
         c -> {
           c.sync().configSet("latency-monitor-threshold", "10");
