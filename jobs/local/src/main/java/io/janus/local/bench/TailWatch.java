@@ -50,7 +50,8 @@ final class TailWatch {
           c.sync()
               .dispatch(
                   Latency.LATENCY,
-                  new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
+                  new io.lettuce.core.output.IntegerOutput<>(
+                      io.lettuce.core.codec.StringCodec.UTF8),
                   new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8)
                       .add("RESET"));
           w.forksBefore = forks(c);
