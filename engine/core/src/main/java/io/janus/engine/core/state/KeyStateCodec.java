@@ -88,7 +88,9 @@ public final class KeyStateCodec implements Serializable {
     s.pending = readMap(in);
     int ids = in.readInt();
     if (ids > 0) {
-      s.pendingIds = new java.util.HashMap<>(ids * 2);
+      // In the written order, so the state writes the same bytes again (the original's order
+      // depends on its capacity, which ids not swept yet may have grown).
+      s.pendingIds = new java.util.LinkedHashMap<>(ids * 2);
       for (int i = 0; i < ids; i++) s.pendingIds.put((String) ValueCodec.read(in), in.readLong());
     }
     s.slices = readMap(in);
