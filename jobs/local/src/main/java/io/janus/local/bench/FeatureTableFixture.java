@@ -67,9 +67,7 @@ final class FeatureTableFixture {
   private void write(int parallelism, long rows, int changeEvery, boolean todayOnly)
       throws Exception {
     Table table = FeatureTables.createOrLoad(warehouse, group);
-    Rows make =
-        new Rows(
-            group, table.schema().columns().stream().map(f -> f.name()).toList(), today, todaySpan);
+    Rows make = rows(table);
     long n = keys;
     GeneratorFunction<Long, RowData> gen = i -> make.row(i % n, todayOnly || i >= n, changeEvery);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -106,17 +104,22 @@ final class FeatureTableFixture {
    * were).
    */
   List<OnlineRow> latestOnline(FeatureGroup as) {
-    Table table = FeatureTables.createOrLoad(warehouse, group);
-    List<String> columns = table.schema().columns().stream().map(f -> f.name()).toList();
-    Rows make = new Rows(group, columns, today, todaySpan);
-    OnlineRowEncoder encoder = new OnlineRowEncoder(as, columns);
+    Rows make = rows(FeatureTables.createOrLoad(warehouse, group));
+    OnlineRowEncoder encoder = new OnlineRowEncoder(as, make.columns);
     List<OnlineRow> rows = new ArrayList<>((int) keys);
     for (long k = 0; k < keys; k++) rows.add(encoder.encode(make.row(k, true, 0)));
     return rows;
   }
 
+  /** The row maker of {@code table}, in its columns. */
+  private Rows rows(Table table) {
+    return new Rows(
+        group, table.schema().columns().stream().map(f -> f.name()).toList(), today, todaySpan);
+  }
+
   /** Makes the rows of the table: key k's first (yesterday's) or second (today's) row. */
   private static final class Rows implements java.io.Serializable {
+    private final List<String> columns;
     private final FeatureRows featureRows;
     private final FieldType[] types;
     private final FieldType[] entityTypes;
@@ -124,6 +127,7 @@ final class FeatureTableFixture {
     private final long todaySpan;
 
     Rows(FeatureGroup group, List<String> columns, long today, long todaySpan) {
+      this.columns = columns;
       this.today = today;
       this.todaySpan = todaySpan;
       GroupPlan plan = GroupPlan.of(group);
