@@ -44,7 +44,10 @@ public final class KeyState {
   /** The last time processed; inputs must not arrive at or before it. */
   public long lastFired = Long.MIN_VALUE;
 
-  /** BATCH only: whether the key's end-of-input timer is registered. */
+  /**
+   * No longer set: BATCH keeps its keys' states outside Flink's state. Kept so that checkpoints
+   * written by earlier builds, which hold this flag, are read as before.
+   */
   public boolean endTimerRegistered;
 
   /**

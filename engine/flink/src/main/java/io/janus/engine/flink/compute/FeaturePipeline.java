@@ -13,6 +13,7 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -188,40 +189,61 @@ public final class FeaturePipeline {
             .name("extract " + name)
             .uid("extract-" + name);
     if (deadLetters != null) deadLetters.sink().accept(extracted.getSideOutput(Extract.REFUSED));
-    DataStream<Contribution> contributions = extracted;
+    // BATCH assigns timestamps on each input before the union, where it chains to its source: after
+    // the union it would be a task of its own, and every BATCH exchange writes all its records out
+    // before the next task reads them. STREAMING keeps one watermark generator after the union.
+    boolean perInput = mode == RuntimeExecutionMode.BATCH && eventTime != null;
+    DataStream<Contribution> contributions =
+        perInput ? withTimestamps(extracted, eventTime, "", name) : extracted;
     if (history != null) {
+      DataStream<Contribution> replayed =
+          history
+              .process(new Extract(plan, false, null, null))
+              .returns(ContributionTypeInfo.INSTANCE)
+              .name("extract replayed " + name)
+              .uid("extract-replayed-" + name);
       contributions =
           contributions.union(
-              history
-                  .process(new Extract(plan, false, null, null))
-                  .returns(ContributionTypeInfo.INSTANCE)
-                  .name("extract replayed " + name)
-                  .uid("extract-replayed-" + name));
+              perInput ? withTimestamps(replayed, eventTime, "replayed ", name) : replayed);
     }
     if (keyHistory != null) {
+      DataStream<Contribution> markers =
+          keyHistory
+              .process(new Extract(plan, true, null, null))
+              .returns(ContributionTypeInfo.INSTANCE)
+              .name("key history " + name);
       contributions =
           contributions.union(
-              keyHistory
-                  .process(new Extract(plan, true, null, null))
-                  .returns(ContributionTypeInfo.INSTANCE)
-                  .name("key history " + name));
+              perInput ? withTimestamps(markers, eventTime, "key history ", name) : markers);
     }
-    if (eventTime != null) {
-      contributions =
-          contributions
-              .assignTimestampsAndWatermarks(eventTime)
-              .name("event time " + name)
-              .uid("event-time-" + name);
+    if (eventTime != null && !perInput) {
+      contributions = withTimestamps(contributions, eventTime, "", name);
     }
-    return contributions
-        .keyBy(c -> c.key, TypeInformation.of(String.class))
-        .process(
-            mode == RuntimeExecutionMode.STREAMING && collapseBefore != Long.MIN_VALUE
-                ? new FeatureProcessFunction(plan, rowType, collapseBefore, releaseAt)
-                : new FeatureProcessFunction(plan, rowType.getFieldNames(), mode))
+    SingleOutputStreamOperator<RowData> computed =
+        mode == RuntimeExecutionMode.BATCH
+            ? contributions
+                .keyBy(c -> SortedBatchFunction.hash(c.key), Types.LONG)
+                .process(new SortedBatchFunction(plan, rowType.getFieldNames()))
+            : contributions
+                .keyBy(c -> c.key, TypeInformation.of(String.class))
+                .process(
+                    collapseBefore != Long.MIN_VALUE
+                        ? new FeatureProcessFunction(plan, rowType, collapseBefore, releaseAt)
+                        : new FeatureProcessFunction(plan, rowType.getFieldNames()));
+    return computed
         .returns(InternalTypeInfo.of(rowType))
         .name("compute " + name)
         .uid("compute-" + name);
+  }
+
+  private static DataStream<Contribution> withTimestamps(
+      DataStream<Contribution> in,
+      WatermarkStrategy<Contribution> eventTime,
+      String input,
+      String name) {
+    return in.assignTimestampsAndWatermarks(eventTime)
+        .name(input + "event time " + name)
+        .uid(input.replace(' ', '-') + "event-time-" + name);
   }
 
   /** Accumulator counting events compute could not take (an expression failed on them). */

@@ -6,7 +6,6 @@ import io.janus.engine.core.state.FeatureStateMachine;
 import io.janus.engine.core.state.KeyState;
 import io.janus.engine.flink.compute.internal.ContributionTypeInfo;
 import io.janus.engine.flink.compute.internal.KeyStateSerializer;
-import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -16,9 +15,10 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The compiled group as a Flink keyed function, identical in BATCH and STREAMING apart from when
- * time advances (see {@link FeatureStateMachine}). Emits feature-table rows; contributions at or
- * before the current watermark (late, STREAMING only) go to {@link #LATE}.
+ * The compiled group as a Flink keyed function in {@code RuntimeExecutionMode.STREAMING}: time
+ * advances with the watermark (see {@link FeatureStateMachine}). Emits feature-table rows;
+ * contributions at or before the current watermark (late) go to {@link #LATE}. BATCH runs the same
+ * state machine in {@link SortedBatchFunction}, over input sorted by key and time.
  */
 public final class FeatureProcessFunction
     extends KeyedProcessFunction<String, Contribution, RowData> {
@@ -34,7 +34,6 @@ public final class FeatureProcessFunction
 
   private final GroupPlan plan;
   private final java.util.List<String> tableColumns;
-  private final boolean batch;
   private final long collapseBefore;
   private final long releaseAt;
   private final org.apache.flink.table.types.logical.RowType rowType;
@@ -48,13 +47,10 @@ public final class FeatureProcessFunction
   /**
    * @param plan the compiled group
    * @param tableColumns column names of the rows to emit, in order (the feature table's)
-   * @param mode the job's execution mode: in BATCH each key's input arrives sorted by time
    */
-  public FeatureProcessFunction(
-      GroupPlan plan, java.util.List<String> tableColumns, RuntimeExecutionMode mode) {
+  public FeatureProcessFunction(GroupPlan plan, java.util.List<String> tableColumns) {
     this.plan = plan;
     this.tableColumns = new java.util.ArrayList<>(tableColumns);
-    this.batch = mode == RuntimeExecutionMode.BATCH;
     this.collapseBefore = Long.MIN_VALUE;
     this.releaseAt = Long.MIN_VALUE;
     this.rowType = null;
@@ -78,7 +74,6 @@ public final class FeatureProcessFunction
       long releaseAt) {
     this.plan = plan;
     this.tableColumns = new java.util.ArrayList<>(rowType.getFieldNames());
-    this.batch = false;
     this.collapseBefore = collapseBefore;
     this.releaseAt = releaseAt;
     this.rowType = rowType;
@@ -113,23 +108,9 @@ public final class FeatureProcessFunction
     if (s == null) {
       s = machine.newState();
     }
-    String key = ctx.getCurrentKey();
-    if (batch) {
-      // Sorted input: every time before this record is complete.
-      if (c.ts <= s.lastFired) {
-        throw new IllegalStateException(
-            "BATCH input of key " + key + " is not sorted by event time at " + c.ts);
-      }
-      machine.advance(s, c.ts, false, (t, v) -> out.collect(rows.row(key, t, v)));
-      if (!s.endTimerRegistered) {
-        ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
-        s.endTimerRegistered = true;
-      }
-    } else {
-      if (c.ts <= ctx.timerService().currentWatermark() || c.ts <= s.lastFired) {
-        ctx.output(LATE, c);
-        return;
-      }
+    if (c.ts <= ctx.timerService().currentWatermark() || c.ts <= s.lastFired) {
+      ctx.output(LATE, c);
+      return;
     }
     if (!machine.add(s, c)) {
       duplicates.add(1);
@@ -137,9 +118,7 @@ public final class FeatureProcessFunction
       state.update(s);
       return;
     }
-    if (!batch) {
-      schedule(s, ctx.timerService());
-    }
+    schedule(s, ctx.timerService());
     state.update(s);
   }
 
@@ -154,22 +133,19 @@ public final class FeatureProcessFunction
       return;
     }
     String key = ctx.getCurrentKey();
-    // STREAMING: everything due up to the watermark being reached would fire in this same advance
-    // of
-    // the watermark anyway, in the same order; doing it in one call saves a timer per due time.
-    long bound = batch ? timestamp : Math.max(timestamp, ctx.timerService().currentWatermark());
+    // Everything due up to the watermark being reached would fire in this same advance of the
+    // watermark anyway, in the same order; doing it in one call saves a timer per due time.
+    long bound = Math.max(timestamp, ctx.timerService().currentWatermark());
     // Timers fire in time order: past the collapse time, every key's held row is out.
     if (held == null || timestamp > collapseBefore) {
       machine.advance(s, bound, true, (t, v) -> out.collect(rows.row(key, t, v)));
     } else {
       collapse(s, key, bound, ctx, out);
     }
-    if (!batch) {
-      if (s.nextTimer <= bound) {
-        s.nextTimer = Long.MIN_VALUE;
-      }
-      schedule(s, ctx.timerService());
+    if (s.nextTimer <= bound) {
+      s.nextTimer = Long.MIN_VALUE;
     }
+    schedule(s, ctx.timerService());
     state.update(s);
   }
 

@@ -82,6 +82,23 @@ class FeaturePipelineITCase {
   }
 
   @Test
+  void batchKeepsKeysApartWhoseHashesCollide() throws Exception {
+    // BATCH groups by a 64-bit hash of the key: "Aa" and "BB" share one (as they share Java's
+    // String.hashCode), so their events arrive as one group, interleaved in time.
+    assertThat(SortedBatchFunction.hash("Aa")).isEqualTo(SortedBatchFunction.hash("BB"));
+    List<io.janus.engine.core.event.Event> events = new ArrayList<>();
+    for (io.janus.engine.core.event.Event e : TestGroups.randomEvents(3000, 7, 2, "2024-01-01")) {
+      Object[] values = e.values.clone();
+      values[2] = "u0".equals(values[2]) ? "Aa" : "BB";
+      values[6] = "s-" + values[2];
+      events.add(new io.janus.engine.core.event.Event(e.ts, e.id, values));
+    }
+    List<Row> batch = run(events, RuntimeExecutionMode.BATCH, 2);
+    assertThat(batch).extracting(Row::key).contains("Aa", "BB");
+    assertThat(batch).containsExactlyInAnyOrderElementsOf(Reference.rows(GROUP, events));
+  }
+
+  @Test
   void streamingEqualsBatch() throws Exception {
     List<io.janus.engine.core.event.Event> events =
         TestGroups.randomEvents(4000, 2, 40, "2024-01-01");
