@@ -157,6 +157,15 @@ public final class Warehouse implements Serializable {
 
   /** Loads the table, creating it (and its namespace) with the given layout when absent. */
   public Table createOrLoad(TableIdentifier id, Schema schema, PartitionSpec spec) {
+    return createOrLoad(id, schema, spec, Map.of());
+  }
+
+  /**
+   * Loads the table, creating it (and its namespace) with the given layout and {@link
+   * #TABLE_PROPERTIES} plus {@code properties} when absent.
+   */
+  public Table createOrLoad(
+      TableIdentifier id, Schema schema, PartitionSpec spec, Map<String, String> properties) {
     Catalog c = catalog();
     if (c.tableExists(id)) {
       return c.loadTable(id);
@@ -169,7 +178,9 @@ public final class Warehouse implements Serializable {
       }
     }
     try {
-      return c.createTable(id, schema, spec, TABLE_PROPERTIES);
+      Map<String, String> all = new HashMap<>(TABLE_PROPERTIES);
+      all.putAll(properties);
+      return c.createTable(id, schema, spec, all);
     } catch (AlreadyExistsException e) {
       return c.loadTable(id);
     }
