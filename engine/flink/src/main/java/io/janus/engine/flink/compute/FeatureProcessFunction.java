@@ -41,8 +41,7 @@ public final class FeatureProcessFunction
   private transient FeatureRows rows;
   private transient ValueState<KeyState> state;
   private transient ValueState<RowData> held;
-  private transient org.apache.flink.api.common.accumulators.LongCounter duplicates;
-  private transient org.apache.flink.metrics.Counter duplicateMetric;
+  private transient DuplicateEvents duplicates;
 
   /**
    * @param plan the compiled group
@@ -94,12 +93,7 @@ public final class FeatureProcessFunction
                       "latest-row-before",
                       org.apache.flink.table.runtime.typeutils.InternalTypeInfo.of(rowType)));
     }
-    duplicates = getRuntimeContext().getLongCounter(DUPLICATES_PREFIX + plan.group().name());
-    duplicateMetric =
-        getRuntimeContext()
-            .getMetricGroup()
-            .addGroup(io.janus.monitoring.MetricNames.GROUP)
-            .counter(io.janus.monitoring.MetricNames.EVENTS_DUPLICATE);
+    duplicates = new DuplicateEvents(getRuntimeContext(), plan.group().name());
   }
 
   @Override
@@ -113,8 +107,7 @@ public final class FeatureProcessFunction
       return;
     }
     if (!machine.add(s, c)) {
-      duplicates.add(1);
-      duplicateMetric.inc();
+      duplicates.count();
       state.update(s);
       return;
     }

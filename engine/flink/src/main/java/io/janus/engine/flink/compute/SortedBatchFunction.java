@@ -36,8 +36,7 @@ final class SortedBatchFunction extends KeyedProcessFunction<Long, Contribution,
   private transient String entity;
   private transient KeyState state;
   private transient Map<String, KeyState> collided;
-  private transient org.apache.flink.api.common.accumulators.LongCounter duplicates;
-  private transient org.apache.flink.metrics.Counter duplicateMetric;
+  private transient DuplicateEvents duplicates;
 
   /**
    * @param plan the compiled group
@@ -66,14 +65,7 @@ final class SortedBatchFunction extends KeyedProcessFunction<Long, Contribution,
   public void open(OpenContext openContext) {
     machine = new FeatureStateMachine(plan);
     rows = new FeatureRows(plan, tableColumns);
-    duplicates =
-        getRuntimeContext()
-            .getLongCounter(FeatureProcessFunction.DUPLICATES_PREFIX + plan.group().name());
-    duplicateMetric =
-        getRuntimeContext()
-            .getMetricGroup()
-            .addGroup(io.janus.monitoring.MetricNames.GROUP)
-            .counter(io.janus.monitoring.MetricNames.EVENTS_DUPLICATE);
+    duplicates = new DuplicateEvents(getRuntimeContext(), plan.group().name());
   }
 
   @Override
@@ -97,8 +89,7 @@ final class SortedBatchFunction extends KeyedProcessFunction<Long, Contribution,
     String key = c.key;
     machine.advance(s, c.ts, false, (t, v) -> out.collect(rows.row(key, t, v)));
     if (!machine.add(s, c)) {
-      duplicates.add(1);
-      duplicateMetric.inc();
+      duplicates.count();
     }
   }
 
