@@ -39,6 +39,29 @@ class ContributionSerializerTest {
   }
 
   @Test
+  void copiesSerializedRecordsByteForByte() throws Exception {
+    DataOutputSerializer written = new DataOutputSerializer(64);
+    Contribution[] records = {
+      new Contribution(
+          "u1\u001Fx",
+          42L,
+          "e1",
+          0b1011L,
+          new double[] {1.5, Double.NaN, 0, -2},
+          new String[] {"é", "b", null, "d".repeat(70_000)}),
+      new Contribution("k", 7L, "", 0L, null, null),
+      new Contribution("k2", -3L, "e\u20AC", 0b100L, null, new String[] {null, null, "x"})
+    };
+    for (Contribution c : records) ContributionSerializer.INSTANCE.serialize(c, written);
+    byte[] bytes = written.getCopyOfBuffer();
+    DataInputDeserializer in = new DataInputDeserializer(bytes);
+    DataOutputSerializer copied = new DataOutputSerializer(64);
+    for (int i = 0; i < records.length; i++) ContributionSerializer.INSTANCE.copy(in, copied);
+    assertThat(in.available()).isZero();
+    assertThat(copied.getCopyOfBuffer()).isEqualTo(bytes);
+  }
+
+  @Test
   void markersHaveNoValues() throws Exception {
     Contribution back = roundTrip(new Contribution("k", 7L, "", 0L, null, null));
     assertThat(back.mask).isZero();
