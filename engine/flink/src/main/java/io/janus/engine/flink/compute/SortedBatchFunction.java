@@ -52,6 +52,11 @@ final class SortedBatchFunction extends KeyedProcessFunction<Long, Contribution,
   /**
    * The 64-bit key a contribution is sorted and grouped by: a polynomial hash of the entity key's
    * characters, finished with the SplitMix64 mixer so that neighbouring keys spread over all bits.
+   * Written here rather than taken from datasketches' MurmurHash3 (which parity's sampling uses):
+   * it runs once per event, and measured warm on 1,000 keys like {@code user_12345} it took 8.5 ns
+   * a key against 14-19 ns plus a byte or char array and a result array for MurmurHash3. Its
+   * collisions can also be written down ("Aa" and "BB", as for {@code String.hashCode}), which the
+   * collision test needs.
    */
   static long hash(String key) {
     long h = 1125899906842597L;
