@@ -99,6 +99,27 @@ class FeaturePipelineITCase {
   }
 
   @Test
+  void batchCountsARepeatedEventOnce() throws Exception {
+    // Every third event arrives twice (same id, time and values), and "Aa" and "BB" share a hash:
+    // the repeats are dropped per entity key, and the rows equal those of the events without them.
+    List<io.janus.engine.core.event.Event> events = new ArrayList<>();
+    for (io.janus.engine.core.event.Event e : TestGroups.randomEvents(2000, 11, 3, "2024-01-01")) {
+      Object[] values = e.values.clone();
+      values[2] = "u0".equals(values[2]) ? "Aa" : "u1".equals(values[2]) ? "BB" : values[2];
+      values[6] = "s-" + values[2];
+      events.add(new io.janus.engine.core.event.Event(e.ts, e.id, values));
+    }
+    List<io.janus.engine.core.event.Event> repeated = new ArrayList<>(events);
+    for (int i = 0; i < events.size(); i += 3) {
+      io.janus.engine.core.event.Event e = events.get(i);
+      repeated.add(new io.janus.engine.core.event.Event(e.ts, e.id, e.values.clone()));
+    }
+    Collections.shuffle(repeated, new Random(13));
+    assertThat(run(repeated, RuntimeExecutionMode.BATCH, 2))
+        .containsExactlyInAnyOrderElementsOf(Reference.rows(GROUP, events));
+  }
+
+  @Test
   void streamingEqualsBatch() throws Exception {
     List<io.janus.engine.core.event.Event> events =
         TestGroups.randomEvents(4000, 2, 40, "2024-01-01");
